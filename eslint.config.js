@@ -1,0 +1,62 @@
+import js from '@eslint/js';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+// Seams from ARCHITECTURE.md, enforced: who may import whom.
+const noServer = { group: ['@pairpad/server', '@pairpad/server/*', '**/server/src/**'], message: 'Nobody imports server.' };
+const noDb = { group: ['@pairpad/db', '@pairpad/db/*', '**/db/src/**'], message: 'Only server imports db.' };
+const noWeb = { group: ['@pairpad/web', '@pairpad/web/*', '**/web/src/**'], message: 'Nobody imports web.' };
+const noTransport = {
+  group: ['fastify', 'fastify/*', '@fastify/*', 'fastify-plugin', 'ws', 'kysely', '@pairpad/db', 'postgres', '@electric-sql/*'],
+  message: 'rooms/, sync/ and autocomplete/ stay free of Fastify, ws and SQL: take SocketLike/DocStore/Logger through constructors.',
+};
+const nodeOnly = {
+  group: ['node:*', 'fs', 'path', 'os', 'crypto', 'http', 'net', 'child_process'],
+  message: 'shared/ runs in browsers too: no Node-only APIs.',
+};
+
+export default tseslint.config(
+  {
+    ignores: ['**/node_modules/**', '**/dist/**', 'data/**', 'bench/results/**', '**/test-results/**', '**/*.d.ts'],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': 'off',
+    },
+  },
+  {
+    files: ['shared/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [noServer, noDb, noWeb, nodeOnly, { group: ['@pairpad/*'], message: 'shared imports nothing from the workspace.' }] }],
+    },
+  },
+  {
+    files: ['db/src/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [noServer, noWeb] }] },
+  },
+  {
+    files: ['server/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [noServer, noWeb] }],
+      'no-console': ['error', { allow: [] }],
+    },
+  },
+  {
+    files: ['server/src/main.ts'],
+    rules: { 'no-console': 'off' },
+  },
+  {
+    files: ['server/src/rooms/**/*.ts', 'server/src/sync/**/*.ts', 'server/src/autocomplete/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [noServer, noWeb, noTransport, noDb] }] },
+  },
+  {
+    files: ['web/src/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: { 'no-restricted-imports': ['error', { patterns: [noServer, noDb] }] },
+  },
+);

@@ -1,0 +1,108 @@
+import { Type, type Static } from 'typebox';
+import {
+  LANGUAGES,
+  MAX_CODE_LENGTH,
+  ROOM_ID_PATTERN,
+  ROOM_LIMIT_MAX,
+  ROOM_LIMIT_MIN,
+  ROOM_NAME_MAX_LENGTH,
+  type Language,
+} from './limits';
+import type { Role } from './yjs-protocol';
+
+/**
+ * REST request schemas (TypeBox = JSON Schema + static types). The server validates
+ * with them; the web client checks forms with the same limits.
+ */
+export const LanguageSchema = Type.Union(LANGUAGES.map((language) => Type.Literal(language)));
+export const RoomNameSchema = Type.String({ minLength: 1, maxLength: ROOM_NAME_MAX_LENGTH, pattern: '\\S' });
+export const RoomLimitSchema = Type.Integer({ minimum: ROOM_LIMIT_MIN, maximum: ROOM_LIMIT_MAX });
+
+export const CreateRoomBodySchema = Type.Object({
+  name: Type.Optional(RoomNameSchema),
+  language: Type.Optional(LanguageSchema),
+  limit: Type.Optional(RoomLimitSchema),
+  code: Type.Optional(Type.String({ maxLength: MAX_CODE_LENGTH })),
+});
+export type CreateRoomBody = Static<typeof CreateRoomBodySchema>;
+
+export const PatchRoomBodySchema = Type.Object({
+  name: Type.Optional(RoomNameSchema),
+  language: Type.Optional(LanguageSchema),
+  limit: Type.Optional(RoomLimitSchema),
+});
+export type PatchRoomBody = Static<typeof PatchRoomBodySchema>;
+
+export const RoomParamsSchema = Type.Object({
+  roomId: Type.String({ pattern: ROOM_ID_PATTERN }),
+});
+export type RoomParams = Static<typeof RoomParamsSchema>;
+
+export const AutocompleteBodySchema = Type.Object({
+  code: Type.String({ maxLength: MAX_CODE_LENGTH }),
+  cursorPosition: Type.Integer({ minimum: 0 }),
+  language: LanguageSchema,
+});
+export type AutocompleteBody = Static<typeof AutocompleteBodySchema>;
+
+export type SuggestionKind = 'keyword' | 'builtin' | 'identifier' | 'snippet' | 'line' | 'module' | 'member';
+
+export interface Suggestion {
+  /** The whole word or snippet name, for a list. */
+  label: string;
+  /** What would be inserted at the cursor (the part not typed yet). */
+  insertText: string;
+  kind: SuggestionKind;
+}
+
+export interface AutocompleteResult {
+  /** Best text to insert at the cursor; empty when nothing is worth offering. */
+  suggestion: string;
+  suggestions: Suggestion[];
+  /** Where the suggestion came from (`local` engine or a configured `model`). */
+  source?: 'local' | 'model';
+}
+
+export interface Participant {
+  name: string;
+  color: string;
+  role: Role;
+  online: boolean;
+  /** True for a few seconds after this participant last typed. */
+  typing?: boolean;
+}
+
+/** A room as an editor sees it. */
+export interface Room {
+  roomId: string;
+  viewId: string;
+  name: string;
+  language: Language;
+  limit: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** POST /rooms answer. */
+export interface CreatedRoom extends Room {
+  editUrl: string;
+  viewUrl: string;
+}
+
+/** GET /rooms/:id answer: for a viewer `roomId` is absent and `role` is "viewer". */
+export interface RoomDetails extends Omit<Room, 'roomId'> {
+  roomId?: string;
+  role: Role;
+  code: string;
+  participants: Participant[];
+  online: number;
+}
+
+export interface HealthStatus {
+  status: 'ok' | 'degraded';
+  db: 'ok' | 'down';
+}
+
+/** Web paths the server answers with the app; REST and sockets share the host. */
+export const editPath = (roomId: string): string => `/room/${roomId}`;
+export const watchPath = (viewId: string): string => `/watch/${viewId}`;

@@ -1,0 +1,66 @@
+/** Room and view ids: URL-safe capabilities. Knowing a roomId lets you edit. */
+export const ROOM_ID_PATTERN = '^[A-Za-z0-9_-]{6,64}$';
+const roomIdRegex = new RegExp(ROOM_ID_PATTERN);
+
+export function isRoomId(value: unknown): value is string {
+  return typeof value === 'string' && roomIdRegex.test(value);
+}
+
+/** Server-generated ids: 16 base64url characters = 96 random bits (contract asks for >= 72). */
+export const GENERATED_ID_LENGTH = 16;
+
+export const NAME_MIN_LENGTH = 3;
+export const NAME_MAX_LENGTH = 32;
+export const ROOM_NAME_MAX_LENGTH = 100;
+
+export const ROOM_LIMIT_MIN = 2;
+export const ROOM_LIMIT_MAX = 20;
+export const ROOM_LIMIT_DEFAULT = 5;
+
+export const LANGUAGES = [
+  'plaintext',
+  'javascript',
+  'typescript',
+  'python',
+  'java',
+  'go',
+  'c',
+  'cpp',
+  'rust',
+  'sql',
+  'json',
+  'markdown',
+  'html',
+  'css',
+] as const;
+export type Language = (typeof LANGUAGES)[number];
+export const DEFAULT_LANGUAGE: Language = 'plaintext';
+
+export function isLanguage(value: unknown): value is Language {
+  return typeof value === 'string' && (LANGUAGES as readonly string[]).includes(value);
+}
+
+/** Default cap for one WebSocket frame; the server's MAX_MESSAGE_BYTES overrides it. */
+export const MAX_FRAME_BYTES_DEFAULT = 1024 * 1024;
+
+/** Initial `code` in POST /rooms, and the LWW whole-buffer write, are capped at this many UTF-16 units. */
+export const MAX_CODE_LENGTH = 1024 * 1024;
+
+// C0 and C1 control characters, plus DEL: never part of a display name.
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
+
+export type NameCheck = { ok: true; name: string } | { ok: false; message: string };
+
+/** Trims and validates a display name; the one rule both client and server apply. */
+export function checkDisplayName(raw: unknown): NameCheck {
+  if (typeof raw !== 'string') return { ok: false, message: 'name is required' };
+  const name = raw.trim();
+  if (CONTROL_CHARS.test(name)) return { ok: false, message: 'name must not contain control characters' };
+  // Length in code points, so an emoji counts as one character for the user.
+  const length = [...name].length;
+  if (length < NAME_MIN_LENGTH || length > NAME_MAX_LENGTH) {
+    return { ok: false, message: `name must be ${NAME_MIN_LENGTH}-${NAME_MAX_LENGTH} characters` };
+  }
+  return { ok: true, name };
+}
