@@ -1,0 +1,121 @@
+import type { Kysely } from 'kysely';
+import type { Database } from './schema';
+
+export interface UpdateRecord {
+  update: Uint8Array;
+  sessionId?: string | null;
+  author?: string | null;
+  /** When the update was accepted; defaults to the insert time. */
+  at?: Date;
+}
+
+export interface StoredDocument {
+  /** The last compacted full state, or null when the room has never been compacted. */
+  snapshot: Uint8Array | null;
+  /** Log rows not yet folded into the snapshot, oldest first. */
+  updates: Uint8Array[];
+  /** Highest log id included in `snapshot` + `updates`; pass it to compact(). */
+  through: number;
+}
+
+export type DocumentsRepo = ReturnType<typeof documentsRepo>;
+
+// postgres.js hands back Buffers; callers compare and decode plain Uint8Arrays.
+const toBytes = (value: Uint8Array): Uint8Array =>
+  value.constructor === Uint8Array ? value : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+
+export function documentsRepo(db: Kysely<Database>) {
+  return {
+    async load(roomId: string): Promise<StoredDocument> {
+      return db.transaction().execute(async (trx) => {
+        const doc = await trx
+          .selectFrom('documents')
+          .select(['state', 'compacted_through'])
+          .where('room_id', '=', roomId)
+          .executeTakeFirst();
+        const compactedThrough = doc ? Number(doc.compacted_through) : 0;
+        const rows = await trx
+          .selectFrom('document_updates')
+          .select(['id', 'update'])
+          .where('room_id', '=', roomId)
+          .where('id', '>', compactedThrough)
+          .orderBy('id')
+          .execute();
+        const last = rows.at(-1);
+        return {
+          snapshot: doc ? toBytes(doc.state) : null,
+          updates: rows.map((row) => toBytes(row.update)),
+          through: last ? Number(last.id) : compactedThrough,
+        };
+      });
+    },
+
+    /** The plain text of the last snapshot (REST reads of rooms that are not in memory). */
+    async loadText(roomId: string): Promise<string | undefined> {
+      const row = await db.selectFrom('documents').select('text').where('room_id', '=', roomId).executeTakeFirst();
+      return row?.text;
+    },
+
+    /** Appends a batch in one statement; returns the highest id written. */
+    async append(roomId: string, records: readonly UpdateRecord[]): Promise<number> {
+      if (records.length === 0) return 0;
+      const rows = await db
+        .insertInto('document_updates')
+        .values(
+          records.map((record) => ({
+            room_id: roomId,
+            update: record.update,
+            session_id: record.sessionId ?? null,
+            author: record.author ?? null,
+            created_at: record.at ?? new Date(),
+          })),
+        )
+        .returning('id')
+        .execute();
+      return Math.max(...rows.map((row) => Number(row.id)));
+    },
+
+    /**
+     * Replaces the snapshot with `state` (which must include every log row up to `through`)
+     * and drops those rows, atomically: a crash leaves either the old or the new pair.
+     */
+    async compact(roomId: string, snapshot: { state: Uint8Array; text: string; through: number }): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('documents')
+          .values({
+            room_id: roomId,
+            state: snapshot.state,
+            text: snapshot.text,
+            compacted_through: snapshot.through,
+            updated_at: new Date(),
+          })
+          .onConflict((oc) =>
+            oc.column('room_id').doUpdateSet({
+              state: snapshot.state,
+              text: snapshot.text,
+              compacted_through: snapshot.through,
+              updated_at: new Date(),
+            }),
+          )
+          .execute();
+        await trx
+          .deleteFrom('document_updates')
+          .where('room_id', '=', roomId)
+          .where('id', '<=', snapshot.through)
+          .execute();
+      });
+    },
+
+    /** Bytes held for one room (snapshot + log), for storage reports. */
+    async storedBytes(roomId: string): Promise<{ snapshot: number; log: number; logRows: number }> {
+      const doc = await db.selectFrom('documents').select('state').where('room_id', '=', roomId).executeTakeFirst();
+      const rows = await db.selectFrom('document_updates').select('update').where('room_id', '=', roomId).execute();
+      return {
+        snapshot: doc ? doc.state.byteLength : 0,
+        log: rows.reduce((sum, row) => sum + row.update.byteLength, 0),
+        logRows: rows.length,
+      };
+    },
+  };
+}

@@ -1,0 +1,41 @@
+import type { Kysely } from 'kysely';
+import type { Database, NewRoomRow, RoomRow, RoomRowUpdate } from './schema';
+
+export type RoomsRepo = ReturnType<typeof roomsRepo>;
+
+export function roomsRepo(db: Kysely<Database>) {
+  return {
+    async create(row: NewRoomRow): Promise<RoomRow> {
+      return db.insertInto('rooms').values(row).returningAll().executeTakeFirstOrThrow();
+    },
+
+    async get(roomId: string): Promise<RoomRow | undefined> {
+      return db.selectFrom('rooms').selectAll().where('room_id', '=', roomId).executeTakeFirst();
+    },
+
+    async getByViewId(viewId: string): Promise<RoomRow | undefined> {
+      return db.selectFrom('rooms').selectAll().where('view_id', '=', viewId).executeTakeFirst();
+    },
+
+    async update(roomId: string, patch: Omit<RoomRowUpdate, 'room_id' | 'view_id'>): Promise<RoomRow | undefined> {
+      return db
+        .updateTable('rooms')
+        .set({ ...patch, updated_at: new Date() })
+        .where('room_id', '=', roomId)
+        .returningAll()
+        .executeTakeFirst();
+    },
+
+    async touch(roomId: string, at: Date = new Date()): Promise<void> {
+      await db.updateTable('rooms').set({ last_active_at: at }).where('room_id', '=', roomId).execute();
+    },
+
+    /** Deletes rooms idle since before `cutoff`, except `keep` (rooms live in memory); cascades to their documents and logs. */
+    async deleteIdleBefore(cutoff: Date, keep: readonly string[] = []): Promise<string[]> {
+      let query = db.deleteFrom('rooms').where('last_active_at', '<', cutoff);
+      if (keep.length > 0) query = query.where('room_id', 'not in', keep);
+      const rows = await query.returning('room_id').execute();
+      return rows.map((row) => row.room_id);
+    },
+  };
+}

@@ -1,0 +1,50 @@
+import type { ColumnType, Insertable, Selectable, Updateable } from 'kysely';
+
+/** `bigint`/`bigserial` columns: postgres.js and PGlite may return them as string or bigint. */
+type Int8 = ColumnType<number | string, number | undefined, number>;
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+
+export interface RoomsTable {
+  room_id: string;
+  view_id: string;
+  name: string;
+  language: string;
+  /** Participant capacity (the REST `limit`; `limit` is an SQL keyword). */
+  capacity: number;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  /** Last time anyone was connected or wrote; drives TTL clean-up. */
+  last_active_at: Timestamp;
+}
+
+/** The compacted document: full Yjs state plus its plain text, for REST and LWW without a Y.Doc. */
+export interface DocumentsTable {
+  room_id: string;
+  state: Uint8Array;
+  text: string;
+  /** Every log row with id <= this is folded into `state`. */
+  compacted_through: Int8;
+  updated_at: Timestamp;
+}
+
+/** Append-only Yjs update log; rows are folded into `documents` and deleted by compaction. */
+export interface DocumentUpdatesTable {
+  id: ColumnType<number | string, never, never>;
+  room_id: string;
+  update: Uint8Array;
+  /** Who wrote it (session id and display name): raw material for history and replay. */
+  session_id: string | null;
+  author: string | null;
+  created_at: Timestamp;
+}
+
+export interface Database {
+  rooms: RoomsTable;
+  documents: DocumentsTable;
+  document_updates: DocumentUpdatesTable;
+}
+
+export type RoomRow = Selectable<RoomsTable>;
+export type NewRoomRow = Insertable<RoomsTable>;
+export type RoomRowUpdate = Updateable<RoomsTable>;
+export type DocumentRow = Selectable<DocumentsTable>;

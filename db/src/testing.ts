@@ -1,0 +1,36 @@
+import postgres from 'postgres';
+import type { DatabaseConfig } from './index';
+
+export interface TestDatabase {
+  config: DatabaseConfig;
+  /** Drops what this test database created. */
+  drop(): Promise<void>;
+}
+
+/**
+ * A fresh, isolated database for one test: PGlite in memory, or, when `postgresUrl` is given,
+ * a new database on that server (dropped afterwards) so parallel test files never share tables.
+ */
+export async function createTestDatabase(postgresUrl?: string): Promise<TestDatabase> {
+  if (!postgresUrl) return { config: { kind: 'pglite', dataDir: 'memory://' }, drop: async () => {} };
+  const name = `pairpad_test_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 10)}`;
+  const admin = postgres(postgresUrl, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(postgresUrl);
+  url.pathname = `/${name}`;
+  return {
+    config: { kind: 'postgres', url: url.toString(), maxConnections: 4 },
+    drop: async () => {
+      const dropper = postgres(postgresUrl, { max: 1, onnotice: () => {} });
+      try {
+        await dropper.unsafe(`drop database if exists ${name} with (force)`);
+      } finally {
+        await dropper.end();
+      }
+    },
+  };
+}

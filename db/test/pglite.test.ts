@@ -1,0 +1,3 @@
+import { repoContractSuite } from './repo-contract';
+
+repoContractSuite('PGlite (memory://)');

@@ -1,0 +1,128 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createDatabase, documentsRepo, migrateToLatest, roomsRepo, type DatabaseHandle } from '../src/index';
+import { createTestDatabase, type TestDatabase } from '../src/testing';
+
+const bytes = (...values: number[]): Uint8Array => new Uint8Array(values);
+
+/**
+ * The persistence contract, written once and run against every dialect
+ * (PGlite always; PostgreSQL when TEST_DATABASE_URL is set).
+ */
+export function repoContractSuite(dialectName: string, postgresUrl?: string): void {
+  describe(`persistence contract on ${dialectName}`, () => {
+    let testDb: TestDatabase;
+    let handle: DatabaseHandle;
+    let closed = false;
+
+    beforeEach(async () => {
+      testDb = await createTestDatabase(postgresUrl);
+      handle = await createDatabase(testDb.config);
+      closed = false;
+      await migrateToLatest(handle.db);
+    });
+
+    afterEach(async () => {
+      if (!closed) await handle.close();
+      await testDb.drop();
+    });
+
+    const newRoom = async (roomId = 'room_abcdef', viewId = 'view_abcdef') =>
+      roomsRepo(handle.db).create({ room_id: roomId, view_id: viewId, name: 'Pair', language: 'python', capacity: 5 });
+
+    it('[DB-migrate] migrating twice is a no-op', async () => {
+      expect(await migrateToLatest(handle.db)).toEqual([]);
+    });
+
+    it('[DB-rooms] creates, finds by room id and by view id, updates', async () => {
+      const repo = roomsRepo(handle.db);
+      const created = await newRoom();
+      expect(created.capacity).toBe(5);
+      expect(created.created_at).toBeInstanceOf(Date);
+      expect((await repo.get('room_abcdef'))?.view_id).toBe('view_abcdef');
+      expect((await repo.getByViewId('view_abcdef'))?.room_id).toBe('room_abcdef');
+      expect(await repo.get('missing_room')).toBeUndefined();
+      const updated = await repo.update('room_abcdef', { name: 'Renamed', capacity: 7 });
+      expect(updated?.name).toBe('Renamed');
+      expect(updated?.capacity).toBe(7);
+      expect(updated!.updated_at.getTime()).toBeGreaterThanOrEqual(created.updated_at.getTime());
+      expect(await repo.update('missing_room', { name: 'x' })).toBeUndefined();
+    });
+
+    it('[DB-rooms] refuses a duplicate view id', async () => {
+      await newRoom('room_one111', 'view_same11');
+      await expect(newRoom('room_two222', 'view_same11')).rejects.toThrow();
+    });
+
+    it('[DB-load] an unknown room loads as empty, not as an error', async () => {
+      expect(await documentsRepo(handle.db).load('nobody_here')).toEqual({ snapshot: null, updates: [], through: 0 });
+    });
+
+    it('[DB-append] appended updates load back in order, byte for byte', async () => {
+      await newRoom();
+      const docs = documentsRepo(handle.db);
+      await docs.append('room_abcdef', [{ update: bytes(1, 2, 3), sessionId: 's1', author: 'Ada' }]);
+      const through = await docs.append('room_abcdef', [{ update: bytes(4) }, { update: bytes(5, 6) }]);
+      const loaded = await docs.load('room_abcdef');
+      expect(loaded.snapshot).toBeNull();
+      expect(loaded.updates).toEqual([bytes(1, 2, 3), bytes(4), bytes(5, 6)]);
+      expect(loaded.updates[0]).toBeInstanceOf(Uint8Array);
+      expect(loaded.through).toBe(through);
+    });
+
+    it('[DB-compact] compaction folds the log into the snapshot and keeps later rows', async () => {
+      await newRoom();
+      const docs = documentsRepo(handle.db);
+      const first = await docs.load('room_abcdef');
+      await docs.append('room_abcdef', [{ update: bytes(1) }, { update: bytes(2) }]);
+      const beforeCompact = await docs.load('room_abcdef');
+      expect(beforeCompact.through).toBeGreaterThan(first.through);
+      // A write that lands between the load and the compaction must survive it.
+      await docs.append('room_abcdef', [{ update: bytes(3) }]);
+      await docs.compact('room_abcdef', { state: bytes(9, 9), text: 'hello', through: beforeCompact.through });
+      const after = await docs.load('room_abcdef');
+      expect(after.snapshot).toEqual(bytes(9, 9));
+      expect(after.updates).toEqual([bytes(3)]);
+      expect(await docs.loadText('room_abcdef')).toBe('hello');
+      expect((await docs.storedBytes('room_abcdef')).logRows).toBe(1);
+
+      // Compacting again replaces the snapshot rather than adding a second one.
+      await docs.compact('room_abcdef', { state: bytes(7), text: 'hello!', through: after.through });
+      expect(await docs.load('room_abcdef')).toEqual({ snapshot: bytes(7), updates: [], through: after.through });
+    });
+
+    it('[DB-concurrent] concurrent appends are all kept with distinct ids', async () => {
+      await newRoom();
+      const docs = documentsRepo(handle.db);
+      const ids = await Promise.all(
+        Array.from({ length: 25 }, (_, i) => docs.append('room_abcdef', [{ update: bytes(i, i) }])),
+      );
+      expect(new Set(ids).size).toBe(25);
+      const loaded = await docs.load('room_abcdef');
+      expect(loaded.updates).toHaveLength(25);
+      expect(loaded.updates.map((u) => u[0]).sort((a, b) => a! - b!)).toEqual(Array.from({ length: 25 }, (_, i) => i));
+    });
+
+    it('[DB-ttl] deleting an idle room removes its document and log', async () => {
+      await newRoom('room_old111', 'view_old111');
+      await newRoom('room_new222', 'view_new222');
+      const rooms = roomsRepo(handle.db);
+      const docs = documentsRepo(handle.db);
+      await docs.append('room_old111', [{ update: bytes(1) }]);
+      await docs.compact('room_old111', { state: bytes(1), text: 'x', through: 0 });
+      await rooms.touch('room_old111', new Date('2020-01-01T00:00:00Z'));
+      const cutoff = new Date(Date.now() - 60_000);
+      expect(await rooms.deleteIdleBefore(cutoff, ['room_new222'])).toEqual(['room_old111']);
+      expect(await rooms.get('room_old111')).toBeUndefined();
+      expect(await docs.load('room_old111')).toEqual({ snapshot: null, updates: [], through: 0 });
+      expect(await rooms.get('room_new222')).toBeDefined();
+    });
+
+    it('[DB-fail] a closed database rejects writes instead of hanging or dropping them silently', async () => {
+      await newRoom();
+      await handle.close();
+      closed = true;
+      await expect(documentsRepo(handle.db).append('room_abcdef', [{ update: bytes(1) }])).rejects.toThrow();
+      await expect(handle.ping()).rejects.toThrow();
+    });
+  });
+}
