@@ -59,4 +59,27 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser } },
     rules: { 'no-restricted-imports': ['error', { patterns: [noServer, noDb] }] },
   },
+  // Web features never import each other (or app/): app/ composes them.
+  ...['rooms', 'editor', 'presence'].map((feature) => {
+    const others = ['rooms', 'editor', 'presence'].filter((other) => other !== feature);
+    return {
+      files: [`web/src/features/${feature}/**/*.{ts,tsx}`],
+      rules: {
+        'no-restricted-imports': [
+          'error',
+          {
+            patterns: [
+              noServer,
+              noDb,
+              {
+                group: others.flatMap((other) => [`../${other}`, `../${other}/*`, `**/features/${other}`, `**/features/${other}/*`]),
+                message: 'Features never import each other; compose them in web/src/app/.',
+              },
+              { group: ['**/app', '**/app/*'], message: 'Features do not import app/; app/ imports features.' },
+            ],
+          },
+        ],
+      },
+    };
+  }),
 );

@@ -1,0 +1,357 @@
+import { useCallback, useEffect, useMemo, useState, type FormEvent, type ReactElement } from 'react';
+import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
+import { checkDisplayName, type Language, type Role } from '@pairpad/shared';
+import { env } from '../config/env';
+import { colorForName } from '../lib/colors';
+import { useAppDispatch, useAppSelector } from './hooks';
+import { ApiError, roomsApi } from '../features/rooms/rooms-api';
+import { RoomHeader } from '../features/rooms/room-header';
+import { describeRoomError } from '../features/rooms/room-errors';
+import { metaChanged, roomClosed, roomFailed, roomLoaded, roomOpened, saveFinished, saveStarted } from '../features/rooms/room-slice';
+import { displayNameChanged } from '../features/rooms/session-slice';
+import { saveDisplayName } from '../features/rooms/storage';
+import { CodeEditor, type CodeEditorProps } from '../features/editor/editor';
+import { ConnectionBadge } from '../features/editor/connection-badge';
+import { CollabSession, type CollabCallbacks } from '../features/editor/collab-session';
+import { useCollabSession } from '../features/editor/use-collab-session';
+import { connectionReset, editedWhileOffline, fatalClose, statusChanged, synced } from '../features/editor/connection-slice';
+import { suggestionCleared, suggestionRequested, suggestionShown } from '../features/editor/suggestion-slice';
+import { ParticipantList } from '../features/presence/participant-list';
+import { followStopped, followToggled, knownParticipantsLoaded, peersChanged, presenceReset } from '../features/presence/presence-slice';
+
+/** `/room/:roomId` (edit) and `/watch/:viewId` (watch). Composes rooms, editor and presence. */
+export function RoomPage(): ReactElement {
+  const { roomId, viewId } = useParams();
+  const [search] = useSearchParams();
+  const id = roomId ?? viewId ?? '';
+  const role: Role = viewId || search.get('role') === 'viewer' ? 'viewer' : 'editor';
+  const mode = search.get('sync') === 'lww' ? 'lww' : 'yjs';
+  const storedName = useAppSelector((s) => s.session.displayName);
+  const [joinName, setJoinName] = useState<string | null>(() => {
+    const check = checkDisplayName(storedName);
+    return check.ok ? check.name : null;
+  });
+  const [attempt, setAttempt] = useState(0);
+
+  if (!joinName) {
+    return <NameGate initial={storedName} onJoin={setJoinName} title="Join room" />;
+  }
+  return (
+    <RoomView
+      key={`${id}:${role}:${mode}`}
+      id={id}
+      role={role}
+      mode={mode}
+      name={joinName}
+      attempt={attempt}
+      onRename={(name) => {
+        setJoinName(name);
+        setAttempt((n) => n + 1);
+      }}
+    />
+  );
+}
+
+interface RoomViewProps {
+  id: string;
+  role: Role;
+  mode: 'yjs' | 'lww';
+  name: string;
+  attempt: number;
+  onRename(name: string): void;
+}
+
+function RoomView({ id, role, mode, name, attempt, onRename }: RoomViewProps): ReactElement {
+  const dispatch = useAppDispatch();
+  const navigate = useNavigate();
+  const room = useAppSelector((s) => s.room);
+  const connection = useAppSelector((s) => s.connection);
+  const presence = useAppSelector((s) => s.presence);
+  const suggestion = useAppSelector((s) => s.suggestion);
+  const sessionId = useAppSelector((s) => s.session.sessionId);
+  const [notice, setNotice] = useState<string | null>(null);
+
+  useEffect(() => {
+    dispatch(roomOpened({ id, role }));
+    dispatch(connectionReset(mode));
+    dispatch(presenceReset());
+    dispatch(suggestionCleared());
+    let cancelled = false;
+    roomsApi
+      .get(id)
+      .then((details) => {
+        if (cancelled) return;
+        dispatch(roomLoaded(details));
+        dispatch(knownParticipantsLoaded({ participants: details.participants ?? [], self: name }));
+      })
+      .catch((error: unknown) => {
+        if (cancelled) return;
+        const code = error instanceof ApiError ? error.code : 'unknown';
+        dispatch(roomFailed(describeRoomError(code)));
+      });
+    return () => {
+      cancelled = true;
+      dispatch(roomClosed());
+      dispatch(presenceReset());
+      dispatch(suggestionCleared());
+    };
+  }, [dispatch, id, role, mode, name, attempt]);
+
+  useEffect(() => {
+    if (!notice) return;
+    const timer = setTimeout(() => setNotice(null), 4000);
+    return () => clearTimeout(timer);
+  }, [notice]);
+
+  useEffect(() => {
+    document.title = room.name ? `${room.name} · pairpad` : 'pairpad';
+    return () => {
+      document.title = 'pairpad';
+    };
+  }, [room.name]);
+
+  const callbacks = useMemo<CollabCallbacks>(
+    () => ({
+      onStatus: (status) => dispatch(statusChanged(status)),
+      onSynced: () => dispatch(synced()),
+      onFatal: (close) => dispatch(fatalClose(close)),
+      onPeers: (peers) => dispatch(peersChanged(peers)),
+      onMeta: (meta) => dispatch(metaChanged(meta)),
+      onOfflineEdit: () => dispatch(editedWhileOffline()),
+    }),
+    [dispatch],
+  );
+
+  const session = useCollabSession(
+    {
+      id: room.status === 'ready' ? id : null,
+      role: room.role,
+      name,
+      sessionId,
+      color: colorForName(name),
+      mode,
+      attempt,
+    },
+    callbacks,
+  );
+
+  const readOnly = room.role === 'viewer';
+
+  const changeLanguage = useCallback(
+    (language: Language) => {
+      dispatch(metaChanged({ language }));
+      if (session instanceof CollabSession) session.setLanguage(language);
+      if (room.roomId) roomsApi.patch(room.roomId, { language }).catch(() => setNotice('The server did not take the new language.'));
+    },
+    [dispatch, session, room.roomId],
+  );
+
+  const rename = useCallback(
+    (roomName: string) => {
+      dispatch(metaChanged({ name: roomName }));
+      if (session instanceof CollabSession) session.setRoomName(roomName);
+      if (room.roomId) roomsApi.patch(room.roomId, { name: roomName }).catch(() => setNotice('The server did not take the new name.'));
+    },
+    [dispatch, session, room.roomId],
+  );
+
+  const save = useCallback(() => {
+    if (!room.roomId) return;
+    dispatch(saveStarted());
+    roomsApi
+      .snapshot(room.roomId)
+      .then((result) => dispatch(saveFinished(result.savedAt ?? new Date().toISOString())))
+      .catch(() => {
+        dispatch(saveFinished(null));
+        setNotice('Save failed. Your edits are still synced live; try again in a moment.');
+      });
+  }, [dispatch, room.roomId]);
+
+  const leave = useCallback(() => navigate('/'), [navigate]);
+
+  const autocomplete = useMemo<CodeEditorProps['autocomplete']>(
+    () => ({
+      enabled: !readOnly,
+      delayMs: env.autocompleteDelayMs,
+      fetch: (body, signal) => roomsApi.autocomplete(body, signal),
+      onRequest: (offset) => dispatch(suggestionRequested(offset)),
+      onSuggestion: (s) => dispatch(suggestionShown({ text: s.text, source: s.source, offset: s.offset })),
+      onClear: () => dispatch(suggestionCleared()),
+    }),
+    [dispatch, readOnly],
+  );
+
+  const error = room.error ?? (connection.fatal ? describeRoomError(connection.fatal.code, { limit: room.limit, name }) : null);
+  if (error) {
+    return (
+      <ErrorScreen
+        title={error.title}
+        message={error.message}
+        code={error.code}
+        nameTaken={error.code === '4409' || error.code === 'name_taken'}
+        currentName={name}
+        onRename={onRename}
+      />
+    );
+  }
+
+  const following = presence.following;
+  const showOffline = connection.status !== 'connected' && (connection.offlineEdits || connection.status !== 'connecting');
+
+  return (
+    <div className="room-page" data-testid="room-page" data-role={room.role} data-mode={mode}>
+      <RoomHeader
+        roomName={room.name}
+        language={room.language}
+        roomId={room.roomId}
+        viewId={room.viewId}
+        readOnly={readOnly}
+        savedAt={room.savedAt}
+        saving={room.saving}
+        status={<ConnectionBadge status={connection.status} />}
+        onRename={rename}
+        onLanguageChange={changeLanguage}
+        onSave={save}
+        onLeave={leave}
+      />
+      {readOnly && (
+        <div className="banner banner-watch" data-testid="viewer-banner" role="note">
+          <strong>Watching</strong> — read-only. You see every edit and cursor live but cannot type.
+        </div>
+      )}
+      {mode === 'lww' && (
+        <div className="banner banner-warn" data-testid="lww-banner" role="note">
+          <strong>Simple sync</strong> — the whole buffer is sent on each change and the last write wins: edits made at the same
+          time may overwrite each other.
+        </div>
+      )}
+      {showOffline && (
+        <div className="banner banner-offline" data-testid="offline-banner" role="status">
+          {connection.status === 'offline' ? 'You are offline.' : 'Connection lost, reconnecting…'}{' '}
+          {readOnly
+            ? 'The view resumes when the connection is back.'
+            : mode === 'lww'
+              ? 'Keep typing: your buffer is sent when the connection is back (it replaces the server copy).'
+              : 'Keep typing: your edits are kept and merge with everyone else’s when the connection is back.'}
+        </div>
+      )}
+      {notice && (
+        <div className="banner banner-error" role="alert" data-testid="notice">
+          {notice}
+        </div>
+      )}
+      <div className="room-body">
+        <div className="editor-column">
+          {session ? (
+            <CodeEditor
+              session={session}
+              language={room.language}
+              readOnly={readOnly}
+              followClientId={following}
+              onStopFollow={() => dispatch(followStopped())}
+              autocomplete={autocomplete}
+            />
+          ) : (
+            <div className="editor-placeholder" data-testid="editor-loading">
+              {room.status === 'loading' ? 'Opening room…' : 'Connecting…'}
+            </div>
+          )}
+          <footer className="status-bar">
+            <span className="muted">
+              {room.language} · LF · {mode === 'lww' ? 'last write wins' : 'live merge (CRDT)'}
+            </span>
+            {suggestion.status === 'waiting' && <span className="muted">thinking…</span>}
+            {suggestion.status === 'shown' && (
+              <span className="suggestion-hint" data-testid="suggestion-hint" data-source={suggestion.source ?? ''}>
+                <span className={`source-pill source-${suggestion.source ?? 'local'}`}>
+                  {suggestion.source === 'model' ? 'AI model' : 'local engine'}
+                </span>
+                suggestion · <kbd>Tab</kbd> accept · <kbd>Esc</kbd> dismiss
+              </span>
+            )}
+            {following !== null && (
+              <button type="button" className="link-button" onClick={() => dispatch(followStopped())} data-testid="following">
+                following {presence.participants.find((p) => p.clientId === following)?.name ?? ''} · stop
+              </button>
+            )}
+          </footer>
+        </div>
+        <aside className="side-panel">
+          <ParticipantList
+            participants={presence.participants}
+            limit={room.limit}
+            following={following}
+            onToggleFollow={(clientId) => dispatch(followToggled(clientId))}
+          />
+        </aside>
+      </div>
+    </div>
+  );
+}
+
+function ErrorScreen(props: {
+  title: string;
+  message: string;
+  code: string;
+  nameTaken: boolean;
+  currentName: string;
+  onRename(name: string): void;
+}): ReactElement {
+  return (
+    <main className="center-screen">
+      <div className="card error-card" data-testid="room-error" data-code={props.code}>
+        <h1>{props.title}</h1>
+        <p>{props.message}</p>
+        {props.nameTaken && <NameForm initial={props.currentName} onSubmit={props.onRename} submitLabel="Join with this name" />}
+        <Link className="button primary" to="/" data-testid="back-home">
+          Back to home
+        </Link>
+      </div>
+    </main>
+  );
+}
+
+function NameGate({ initial, onJoin, title }: { initial: string; onJoin(name: string): void; title: string }): ReactElement {
+  return (
+    <main className="center-screen">
+      <div className="card" data-testid="name-gate">
+        <h1>{title}</h1>
+        <p className="muted">Choose the name others will see next to your cursor.</p>
+        <NameForm initial={initial} onSubmit={onJoin} submitLabel="Join" />
+      </div>
+    </main>
+  );
+}
+
+function NameForm({ initial, onSubmit, submitLabel }: { initial: string; onSubmit(name: string): void; submitLabel: string }): ReactElement {
+  const dispatch = useAppDispatch();
+  const [value, setValue] = useState(initial);
+  const [error, setError] = useState<string | null>(null);
+  const submit = (event: FormEvent): void => {
+    event.preventDefault();
+    const check = checkDisplayName(value);
+    if (!check.ok) {
+      setError(check.message.charAt(0).toUpperCase() + check.message.slice(1));
+      return;
+    }
+    dispatch(displayNameChanged(check.name));
+    saveDisplayName(check.name);
+    onSubmit(check.name);
+  };
+  return (
+    <form onSubmit={submit} className="name-form" noValidate>
+      <label className="field">
+        <span className="field-label">Your name</span>
+        <input data-testid="gate-name" value={value} autoFocus onChange={(event) => setValue(event.target.value)} />
+        {error && (
+          <span className="field-error" role="alert">
+            {error}
+          </span>
+        )}
+      </label>
+      <button className="button primary" type="submit" data-testid="gate-join">
+        {submitLabel}
+      </button>
+    </form>
+  );
+}

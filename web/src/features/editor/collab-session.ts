@@ -1,0 +1,273 @@
+import * as Y from 'yjs';
+import { Awareness } from 'y-protocols/awareness';
+import { WebsocketProvider } from 'y-websocket';
+import { CloseCode, DOC_META_KEY, DOC_TEXT_KEY, META_KEYS, isLanguage, type AwarenessUser, type Language, type Role } from '@pairpad/shared';
+import { safeColor } from '../../lib/colors';
+import type { ConnectionStatus } from './connection-slice';
+
+/** Close codes after which reconnecting cannot help: the server said no. */
+export const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set([
+  CloseCode.RoomNotFound,
+  CloseCode.NameTaken,
+  CloseCode.RoomFullOrRateLimited,
+  CloseCode.Policy,
+]);
+
+export const shouldReconnect = (event: { code: number }): boolean => !FATAL_CLOSE_CODES.has(event.code);
+
+/** Everyone online, as plain data for the presence panel. */
+export interface Peer {
+  clientId: number | null;
+  name: string;
+  color: string;
+  role: Role;
+  online: boolean;
+  typing: boolean;
+  self: boolean;
+}
+
+export interface CollabCallbacks {
+  onStatus(status: ConnectionStatus): void;
+  onSynced(): void;
+  onFatal(close: { code: number; reason: string }): void;
+  onPeers(peers: Peer[]): void;
+  onMeta(meta: { name?: string; language?: Language }): void;
+  /** A local edit while the server cannot see it; it is kept and merges on reconnect. */
+  onOfflineEdit(): void;
+}
+
+interface ProviderEvents {
+  status: (event: { status: 'connected' | 'disconnected' | 'connecting' }) => void;
+  sync: (synced: boolean) => void;
+  closed: (event: { code: number; reason: string }) => void;
+}
+
+/** The part of y-websocket's WebsocketProvider the session uses; tests pass a fake. */
+export interface ProviderLike {
+  readonly awareness: Awareness;
+  on<K extends keyof ProviderEvents>(name: K, handler: ProviderEvents[K]): void;
+  off<K extends keyof ProviderEvents>(name: K, handler: ProviderEvents[K]): void;
+  connect(): void;
+  disconnect(): void;
+  destroy(): void;
+}
+
+export interface ProviderArgs {
+  serverUrl: string;
+  room: string;
+  doc: Y.Doc;
+  awareness: Awareness;
+  params: Record<string, string>;
+}
+
+export type ProviderFactory = (args: ProviderArgs) => ProviderLike;
+
+export const createWebsocketProvider: ProviderFactory = ({ serverUrl, room, doc, awareness, params }) =>
+  new WebsocketProvider(serverUrl, room, doc, {
+    awareness,
+    params,
+    // Another tab of the same browser is another participant; it must not sync behind the server's back.
+    disableBc: true,
+    maxBackoffTime: 4000,
+    shouldReconnect,
+  }) as unknown as ProviderLike;
+
+export interface CollabSessionOptions {
+  /** roomId (editors) or viewId (viewers). */
+  id: string;
+  name: string;
+  sessionId: string;
+  role: Role;
+  color: string;
+  /** ws(s)://host/yjs */
+  serverUrl: string;
+  callbacks: CollabCallbacks;
+  createProvider?: ProviderFactory;
+  /** For tests: how long "typing" lasts after the last keystroke. */
+  typingMs?: number;
+}
+
+const TYPING_MS = 1500;
+
+/**
+ * One user's live connection to one room: the Y.Doc, its provider and awareness. It lives
+ * outside Redux; it reports plain facts (status, peers, meta) through callbacks.
+ */
+export class CollabSession {
+  readonly doc = new Y.Doc();
+  readonly text: Y.Text;
+  readonly meta: Y.Map<unknown>;
+  readonly awareness: Awareness;
+  readonly provider: ProviderLike;
+  readonly user: AwarenessUser;
+  readonly role: Role;
+  private status: ConnectionStatus = 'connecting';
+  private everConnected = false;
+  private fatal = false;
+  private destroyed = false;
+  private typingTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly callbacks: CollabCallbacks;
+  private readonly typingMs: number;
+
+  constructor(options: CollabSessionOptions) {
+    this.callbacks = options.callbacks;
+    this.role = options.role;
+    this.typingMs = options.typingMs ?? TYPING_MS;
+    this.text = this.doc.getText(DOC_TEXT_KEY);
+    this.meta = this.doc.getMap(DOC_META_KEY);
+    this.awareness = new Awareness(this.doc);
+    this.user = { name: options.name, color: options.color, role: options.role };
+    this.awareness.setLocalStateField('user', this.user);
+    this.awareness.on('change', this.onAwarenessChange);
+    this.meta.observe(this.onMetaChange);
+    this.doc.on('update', this.onDocUpdate);
+
+    const params: Record<string, string> = { name: options.name, session: options.sessionId };
+    if (options.role === 'viewer') params.role = 'viewer';
+    const factory = options.createProvider ?? createWebsocketProvider;
+    this.provider = factory({ serverUrl: options.serverUrl, room: options.id, doc: this.doc, awareness: this.awareness, params });
+    this.provider.on('status', this.onProviderStatus);
+    this.provider.on('sync', this.onProviderSync);
+    this.provider.on('closed', this.onProviderClosed);
+    if (typeof window !== 'undefined') {
+      window.addEventListener('online', this.onBrowserOnline);
+      window.addEventListener('offline', this.onBrowserOffline);
+    }
+    this.emitPeers();
+  }
+
+  get readOnly(): boolean {
+    return this.role === 'viewer';
+  }
+
+  setLanguage(language: Language): void {
+    if (this.readOnly) return;
+    this.doc.transact(() => this.meta.set(META_KEYS.language, language), 'meta');
+  }
+
+  setRoomName(name: string): void {
+    if (this.readOnly) return;
+    this.doc.transact(() => this.meta.set(META_KEYS.name, name), 'meta');
+  }
+
+  /** Marks this user as typing for a moment (presence panel, cursor label). */
+  markTyping(): void {
+    if (this.destroyed) return;
+    if (this.awareness.getLocalState()?.typing !== true) this.awareness.setLocalStateField('typing', true);
+    if (this.typingTimer) clearTimeout(this.typingTimer);
+    this.typingTimer = setTimeout(() => {
+      this.typingTimer = null;
+      if (!this.destroyed) this.awareness.setLocalStateField('typing', false);
+    }, this.typingMs);
+  }
+
+  /** An undo manager that only ever touches changes made with `origin` (this user's editor binding). */
+  createUndoManager(origin: unknown): Y.UndoManager {
+    return new Y.UndoManager(this.text, { trackedOrigins: new Set([origin]), captureTimeout: 400 });
+  }
+
+  /** Resumes after a fatal close (e.g. after picking another name the page makes a new session instead). */
+  reconnect(): void {
+    this.fatal = false;
+    this.provider.connect();
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    if (this.typingTimer) clearTimeout(this.typingTimer);
+    if (typeof window !== 'undefined') {
+      window.removeEventListener('online', this.onBrowserOnline);
+      window.removeEventListener('offline', this.onBrowserOffline);
+    }
+    this.provider.off('status', this.onProviderStatus);
+    this.provider.off('sync', this.onProviderSync);
+    this.provider.off('closed', this.onProviderClosed);
+    this.awareness.off('change', this.onAwarenessChange);
+    this.meta.unobserve(this.onMetaChange);
+    this.doc.off('update', this.onDocUpdate);
+    // Tell the others we left before the socket goes.
+    this.awareness.setLocalState(null);
+    this.provider.destroy();
+    this.awareness.destroy();
+    this.doc.destroy();
+  }
+
+  private setStatus(status: ConnectionStatus): void {
+    if (this.fatal || this.status === status) return;
+    this.status = status;
+    this.callbacks.onStatus(status);
+  }
+
+  private readonly onProviderStatus = ({ status }: { status: 'connected' | 'disconnected' | 'connecting' }): void => {
+    if (status === 'connected') {
+      this.everConnected = true;
+      this.setStatus('connected');
+      return;
+    }
+    if (typeof navigator !== 'undefined' && navigator.onLine === false) this.setStatus('offline');
+    else this.setStatus(this.everConnected ? 'reconnecting' : 'connecting');
+  };
+
+  private readonly onProviderSync = (isSynced: boolean): void => {
+    if (!isSynced) return;
+    this.callbacks.onSynced();
+    this.emitMeta();
+  };
+
+  private readonly onProviderClosed = (event: { code: number; reason: string }): void => {
+    if (!FATAL_CLOSE_CODES.has(event.code)) return;
+    this.fatal = true;
+    this.provider.disconnect();
+    this.callbacks.onFatal({ code: event.code, reason: event.reason });
+  };
+
+  private readonly onBrowserOffline = (): void => this.setStatus('offline');
+
+  private readonly onBrowserOnline = (): void => {
+    if (this.fatal) return;
+    if (this.status === 'offline') this.setStatus('reconnecting');
+    this.provider.connect();
+  };
+
+  private readonly onDocUpdate = (_update: Uint8Array, origin: unknown): void => {
+    if (origin === this.provider) return;
+    if (this.status !== 'connected') this.callbacks.onOfflineEdit();
+  };
+
+  private readonly onMetaChange = (): void => this.emitMeta();
+
+  private emitMeta(): void {
+    const meta: { name?: string; language?: Language } = {};
+    const language = this.meta.get(META_KEYS.language);
+    const name = this.meta.get(META_KEYS.name);
+    if (isLanguage(language)) meta.language = language;
+    if (typeof name === 'string') meta.name = name;
+    if (meta.language !== undefined || meta.name !== undefined) this.callbacks.onMeta(meta);
+  }
+
+  private readonly onAwarenessChange = (): void => this.emitPeers();
+
+  private emitPeers(): void {
+    this.callbacks.onPeers(peersFromAwareness(this.awareness, this.doc.clientID));
+  }
+}
+
+/** Reads awareness states into plain rows; states without a valid `user` are skipped. */
+export function peersFromAwareness(awareness: Awareness, selfId: number): Peer[] {
+  const peers: Peer[] = [];
+  awareness.getStates().forEach((state, clientId) => {
+    const user = (state as { user?: Partial<AwarenessUser> }).user;
+    if (!user || typeof user.name !== 'string' || user.name.length === 0) return;
+    peers.push({
+      clientId,
+      name: user.name.slice(0, 64),
+      color: safeColor(user.color, user.name),
+      role: user.role === 'viewer' ? 'viewer' : 'editor',
+      online: true,
+      typing: (state as { typing?: unknown }).typing === true,
+      self: clientId === selfId,
+    });
+  });
+  return peers;
+}

@@ -1,0 +1,195 @@
+import { isLanguage, type Language, type LwwServerMessage, type Participant, type Role } from '@pairpad/shared';
+import { safeColor } from '../../lib/colors';
+import type { ConnectionStatus } from './connection-slice';
+import { FATAL_CLOSE_CODES, type Peer } from './collab-session';
+
+export interface LwwCallbacks {
+  onStatus(status: ConnectionStatus): void;
+  onSynced(): void;
+  onFatal(close: { code: number; reason: string }): void;
+  onPeers(peers: Peer[]): void;
+  onMeta(meta: { name?: string; language?: Language }): void;
+  onOfflineEdit(): void;
+}
+
+type CodeListener = (code: string) => void;
+
+export interface LwwSessionOptions {
+  id: string;
+  name: string;
+  sessionId: string;
+  role: Role;
+  /** ws(s)://host/ws */
+  serverUrl: string;
+  callbacks: LwwCallbacks;
+  WebSocketImpl?: typeof WebSocket;
+}
+
+const TYPING_THROTTLE_MS = 1000;
+
+/**
+ * The last-write-wins fallback on /ws/:roomId: the whole buffer goes both ways as JSON.
+ * Simple and robust, but two people typing at once overwrite each other.
+ */
+export class LwwSession {
+  readonly role: Role;
+  private ws: WebSocket | null = null;
+  private status: ConnectionStatus = 'connecting';
+  private everConnected = false;
+  private fatal = false;
+  private destroyed = false;
+  /** The buffer typed while the socket was down; sent as soon as it is back. */
+  private pending: string | null = null;
+  private lastTypingSent = 0;
+  private attempts = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly options: LwwSessionOptions;
+  private readonly codeListeners = new Set<CodeListener>();
+  /** The last buffer the server sent; an editor that mounts late starts from it. */
+  latestCode: string | null = null;
+
+  constructor(options: LwwSessionOptions) {
+    this.options = options;
+    this.role = options.role;
+    this.open();
+  }
+
+  get readOnly(): boolean {
+    return this.role === 'viewer';
+  }
+
+  sendCode(code: string): void {
+    if (this.readOnly || this.destroyed) return;
+    this.latestCode = code;
+    if (this.ws && this.ws.readyState === WebSocket.OPEN && this.status === 'connected') {
+      this.ws.send(JSON.stringify({ type: 'code', code }));
+    } else {
+      this.pending = code;
+      this.options.callbacks.onOfflineEdit();
+    }
+  }
+
+  /** The whole buffer from the server (init or someone else's write). */
+  onCode(listener: CodeListener): () => void {
+    this.codeListeners.add(listener);
+    return () => this.codeListeners.delete(listener);
+  }
+
+  private emitCode(code: string): void {
+    this.latestCode = code;
+    for (const listener of this.codeListeners) listener(code);
+  }
+
+  markTyping(): void {
+    const now = Date.now();
+    if (now - this.lastTypingSent < TYPING_THROTTLE_MS) return;
+    if (this.ws && this.ws.readyState === WebSocket.OPEN) {
+      this.lastTypingSent = now;
+      this.ws.send(JSON.stringify({ type: 'typing' }));
+    }
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+    this.codeListeners.clear();
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    const ws = this.ws;
+    this.ws = null;
+    if (ws) {
+      ws.onclose = null;
+      ws.onmessage = null;
+      ws.close(1000, 'leaving');
+    }
+  }
+
+  private setStatus(status: ConnectionStatus): void {
+    if (this.fatal || this.status === status) return;
+    this.status = status;
+    this.options.callbacks.onStatus(status);
+  }
+
+  private open(): void {
+    if (this.destroyed || this.fatal) return;
+    const { id, name, sessionId, role, serverUrl } = this.options;
+    const query = new URLSearchParams({ name, session: sessionId });
+    if (role === 'viewer') query.set('role', 'viewer');
+    const Impl = this.options.WebSocketImpl ?? WebSocket;
+    const ws = new Impl(`${serverUrl}/${encodeURIComponent(id)}?${query.toString()}`);
+    this.ws = ws;
+    this.setStatus(this.everConnected ? 'reconnecting' : 'connecting');
+    ws.onmessage = (event: MessageEvent) => {
+      if (this.ws !== ws || typeof event.data !== 'string') return;
+      let message: LwwServerMessage;
+      try {
+        message = JSON.parse(event.data) as LwwServerMessage;
+      } catch {
+        return;
+      }
+      this.handle(message);
+    };
+    ws.onclose = (event: CloseEvent) => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      if (FATAL_CLOSE_CODES.has(event.code)) {
+        this.fatal = true;
+        this.options.callbacks.onFatal({ code: event.code, reason: event.reason });
+        return;
+      }
+      this.setStatus(typeof navigator !== 'undefined' && navigator.onLine === false ? 'offline' : 'reconnecting');
+      this.attempts++;
+      const delay = Math.min(4000, 100 * 2 ** this.attempts);
+      this.retryTimer = setTimeout(() => this.open(), delay);
+    };
+  }
+
+  private handle(message: LwwServerMessage): void {
+    const { callbacks } = this.options;
+    switch (message.type) {
+      case 'init': {
+        this.everConnected = true;
+        this.attempts = 0;
+        this.setStatus('connected');
+        if (isLanguage(message.language)) callbacks.onMeta({ language: message.language });
+        callbacks.onPeers(this.toPeers(message.participants));
+        if (this.pending !== null && this.pending !== message.code) {
+          // Our offline edits win: that is the contract of this mode, and the banner says so.
+          const code = this.pending;
+          this.pending = null;
+          this.ws?.send(JSON.stringify({ type: 'code', code }));
+          this.emitCode(code);
+        } else {
+          this.pending = null;
+          this.emitCode(message.code);
+        }
+        callbacks.onSynced();
+        return;
+      }
+      case 'code':
+        if (message.from !== this.options.name) this.emitCode(message.code);
+        return;
+      case 'presence':
+        callbacks.onPeers(this.toPeers(message.participants));
+        return;
+      case 'meta':
+        callbacks.onMeta({ name: message.name, ...(isLanguage(message.language) ? { language: message.language } : {}) });
+        return;
+      case 'typing':
+      case 'error':
+        return;
+    }
+  }
+
+  private toPeers(participants: Participant[]): Peer[] {
+    return participants
+      .filter((p) => p.online !== false)
+      .map((p) => ({
+        clientId: null,
+        name: p.name,
+        color: safeColor(p.color, p.name),
+        role: p.role === 'viewer' ? 'viewer' : 'editor',
+        online: true,
+        typing: p.typing === true,
+        self: p.name === this.options.name,
+      }));
+  }
+}

@@ -1,0 +1,85 @@
+import { createSlice, type PayloadAction } from '@reduxjs/toolkit';
+import { DEFAULT_LANGUAGE, ROOM_LIMIT_DEFAULT, type Language, type Role, type RoomDetails } from '@pairpad/shared';
+
+export interface RoomError {
+  /** Machine code: an ErrorCode from the API, or a close code as text ("4404"). */
+  code: string;
+  title: string;
+  message: string;
+}
+
+export interface RoomState {
+  status: 'idle' | 'loading' | 'ready' | 'error';
+  /** The id in the URL: a roomId for editors, a viewId for viewers. */
+  id: string | null;
+  roomId: string | null;
+  viewId: string | null;
+  role: Role;
+  name: string;
+  language: Language;
+  limit: number;
+  /** ISO time of the last forced snapshot. */
+  savedAt: string | null;
+  saving: boolean;
+  error: RoomError | null;
+}
+
+export const initialRoomState: RoomState = {
+  status: 'idle',
+  id: null,
+  roomId: null,
+  viewId: null,
+  role: 'editor',
+  name: '',
+  language: DEFAULT_LANGUAGE,
+  limit: ROOM_LIMIT_DEFAULT,
+  savedAt: null,
+  saving: false,
+  error: null,
+};
+
+export const roomSlice = createSlice({
+  name: 'room',
+  initialState: initialRoomState,
+  reducers: {
+    roomOpened(state, action: PayloadAction<{ id: string; role: Role }>) {
+      return { ...initialRoomState, status: 'loading', id: action.payload.id, role: action.payload.role };
+    },
+    roomLoaded(state, action: PayloadAction<RoomDetails>) {
+      const room = action.payload;
+      state.status = 'ready';
+      state.roomId = room.roomId ?? null;
+      state.viewId = room.viewId;
+      state.role = room.role === 'viewer' || state.role === 'viewer' ? 'viewer' : 'editor';
+      state.name = room.name;
+      state.language = room.language;
+      state.limit = room.limit;
+      state.error = null;
+    },
+    roomFailed(state, action: PayloadAction<RoomError>) {
+      state.status = 'error';
+      state.error = action.payload;
+    },
+    /** Live settings from the shared doc's `meta` map (or an LWW `meta` message). */
+    metaChanged(state, action: PayloadAction<{ name?: string; language?: Language }>) {
+      if (action.payload.name !== undefined) state.name = action.payload.name;
+      if (action.payload.language !== undefined) state.language = action.payload.language;
+    },
+    limitChanged(state, action: PayloadAction<number>) {
+      state.limit = action.payload;
+    },
+    saveStarted(state) {
+      state.saving = true;
+    },
+    saveFinished(state, action: PayloadAction<string | null>) {
+      state.saving = false;
+      if (action.payload) state.savedAt = action.payload;
+    },
+    roomClosed() {
+      return initialRoomState;
+    },
+  },
+});
+
+export const { roomOpened, roomLoaded, roomFailed, metaChanged, limitChanged, saveStarted, saveFinished, roomClosed } =
+  roomSlice.actions;

@@ -1,0 +1,79 @@
+import {
+  isApiErrorBody,
+  type AutocompleteResult,
+  type CreatedRoom,
+  type Language,
+  type Room,
+  type RoomDetails,
+} from '@pairpad/shared';
+import { apiUrl } from '../../config/env';
+
+// Written out here: the TypeBox-derived body types in shared currently infer `language` as never/undefined.
+export interface AutocompleteRequest {
+  code: string;
+  cursorPosition: number;
+  language: Language;
+}
+export interface CreateRoomRequest {
+  name?: string;
+  language?: Language;
+  limit?: number;
+  code?: string;
+}
+export interface PatchRoomRequest {
+  name?: string;
+  language?: Language;
+  limit?: number;
+}
+
+/** A failed API call, with the contract's machine code when the server sent one. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+async function request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(apiUrl(path), {
+      method,
+      headers: body === undefined ? undefined : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
+    });
+  } catch (error) {
+    if (error instanceof DOMException && error.name === 'AbortError') throw error;
+    throw new ApiError(0, 'network_error', 'The server cannot be reached. Check your connection and try again.');
+  }
+  const text = await response.text();
+  let data: unknown = null;
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = null;
+    }
+  }
+  if (!response.ok) {
+    if (isApiErrorBody(data)) throw new ApiError(response.status, data.error.code, data.error.message);
+    throw new ApiError(response.status, 'http_error', `The server answered ${response.status}.`);
+  }
+  return data as T;
+}
+
+export const roomsApi = {
+  create: (body: CreateRoomRequest) => request<CreatedRoom>('POST', '/rooms', body),
+  get: (id: string) => request<RoomDetails>('GET', `/rooms/${encodeURIComponent(id)}`),
+  patch: (roomId: string, body: PatchRoomRequest) => request<Room>('PATCH', `/rooms/${encodeURIComponent(roomId)}`, body),
+  snapshot: (roomId: string) => request<{ savedAt: string }>('POST', `/rooms/${encodeURIComponent(roomId)}/snapshot`),
+  autocomplete: (body: AutocompleteRequest, signal?: AbortSignal) =>
+    request<AutocompleteResult>('POST', '/autocomplete', body, signal),
+};
+
+export type RoomsApi = typeof roomsApi;
