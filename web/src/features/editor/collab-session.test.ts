@@ -1,0 +1,146 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { CloseCode } from '@pairpad/shared';
+import { fakeProviderFactory, syncProviders, type FakeProvider } from '../../testing/fake-provider';
+import { CollabSession, shouldReconnect, type CollabCallbacks } from './collab-session';
+
+function callbacks() {
+  return {
+    onStatus: vi.fn(),
+    onSynced: vi.fn(),
+    onFatal: vi.fn(),
+    onPeers: vi.fn(),
+    onMeta: vi.fn(),
+    onOfflineEdit: vi.fn(),
+  } satisfies CollabCallbacks;
+}
+
+const sessions: CollabSession[] = [];
+function open(name: string, role: 'editor' | 'viewer' = 'editor') {
+  const factory = fakeProviderFactory();
+  const cb = callbacks();
+  const session = new CollabSession({
+    id: 'room123456',
+    name,
+    sessionId: `s-${name}`,
+    role,
+    color: '#4dabf7',
+    serverUrl: 'ws://test/yjs',
+    callbacks: cb,
+    createProvider: factory,
+    typingMs: 50,
+  });
+  sessions.push(session);
+  return { session, cb, provider: factory.made[0] as FakeProvider };
+}
+
+afterEach(() => {
+  while (sessions.length) sessions.pop()?.destroy();
+  vi.useRealTimers();
+});
+
+describe('CollabSession', () => {
+  it('connects with name and session params and publishes the user in awareness', () => {
+    const { session, provider } = open('Ada');
+    expect(provider.room).toBe('room123456');
+    expect(provider.params).toEqual({ name: 'Ada', session: 's-Ada' });
+    expect(session.awareness.getLocalState()?.user).toEqual({ name: 'Ada', color: '#4dabf7', role: 'editor' });
+    const viewer = open('Vic', 'viewer');
+    expect(viewer.provider.params).toEqual({ name: 'Vic', session: 's-Vic', role: 'viewer' });
+  });
+
+  it('reports connecting, connected, then reconnecting after a drop', () => {
+    const { cb, provider } = open('Ada');
+    provider.emit('status', { status: 'connecting' });
+    expect(cb.onStatus).not.toHaveBeenCalled(); // already "connecting"
+    provider.open();
+    expect(cb.onStatus).toHaveBeenLastCalledWith('connected');
+    expect(cb.onSynced).toHaveBeenCalledTimes(1);
+    provider.drop();
+    expect(cb.onStatus).toHaveBeenLastCalledWith('reconnecting');
+  });
+
+  it('stops for good on 4404/4409/4429/1008 but not on other closes', () => {
+    expect([4404, 4409, 4429, 1008].map((code) => shouldReconnect({ code }))).toEqual([false, false, false, false]);
+    expect([1000, 1001, 1006, 1011].map((code) => shouldReconnect({ code }))).toEqual([true, true, true, true]);
+    const { cb, provider } = open('Ada');
+    provider.open();
+    provider.close(CloseCode.NameTaken, 'name taken');
+    expect(cb.onFatal).toHaveBeenCalledWith({ code: 4409, reason: 'name taken' });
+    expect(provider.shouldConnect).toBe(false);
+  });
+
+  it('two sessions converge and see each other as peers', () => {
+    const a = open('Ada');
+    const b = open('Bob');
+    a.session.text.insert(0, 'hello');
+    b.session.text.insert(0, 'world ');
+    syncProviders(a.provider, b.provider);
+    expect(a.session.text.toString()).toBe(b.session.text.toString());
+    expect(a.session.text.toString()).toContain('hello');
+    expect(a.session.text.toString()).toContain('world ');
+    const peers = a.cb.onPeers.mock.lastCall?.[0] as { name: string; self: boolean }[];
+    expect(peers.map((p) => [p.name, p.self]).sort()).toEqual([
+      ['Ada', true],
+      ['Bob', false],
+    ]);
+  });
+
+  it('meta changes reach the other side (language, room name)', () => {
+    const a = open('Ada');
+    const b = open('Bob');
+    a.session.setLanguage('rust');
+    a.session.setRoomName('Pairing');
+    syncProviders(a.provider, b.provider);
+    expect(b.cb.onMeta).toHaveBeenLastCalledWith({ language: 'rust', name: 'Pairing' });
+  });
+
+  it('viewers cannot change meta', () => {
+    const v = open('Vic', 'viewer');
+    v.session.setLanguage('go');
+    expect(v.session.meta.size).toBe(0);
+  });
+
+  it('flags local edits made while offline (they stay in the doc and merge later)', () => {
+    const a = open('Ada');
+    const b = open('Bob');
+    a.provider.open();
+    a.provider.drop();
+    a.session.text.insert(0, 'offline work');
+    expect(a.cb.onOfflineEdit).toHaveBeenCalled();
+    b.session.text.insert(0, 'online ');
+    syncProviders(a.provider, b.provider);
+    expect(b.session.text.toString()).toContain('offline work');
+    expect(b.session.text.toString()).toContain('online ');
+  });
+
+  it('undo only reverts this user’s own edits', () => {
+    const a = open('Ada');
+    const b = open('Bob');
+    const origin = { binding: 'ada' };
+    const undo = a.session.createUndoManager(origin);
+    a.session.doc.transact(() => a.session.text.insert(0, 'mine '), origin);
+    syncProviders(a.provider, b.provider);
+    b.session.text.insert(b.session.text.length, 'theirs');
+    syncProviders(a.provider, b.provider);
+    expect(a.session.text.toString()).toBe('mine theirs');
+    undo.undo();
+    expect(a.session.text.toString()).toBe('theirs');
+    undo.destroy();
+  });
+
+  it('marks typing in awareness for a moment', () => {
+    vi.useFakeTimers();
+    const a = open('Ada');
+    a.session.markTyping();
+    expect(a.session.awareness.getLocalState()?.typing).toBe(true);
+    vi.advanceTimersByTime(60);
+    expect(a.session.awareness.getLocalState()?.typing).toBe(false);
+  });
+
+  it('destroy tears down the provider', () => {
+    const a = open('Ada');
+    sessions.pop();
+    a.session.destroy();
+    expect(a.provider.destroyed).toBe(true);
+  });
+});
