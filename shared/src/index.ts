@@ -5,3 +5,4 @@ export * from './yjs-protocol';
 export * from './api';
 export * from './lww-protocol';
 export * from './links';
+export * from './colors';

@@ -1,3 +1,5 @@
+import type { Participant } from './api';
+
 /** y-websocket top-level message types (first varuint of every binary frame). */
 export const YMessageType = {
   Sync: 0,
@@ -20,4 +22,15 @@ export interface AwarenessUser {
   name: string;
   color: string;
   role: Role;
+}
+
+/**
+ * The server publishes the room roster in its own awareness state under this key, so Yjs
+ * clients also see participants on the LWW endpoint and people who went offline.
+ * Clients skip this entry when drawing cursors.
+ */
+export const SERVER_AWARENESS_KEY = 'pairpad';
+
+export interface ServerAwarenessState {
+  participants: Participant[];
 }

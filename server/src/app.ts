@@ -1,0 +1,120 @@
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import websocket from '@fastify/websocket';
+import type { DatabaseHandle } from '@pairpad/db';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { createAutocompleteService } from './autocomplete/service';
+import type { Config } from './config';
+import { AppError } from './errors';
+import { installErrorHandler } from './http/plugins/error-handler';
+import { createRoomDirectory } from './http/room-directory';
+import { autocompleteRoutes } from './http/routes/autocomplete';
+import { healthRoutes } from './http/routes/health';
+import { roomRoutes } from './http/routes/rooms';
+import { socketRoutes } from './http/routes/sockets';
+import { webAppRoutes } from './http/routes/web-app';
+import { createRoomCleanup } from './rooms/room-cleanup';
+import { createDbDocStore } from './rooms/doc-store';
+import { RoomRegistry } from './rooms/room-registry';
+
+export interface AppDeps {
+  config: Readonly<Config>;
+  /** Opened and migrated by the caller; the app closes it last on shutdown. */
+  database: DatabaseHandle;
+  /** A pino logger; defaults to one at config.logLevel. */
+  logger?: FastifyBaseLogger;
+}
+
+export interface PairpadApp extends FastifyInstance {
+  registry: RoomRegistry;
+}
+
+/**
+ * Builds the whole server, ready but not listening. Shutdown (`app.close()`) runs in reverse:
+ * sockets are closed first (@fastify/websocket's preClose), then every room is flushed and
+ * compacted, then the database closes.
+ */
+export async function buildApp(deps: AppDeps): Promise<PairpadApp> {
+  const { config, database } = deps;
+  const app = Fastify({
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: { level: config.logLevel } }),
+    bodyLimit: config.maxBodyBytes,
+    trustProxy: config.trustProxy,
+    // Strict JSON bodies: "5" is not a number and a wrong type is a 400, not a silent coercion.
+    ajv: { customOptions: { coerceTypes: false, allErrors: false } },
+    forceCloseConnections: true,
+  });
+
+  const store = createDbDocStore(database);
+  const registry = new RoomRegistry({
+    store,
+    logger: app.log,
+    persistFlushMs: config.persistFlushMs,
+    compactIntervalMs: config.compactIntervalMs,
+    compactMaxLogRows: config.compactMaxLogRows,
+    maxDocBytes: config.maxDocumentBytes,
+    lwwCoalesceMs: 50,
+    typingMs: 3_000,
+    retryMinMs: Math.max(config.persistFlushMs, 250),
+    retryMaxMs: 10_000,
+    maxRoomsInMemory: config.maxRoomsInMemory,
+    unloadDelayMs: config.unloadDelayMs,
+  });
+  const directory = createRoomDirectory(database);
+  const autocomplete = createAutocompleteService({
+    provider: config.autocomplete.provider,
+    url: config.autocomplete.url ?? undefined,
+    model: config.autocomplete.model ?? undefined,
+    apiKey: config.autocomplete.apiKey ?? undefined,
+    timeoutMs: config.autocomplete.timeoutMs,
+    logger: app.log.child({ component: 'autocomplete' }),
+  });
+  const cleanup = createRoomCleanup({ database, registry, ttlDays: config.roomTtlDays, logger: app.log });
+
+  installErrorHandler(app);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        // Monaco sets inline styles for decorations and cursors.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        workerSrc: ["'self'", 'blob:'],
+        connectSrc: ["'self'", 'ws:', 'wss:'],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'", 'data:'],
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+  });
+  await app.register(cors, {
+    origin: config.allowedOrigins === '*' ? true : [...config.allowedOrigins],
+    methods: ['GET', 'POST', 'PATCH'],
+  });
+  await app.register(rateLimit, {
+    global: false,
+    allowList: [...config.rateLimitAllow],
+    errorResponseBuilder: (_request, context) =>
+      new AppError(429, 'rate_limited', `too many requests; try again in ${Math.ceil(context.ttl / 1000)} s`),
+  });
+  await app.register(websocket, {
+    options: { maxPayload: config.maxMessageBytes, perMessageDeflate: false },
+  });
+
+  await app.register(healthRoutes, { database, registry });
+  await app.register(roomRoutes, { config, database, registry, store });
+  await app.register(autocompleteRoutes, { autocomplete });
+  await app.register(socketRoutes, { config, registry, directory });
+  await app.register(webAppRoutes, { webDir: config.webDir });
+
+  app.addHook('onClose', async () => {
+    cleanup.stop();
+    await registry.close();
+    await database.close();
+  });
+
+  cleanup.start();
+  await app.ready();
+  return Object.assign(app, { registry }) as unknown as PairpadApp;
+}

@@ -1,0 +1,48 @@
+import type { DatabaseHandle, RoomRow } from '@pairpad/db';
+import { roomsRepo } from '@pairpad/db';
+import { DEFAULT_LANGUAGE, isLanguage, type Room } from '@pairpad/shared';
+import type { RoomDirectory } from '../rooms/access';
+import type { RoomSettings } from '../rooms/room';
+
+export function rowToSettings(row: RoomRow): RoomSettings {
+  return {
+    roomId: row.room_id,
+    viewId: row.view_id,
+    name: row.name,
+    language: isLanguage(row.language) ? row.language : DEFAULT_LANGUAGE,
+    capacity: row.capacity,
+  };
+}
+
+export function rowToRoom(row: RoomRow): Room {
+  return {
+    ...rowToSettingsDto(row),
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+function rowToSettingsDto(row: RoomRow): Omit<Room, 'createdAt' | 'updatedAt'> {
+  const settings = rowToSettings(row);
+  return {
+    roomId: settings.roomId,
+    viewId: settings.viewId,
+    name: settings.name,
+    language: settings.language,
+    limit: settings.capacity,
+  };
+}
+
+export function createRoomDirectory(database: DatabaseHandle): RoomDirectory {
+  const rooms = roomsRepo(database.db);
+  return {
+    byRoomId: async (roomId) => {
+      const row = await rooms.get(roomId);
+      return row && rowToSettings(row);
+    },
+    byViewId: async (viewId) => {
+      const row = await rooms.getByViewId(viewId);
+      return row && rowToSettings(row);
+    },
+  };
+}

@@ -1,0 +1,33 @@
+import type { DatabaseHandle } from '@pairpad/db';
+import type { HealthStatus } from '@pairpad/shared';
+import type { FastifyInstance } from 'fastify';
+import type { RoomRegistry } from '../../rooms/room-registry';
+
+const PING_TIMEOUT_MS = 2_000;
+
+export async function healthRoutes(app: FastifyInstance, deps: { database: DatabaseHandle; registry: RoomRegistry }): Promise<void> {
+  app.get('/healthz', async (request, reply) => {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        deps.database.ping(),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer within ${PING_TIMEOUT_MS} ms`)), PING_TIMEOUT_MS);
+        }),
+      ]);
+      const body: HealthStatus = { status: 'ok', db: 'ok' };
+      return body;
+    } catch (error) {
+      request.log.warn({ err: error }, 'health check: database unreachable');
+      return reply.status(503).send({
+        status: 'degraded',
+        db: 'down',
+        rooms: deps.registry.size,
+        unsavedRooms: deps.registry.unsavedRoomCount(),
+        error: { code: 'db_unavailable', message: 'the database is unreachable; edits are kept in memory and retried' },
+      });
+    } finally {
+      clearTimeout(timer);
+    }
+  });
+}

@@ -1,0 +1,192 @@
+import { CloseCode, checkDisplayName, type Role } from '@pairpad/shared';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { RawData, WebSocket } from 'ws';
+import type { Config } from '../../config';
+import { resolveAccess, type RoomDirectory } from '../../rooms/access';
+import type { RoomRegistry } from '../../rooms/room-registry';
+import { RoomsAtCapacityError } from '../../rooms/room-registry';
+import { LwwSession } from '../../sync/lww-session';
+import type { SessionDeps, SessionIdentity } from '../../sync/session-options';
+import type { IncomingFrame, SocketLike } from '../../sync/socket';
+import { YjsSession } from '../../sync/yjs-session';
+import { isOriginAllowed } from '../origin';
+
+export interface SocketRoutesDeps {
+  config: Readonly<Config>;
+  registry: RoomRegistry;
+  directory: RoomDirectory;
+}
+
+/** Frames a client may send before its room has loaded; more means it is not waiting for sync. */
+const MAX_BUFFERED_FRAMES = 256;
+
+const SESSION_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+function toSocketLike(ws: WebSocket): SocketLike {
+  return {
+    send: (data) => ws.send(data, { binary: typeof data !== 'string' }),
+    close: (code, reason) => {
+      if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(code, reason);
+    },
+    get bufferedAmount() {
+      return ws.bufferedAmount;
+    },
+    get isOpen() {
+      return ws.readyState === ws.OPEN;
+    },
+  };
+}
+
+function toFrame(data: RawData, isBinary: boolean): IncomingFrame {
+  const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+  return isBinary
+    ? { data: new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength), isBinary: true }
+    : { data: buffer.toString('utf8'), isBinary: false };
+}
+
+interface Session {
+  handleFrame(frame: IncomingFrame): void;
+  handleClose(): void;
+  start(): void;
+}
+
+/**
+ * `/yjs/:roomId` and `/ws/:roomId`: thin adapters from @fastify/websocket to the sync core.
+ * Message handlers are attached before any await and frames are buffered until the room has
+ * loaded, so nothing a fast client sends during the load is lost.
+ */
+export async function socketRoutes(app: FastifyInstance, deps: SocketRoutesDeps): Promise<void> {
+  const { config, registry, directory } = deps;
+  const socketsPerIp = new Map<string, number>();
+  let nextConnection = 0;
+
+  const limits = {
+    maxMessagesPerSecond: config.maxMessagesPerSecond,
+    messageBurst: Math.max(config.maxMessagesPerSecond * 2, 100),
+    maxBufferedBytes: Math.max(config.maxMessageBytes * 8, 16 * 1024 * 1024),
+  };
+
+  // Dead peers (laptop lid closed, network gone) never send a close; ping them out.
+  const alive = new WeakMap<WebSocket, boolean>();
+  const keepalive = setInterval(() => {
+    for (const ws of app.websocketServer.clients) {
+      if (alive.get(ws) === false) {
+        ws.terminate();
+        continue;
+      }
+      alive.set(ws, false);
+      ws.ping();
+    }
+  }, config.pingIntervalMs);
+  keepalive.unref();
+  app.addHook('onClose', async () => clearInterval(keepalive));
+
+  const connect = (kind: 'yjs' | 'lww') => (ws: WebSocket, request: FastifyRequest) => {
+    const socket = toSocketLike(ws);
+    const connectionId = `c${(++nextConnection).toString(36)}`;
+    const log = request.log.child({ connectionId, endpoint: kind });
+    alive.set(ws, true);
+    ws.on('pong', () => alive.set(ws, true));
+
+    const ip = request.ip;
+    const openForIp = (socketsPerIp.get(ip) ?? 0) + 1;
+    socketsPerIp.set(ip, openForIp);
+    let counted = true;
+    const uncount = () => {
+      if (!counted) return;
+      counted = false;
+      const left = (socketsPerIp.get(ip) ?? 1) - 1;
+      if (left <= 0) socketsPerIp.delete(ip);
+      else socketsPerIp.set(ip, left);
+    };
+
+    let session: Session | null = null;
+    let buffered: IncomingFrame[] | null = [];
+    let closed = false;
+    ws.on('message', (data, isBinary) => {
+      const frame = toFrame(data, isBinary);
+      if (session) return session.handleFrame(frame);
+      if (!buffered) return;
+      if (buffered.length >= MAX_BUFFERED_FRAMES) {
+        buffered = null;
+        socket.close(CloseCode.RoomFullOrRateLimited, 'too many messages before the room loaded');
+        return;
+      }
+      buffered.push(frame);
+    });
+    ws.on('close', () => {
+      closed = true;
+      uncount();
+      session?.handleClose();
+    });
+    ws.on('error', (error) => log.debug({ err: error }, 'socket error'));
+
+    const refuse = (code: number, reason: string, errorCode?: string) => {
+      buffered = null;
+      if (kind === 'lww' && errorCode && socket.isOpen) {
+        socket.send(JSON.stringify({ type: 'error', code: errorCode, message: reason }));
+      }
+      socket.close(code, reason);
+    };
+
+    if (openForIp > config.maxSocketsPerIp && !config.rateLimitAllow.includes(ip)) {
+      return refuse(CloseCode.RoomFullOrRateLimited, 'too many connections from this address', 'rate_limited');
+    }
+    if (!isOriginAllowed(request.headers.origin, request.headers.host, config.allowedOrigins)) {
+      return refuse(CloseCode.Policy, 'origin not allowed', 'forbidden');
+    }
+    const query = request.query as Record<string, unknown>;
+    const nameCheck = checkDisplayName(query.name);
+    if (!nameCheck.ok) return refuse(CloseCode.Policy, nameCheck.message, 'invalid_request');
+    const requestedRole: Role | undefined = query.role === 'viewer' ? 'viewer' : undefined;
+    const sessionId = typeof query.session === 'string' && SESSION_ID_PATTERN.test(query.session) ? query.session : null;
+    const id = (request.params as { roomId: string }).roomId;
+
+    void (async () => {
+      try {
+        const access = await resolveAccess(id, requestedRole, registry, directory);
+        if (closed) return;
+        if (!access) return refuse(CloseCode.RoomNotFound, 'room not found', 'room_not_found');
+        const identity: SessionIdentity = { connectionId, name: nameCheck.name, role: access.role, sessionId };
+        let created: YjsSession | LwwSession | null = null;
+        const result = await registry.enter(access.settings, { name: identity.name, sessionId }, (room) => {
+          const sessionDeps: SessionDeps = {
+            logger: log,
+            limits,
+            onLeave: () => registry.leave(room, created!),
+          };
+          created =
+            kind === 'yjs'
+              ? new YjsSession(socket, room, identity, sessionDeps)
+              : new LwwSession(socket, room, identity, sessionDeps);
+          return created;
+        });
+        if (!result.ok) {
+          const errorCode = result.code === CloseCode.NameTaken ? 'name_taken' : result.code === CloseCode.RoomFullOrRateLimited ? 'room_full' : undefined;
+          return refuse(result.code, result.reason, errorCode);
+        }
+        const joined: Session = created!;
+        if (closed) {
+          // The client left while we were loading: undo the join.
+          joined.handleClose();
+          return;
+        }
+        session = joined;
+        joined.start();
+        const pending = buffered ?? [];
+        buffered = null;
+        for (const frame of pending) joined.handleFrame(frame);
+      } catch (error) {
+        if (error instanceof RoomsAtCapacityError) {
+          log.warn({ err: error }, 'refusing socket: rooms in memory at limit');
+          return refuse(CloseCode.RoomFullOrRateLimited, 'server busy, try again later', 'rate_limited');
+        }
+        log.error({ err: error, roomId: id }, 'could not open room');
+        refuse(1011, 'room could not be loaded');
+      }
+    })();
+  };
+
+  app.get('/yjs/:roomId', { websocket: true }, connect('yjs'));
+  app.get('/ws/:roomId', { websocket: true }, connect('lww'));
+}

@@ -1,0 +1,29 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance } from 'fastify';
+import { toApiError } from '../../errors';
+
+const API_PREFIXES = ['/rooms', '/autocomplete', '/healthz', '/yjs', '/ws'];
+
+/**
+ * Serves the built web app from `webDir` with SPA fallback, so `/room/ID` and `/watch/ID`
+ * reload into the app. Unknown API paths and non-GET requests get the JSON 404.
+ */
+export async function webAppRoutes(app: FastifyInstance, deps: { webDir: string }): Promise<void> {
+  const hasApp = existsSync(join(deps.webDir, 'index.html'));
+  if (hasApp) {
+    await app.register(fastifyStatic, { root: deps.webDir, wildcard: false, index: ['index.html'] });
+  } else {
+    app.log.warn({ webDir: deps.webDir }, 'web app not built; serving the API only (run `npm run build`)');
+  }
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '/';
+    const isApi = API_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+    const wantsHtml = (request.headers.accept ?? '').includes('text/html');
+    if (hasApp && !isApi && wantsHtml && (request.method === 'GET' || request.method === 'HEAD')) {
+      return reply.type('text/html').sendFile('index.html');
+    }
+    return reply.status(404).send(toApiError('not_found', `no route for ${request.method} ${path}`));
+  });
+}

@@ -1,0 +1,48 @@
+import type { DatabaseHandle } from '@pairpad/db';
+import { documentsRepo, roomsRepo } from '@pairpad/db';
+import type { Language } from '@pairpad/shared';
+
+export interface StoredUpdate {
+  update: Uint8Array;
+  sessionId: string | null;
+  author: string | null;
+  at: Date;
+}
+
+export interface LoadedDocument {
+  snapshot: Uint8Array | null;
+  updates: Uint8Array[];
+  /** Highest log position covered by snapshot + updates. */
+  through: number;
+}
+
+/**
+ * What a room needs from storage. The registry and rooms see only this, never SQL, so they can be
+ * tested against an in-memory store that is told to fail, and storage can change underneath.
+ */
+export interface DocStore {
+  load(roomId: string): Promise<LoadedDocument>;
+  /** Appends a batch atomically; resolves with the highest log position written. */
+  append(roomId: string, updates: readonly StoredUpdate[]): Promise<number>;
+  /** Replaces the snapshot (which covers every log row up to `through`) and drops those rows. */
+  compact(roomId: string, snapshot: { state: Uint8Array; text: string; through: number }): Promise<void>;
+  /** Writes room settings edited live through the document's meta map. */
+  saveMeta(roomId: string, meta: { name?: string; language?: Language }): Promise<void>;
+}
+
+/** The DocStore over the Kysely repos; one implementation for PGlite and PostgreSQL. */
+export function createDbDocStore(database: DatabaseHandle): DocStore {
+  const documents = documentsRepo(database.db);
+  const rooms = roomsRepo(database.db);
+  return {
+    load: (roomId) => documents.load(roomId),
+    append: (roomId, updates) => documents.append(roomId, updates),
+    compact: async (roomId, snapshot) => {
+      await documents.compact(roomId, snapshot);
+      await rooms.touch(roomId);
+    },
+    saveMeta: async (roomId, meta) => {
+      await rooms.update(roomId, meta);
+    },
+  };
+}

@@ -1,0 +1,34 @@
+import type { DatabaseHandle } from '@pairpad/db';
+import { roomsRepo } from '@pairpad/db';
+import type { Logger } from '../log';
+import type { RoomRegistry } from './room-registry';
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * Deletes rooms nobody has used for `ttlDays`, with their snapshots and logs (cascade).
+ * Rooms live in memory are never deleted under their members.
+ */
+export function createRoomCleanup(deps: { database: DatabaseHandle; registry: RoomRegistry; ttlDays: number; logger: Logger }) {
+  const rooms = roomsRepo(deps.database.db);
+  let timer: NodeJS.Timeout | null = null;
+  const runOnce = async (now = new Date()): Promise<string[]> => {
+    const cutoff = new Date(now.getTime() - deps.ttlDays * 24 * HOUR_MS);
+    const deleted = await rooms.deleteIdleBefore(cutoff, deps.registry.loadedRoomIds());
+    if (deleted.length > 0) deps.logger.info({ count: deleted.length, ttlDays: deps.ttlDays }, 'deleted idle rooms');
+    return deleted;
+  };
+  return {
+    runOnce,
+    start(): void {
+      timer ??= setInterval(() => {
+        runOnce().catch((error: unknown) => deps.logger.warn({ err: error }, 'idle room clean-up failed; will retry'));
+      }, HOUR_MS);
+      timer.unref();
+    },
+    stop(): void {
+      if (timer) clearInterval(timer);
+      timer = null;
+    },
+  };
+}

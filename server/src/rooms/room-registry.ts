@@ -1,0 +1,209 @@
+import * as Y from 'yjs';
+import { DOC_TEXT_KEY } from '@pairpad/shared';
+import type { Logger } from '../log';
+import type { DocStore } from './doc-store';
+import { Room, type RoomMember, type RoomOptions, type RoomSettings } from './room';
+
+export interface RoomRegistryOptions extends Omit<RoomOptions, 'store' | 'logger'> {
+  store: DocStore;
+  logger: Logger;
+  /** Loads beyond this many rooms in memory are refused until some unload. */
+  maxRoomsInMemory: number;
+  /** Grace after the last member leaves, so a page reload does not reload the room from storage. */
+  unloadDelayMs: number;
+}
+
+export type EnterResult =
+  | { ok: true; room: Room; member: RoomMember }
+  | { ok: false; code: number; reason: string };
+
+export class RoomsAtCapacityError extends Error {
+  constructor(limit: number) {
+    super(`server is at its limit of ${limit} rooms in memory`);
+    this.name = 'RoomsAtCapacityError';
+  }
+}
+
+/**
+ * Owns the live rooms: loads each once (concurrent joins share one load), admits members
+ * atomically, and unloads a room only after its last member left *and* its state is stored.
+ * Transport-free: sessions and REST adapters call it; it calls the DocStore.
+ */
+export class RoomRegistry {
+  private readonly rooms = new Map<string, Room>();
+  private readonly loading = new Map<string, Promise<Room>>();
+  private readonly unloadTimers = new Map<string, NodeJS.Timeout>();
+  private readonly log: Logger;
+  private closing: Promise<void> | null = null;
+
+  constructor(private readonly options: RoomRegistryOptions) {
+    this.log = options.logger;
+  }
+
+  get size(): number {
+    return this.rooms.size;
+  }
+
+  get(roomId: string): Room | undefined {
+    return this.rooms.get(roomId);
+  }
+
+  /** A loaded room by its view id (viewers joining an active room skip the database). */
+  getByViewId(viewId: string): Room | undefined {
+    for (const room of this.rooms.values()) if (room.settings.viewId === viewId) return room;
+    return undefined;
+  }
+
+  loadedRoomIds(): string[] {
+    return [...this.rooms.keys()];
+  }
+
+  /** Rooms whose latest changes are not yet stored (e.g. while the database is down). */
+  unsavedRoomCount(): number {
+    let count = 0;
+    for (const room of this.rooms.values()) if (room.hasUnsavedChanges || !room.storeHealthy) count++;
+    return count;
+  }
+
+  private load(settings: RoomSettings): Promise<Room> {
+    const existing = this.loading.get(settings.roomId);
+    if (existing) return existing;
+    if (this.rooms.size + this.loading.size >= this.options.maxRoomsInMemory) {
+      return Promise.reject(new RoomsAtCapacityError(this.options.maxRoomsInMemory));
+    }
+    const promise = Room.load(settings, { ...this.options, logger: this.log })
+      .then((room) => {
+        this.rooms.set(settings.roomId, room);
+        return room;
+      })
+      .finally(() => {
+        this.loading.delete(settings.roomId);
+      });
+    this.loading.set(settings.roomId, promise);
+    return promise;
+  }
+
+  /**
+   * Loads the room if needed, then admits and joins the member in one synchronous step, so no
+   * unload or competing join can slip in between the capacity check and the join.
+   */
+  async enter(
+    settings: RoomSettings,
+    candidate: { name: string; sessionId: string | null },
+    createMember: (room: Room) => RoomMember,
+  ): Promise<EnterResult> {
+    if (this.closing) return { ok: false, code: 1001, reason: 'server is shutting down' };
+    for (;;) {
+      const room = this.rooms.get(settings.roomId) ?? (await this.load(settings));
+      // The room may have been unloaded while we awaited; load it again.
+      if (room.isDestroyed || this.rooms.get(settings.roomId) !== room) continue;
+      if (this.closing) return { ok: false, code: 1001, reason: 'server is shutting down' };
+      this.cancelUnload(room.roomId);
+      const admission = room.admit(candidate);
+      if (!admission.ok) {
+        if (room.isIdle) this.scheduleUnload(room);
+        return admission;
+      }
+      const member = createMember(room);
+      room.join(member, admission.replaced);
+      return { ok: true, room, member };
+    }
+  }
+
+  /** Removes a member; the room unloads once idle and stored. */
+  leave(room: Room, member: RoomMember): void {
+    room.leave(member);
+    if (room.isIdle) this.scheduleUnload(room);
+  }
+
+  private cancelUnload(roomId: string): void {
+    const timer = this.unloadTimers.get(roomId);
+    if (timer) {
+      clearTimeout(timer);
+      this.unloadTimers.delete(roomId);
+    }
+  }
+
+  private scheduleUnload(room: Room, delay = this.options.unloadDelayMs): void {
+    if (this.closing || room.isDestroyed) return;
+    this.cancelUnload(room.roomId);
+    const timer = setTimeout(() => {
+      this.unloadTimers.delete(room.roomId);
+      void this.unload(room);
+    }, delay);
+    // An idle room waiting to unload must not keep the process alive on its own.
+    timer.unref?.();
+    this.unloadTimers.set(room.roomId, timer);
+  }
+
+  /** Stores the room and drops it from memory if still idle; on a store failure it stays loaded. */
+  private async unload(room: Room): Promise<void> {
+    if (!room.isIdle || room.isDestroyed) return;
+    try {
+      await room.compact();
+    } catch {
+      // The room logged the failure and keeps retrying its writes; try unloading again later.
+      this.scheduleUnload(room, Math.max(this.options.retryMaxMs, 1000));
+      return;
+    }
+    if (!room.isIdle || this.rooms.get(room.roomId) !== room || room.hasUnsavedChanges) return;
+    this.rooms.delete(room.roomId);
+    room.destroy();
+    this.log.debug({ roomId: room.roomId }, 'room unloaded');
+  }
+
+  /** Applies REST settings changes to a live room. */
+  updateSettings(roomId: string, patch: Partial<Pick<RoomSettings, 'name' | 'language' | 'capacity'>>): void {
+    this.rooms.get(roomId)?.updateSettings(patch);
+  }
+
+  /** The document text, from memory when the room is live, else from storage without loading it. */
+  async readText(roomId: string): Promise<string> {
+    const live = this.rooms.get(roomId);
+    if (live) return live.currentText();
+    const stored = await this.options.store.load(roomId);
+    const doc = new Y.Doc();
+    try {
+      if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot);
+      for (const update of stored.updates) Y.applyUpdate(doc, update);
+      return doc.getText(DOC_TEXT_KEY).toString();
+    } finally {
+      doc.destroy();
+    }
+  }
+
+  /** Forces a snapshot of a live room now (the client's Save button). */
+  async saveNow(roomId: string): Promise<void> {
+    await this.rooms.get(roomId)?.compact();
+  }
+
+  /** Writes every room's pending updates; rejects if any could not be stored. */
+  async flushAll(): Promise<void> {
+    const results = await Promise.allSettled([...this.rooms.values()].map((room) => room.flush()));
+    const failed = results.filter((result) => result.status === 'rejected').length;
+    if (failed > 0) throw new Error(`${failed} room(s) could not be flushed`);
+  }
+
+  /**
+   * Shutdown: closes every member, compacts every room (so a restart loads one snapshot), then
+   * frees them. Idempotent. Rooms whose store fails are logged; their log rows written so far remain.
+   */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      for (const timer of this.unloadTimers.values()) clearTimeout(timer);
+      this.unloadTimers.clear();
+      await Promise.allSettled([...this.loading.values()]);
+      const rooms = [...this.rooms.values()];
+      for (const room of rooms) room.closeAll(1001, 'server shutting down');
+      const results = await Promise.allSettled(rooms.map((room) => room.compact()));
+      results.forEach((result, i) => {
+        if (result.status === 'rejected') {
+          this.log.error({ roomId: rooms[i]!.roomId, err: result.reason }, 'room could not be stored at shutdown');
+        }
+      });
+      for (const room of rooms) room.destroy();
+      this.rooms.clear();
+    })();
+    return this.closing;
+  }
+}

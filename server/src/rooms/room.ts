@@ -1,0 +1,713 @@
+import {
+  DOC_META_KEY,
+  DOC_TEXT_KEY,
+  META_KEYS,
+  SERVER_AWARENESS_KEY,
+  YMessageType,
+  colorForName,
+  isLanguage,
+  type Language,
+  type Participant,
+  type Role,
+  type ServerAwarenessState,
+} from '@pairpad/shared';
+import * as encoding from 'lib0/encoding';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import * as syncProtocol from 'y-protocols/sync';
+import * as Y from 'yjs';
+import type { Logger } from '../log';
+import { decodeAwarenessEntries, encodeAwarenessEntries } from './awareness-entries';
+import type { DocStore, StoredUpdate } from './doc-store';
+
+/** Room settings that live in the rooms table and, for name and language, in the meta map. */
+export interface RoomSettings {
+  roomId: string;
+  viewId: string;
+  name: string;
+  language: Language;
+  capacity: number;
+}
+
+export interface RoomOptions {
+  store: DocStore;
+  logger: Logger;
+  /** Pending updates are appended to the log at most this long after they were applied. */
+  persistFlushMs: number;
+  /** An idle-but-edited room is compacted this often. */
+  compactIntervalMs: number;
+  /** Compact as soon as this many log rows accumulate since the last snapshot. */
+  compactMaxLogRows: number;
+  /** Growth past this many bytes of Yjs state is refused. */
+  maxDocBytes: number;
+  /** LWW clients receive full text at most once per this interval. */
+  lwwCoalesceMs: number;
+  /** A participant counts as typing for this long after their last edit. */
+  typingMs: number;
+  /** Backoff bounds for retrying a failed store. */
+  retryMinMs: number;
+  retryMaxMs: number;
+}
+
+/**
+ * One connected participant, on either endpoint. Sessions implement it; the room calls these to
+ * deliver fan-out, and never needs to know the transport.
+ */
+export interface RoomMember {
+  /** Unique per connection. */
+  readonly connectionId: string;
+  readonly name: string;
+  readonly role: Role;
+  /** The browser's session id, if it sent one: lets a reconnect replace a stale socket. */
+  readonly sessionId: string | null;
+  readonly kind: 'yjs' | 'lww';
+  /** Binary y-websocket frame (Yjs members). */
+  sendBinary?(message: Uint8Array): void;
+  /** Full document text after a change (LWW members); `from` is the last author. */
+  deliverText?(text: string, from: string): void;
+  /** Roster changed (LWW members; Yjs members get it through awareness). */
+  deliverPresence?(participants: Participant[]): void;
+  /** Someone typed (LWW members). */
+  deliverTyping?(name: string): void;
+  close(code: number, reason: string): void;
+}
+
+export type AdmitResult = { ok: true; replaced: RoomMember | null } | { ok: false; code: number; reason: string };
+
+interface RosterEntry {
+  name: string;
+  color: string;
+  role: Role;
+  lastTypedAt: number;
+}
+
+/** Origin used for the server's own transactions (settings, LWW diffs are attributed to members). */
+export const SERVER_ORIGIN = Symbol('pairpad-server');
+
+const MAX_OFFLINE_ROSTER = 50;
+
+function encodeUpdateMessage(update: Uint8Array): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, YMessageType.Sync);
+  syncProtocol.writeUpdate(encoder, update);
+  return encoding.toUint8Array(encoder);
+}
+
+function encodeAwarenessMessage(awareness: awarenessProtocol.Awareness, clients: number[]): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, YMessageType.Awareness);
+  encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(awareness, clients));
+  return encoding.toUint8Array(encoder);
+}
+
+function mergeBySession(pending: StoredUpdate[]): StoredUpdate[] {
+  if (pending.length <= 1) return pending;
+  // One log row per author per flush keeps history attributable while cutting rows ~100x for typing.
+  const groups = new Map<string, StoredUpdate[]>();
+  for (const record of pending) {
+    const key = `${record.sessionId ?? ''}\u0000${record.author ?? ''}`;
+    const group = groups.get(key);
+    if (group) group.push(record);
+    else groups.set(key, [record]);
+  }
+  const merged: StoredUpdate[] = [];
+  for (const group of groups.values()) {
+    const first = group[0]!;
+    merged.push(
+      group.length === 1 ? first : { ...first, update: Y.mergeUpdates(group.map((record) => record.update)) },
+    );
+  }
+  return merged;
+}
+
+/**
+ * A live room: one Y.Doc and Awareness shared by every member on both endpoints, the roster,
+ * and persistence scheduling (batched log appends, periodic compaction, retry with backoff).
+ *
+ * Every applied update goes through `handleDocUpdate`, the single fan-out point: it encodes the
+ * message once for all Yjs members, queues the update for the log and schedules the coalesced
+ * full-text push to LWW members. A bus for several server instances would hook in there.
+ */
+export class Room {
+  readonly doc: Y.Doc;
+  readonly awareness: awarenessProtocol.Awareness;
+  readonly text: Y.Text;
+  readonly meta: Y.Map<unknown>;
+  private readonly members = new Map<string, RoomMember>();
+  /** Awareness client ids each member announced; removed when it leaves. */
+  private readonly awarenessOwners = new Map<number, RoomMember>();
+  private readonly controlledIds = new Map<RoomMember, Set<number>>();
+  private readonly roster = new Map<string, RosterEntry>();
+  private readonly log: Logger;
+
+  private pending: StoredUpdate[] = [];
+  private flushTimer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> | null = null;
+  private retryDelay = 0;
+  private compactTimer: NodeJS.Timeout | null = null;
+  private compacting: Promise<void> | null = null;
+  private lwwTimer: NodeJS.Timeout | null = null;
+  private typingTimer: NodeJS.Timeout | null = null;
+  private lastAppended: number;
+  private compactedThrough: number;
+  private logRowsSinceCompact: number;
+  private approxBytes: number;
+  private lastAuthor = '';
+  private fullStateMessage: Uint8Array | null = null;
+  private destroyed = false;
+  /** False after a store call failed, until one succeeds again. */
+  storeHealthy = true;
+
+  private constructor(
+    public settings: RoomSettings,
+    private readonly options: RoomOptions,
+    doc: Y.Doc,
+    loaded: { through: number; logRows: number; bytes: number },
+  ) {
+    this.doc = doc;
+    this.text = doc.getText(DOC_TEXT_KEY);
+    this.meta = doc.getMap(DOC_META_KEY);
+    this.log = options.logger.child({ roomId: settings.roomId });
+    this.lastAppended = loaded.through;
+    this.compactedThrough = loaded.logRows === 0 ? loaded.through : -1;
+    this.logRowsSinceCompact = loaded.logRows;
+    this.approxBytes = loaded.bytes;
+    this.awareness = new awarenessProtocol.Awareness(doc);
+    this.awareness.setLocalState({ [SERVER_AWARENESS_KEY]: { participants: [] } satisfies ServerAwarenessState });
+    this.syncMetaFromSettings();
+    doc.on('update', this.handleDocUpdate);
+    this.awareness.on('update', this.handleAwarenessUpdate);
+    this.meta.observe(this.handleMetaChange);
+    if (loaded.logRows > 0) this.scheduleCompaction();
+  }
+
+  /**
+   * Builds the room from its snapshot and log tail. Throws when the store fails or holds bytes
+   * that do not decode: the caller must then not create an empty room that could be saved over
+   * real data.
+   */
+  static async load(settings: RoomSettings, options: RoomOptions): Promise<Room> {
+    const stored = await options.store.load(settings.roomId);
+    const doc = new Y.Doc({ gc: true });
+    let bytes = 0;
+    try {
+      if (stored.snapshot) {
+        Y.applyUpdate(doc, stored.snapshot, SERVER_ORIGIN);
+        bytes += stored.snapshot.byteLength;
+      }
+      for (const update of stored.updates) {
+        Y.applyUpdate(doc, update, SERVER_ORIGIN);
+        bytes += update.byteLength;
+      }
+    } catch (error) {
+      doc.destroy();
+      throw new Error(`stored document of room ${settings.roomId} does not decode`, { cause: error });
+    }
+    return new Room(settings, options, doc, { through: stored.through, logRows: stored.updates.length, bytes });
+  }
+
+  get roomId(): string {
+    return this.settings.roomId;
+  }
+
+  get memberCount(): number {
+    return this.members.size;
+  }
+
+  get isIdle(): boolean {
+    return this.members.size === 0;
+  }
+
+  get isDestroyed(): boolean {
+    return this.destroyed;
+  }
+
+  /** Whether persisted state is behind memory (pending or failed writes). */
+  get hasUnsavedChanges(): boolean {
+    return this.pending.length > 0 || this.flushing !== null;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Membership
+
+  /**
+   * Decides synchronously whether a candidate may join, so two racing joins can never both take
+   * the last seat. A reconnect carrying the session id of an online member replaces that member.
+   */
+  admit(candidate: { name: string; sessionId: string | null }): AdmitResult {
+    let replaced: RoomMember | null = null;
+    if (candidate.sessionId) {
+      for (const member of this.members.values()) {
+        if (member.sessionId === candidate.sessionId) {
+          replaced = member;
+          break;
+        }
+      }
+    }
+    for (const member of this.members.values()) {
+      if (member !== replaced && member.name === candidate.name) {
+        return { ok: false, code: 4409, reason: 'display name already online in this room' };
+      }
+    }
+    if (!replaced && this.members.size >= this.settings.capacity) {
+      return { ok: false, code: 4429, reason: `room is full (limit ${this.settings.capacity})` };
+    }
+    return { ok: true, replaced };
+  }
+
+  /** Adds an admitted member; a replaced one is closed and removed first. */
+  join(member: RoomMember, replaced: RoomMember | null): void {
+    if (replaced) {
+      this.leave(replaced);
+      replaced.close(4409, 'replaced by a newer connection of the same session');
+    }
+    this.members.set(member.connectionId, member);
+    const previous = this.roster.get(member.name);
+    this.roster.delete(member.name);
+    this.roster.set(member.name, {
+      name: member.name,
+      color: previous?.color ?? colorForName(member.name),
+      role: member.role,
+      lastTypedAt: 0,
+    });
+    this.trimRoster();
+    this.publishRoster();
+  }
+
+  /** Removes a member and its awareness states; idempotent. */
+  leave(member: RoomMember): void {
+    if (this.members.get(member.connectionId) !== member) return;
+    this.members.delete(member.connectionId);
+    const ids = this.controlledIds.get(member);
+    this.controlledIds.delete(member);
+    if (ids && ids.size > 0) {
+      for (const id of ids) this.awarenessOwners.delete(id);
+      awarenessProtocol.removeAwarenessStates(this.awareness, [...ids], member);
+    }
+    this.publishRoster();
+  }
+
+  /** Everyone who is or was in the room recently, online first. */
+  participants(): Participant[] {
+    const now = Date.now();
+    const online = new Set<string>();
+    for (const member of this.members.values()) online.add(member.name);
+    const list: Participant[] = [];
+    for (const entry of this.roster.values()) {
+      list.push({
+        name: entry.name,
+        color: entry.color,
+        role: entry.role,
+        online: online.has(entry.name),
+        typing: online.has(entry.name) && now - entry.lastTypedAt < this.options.typingMs,
+      });
+    }
+    return list.sort((a, b) => Number(b.online) - Number(a.online));
+  }
+
+  /** Sets a member's colour from what its client announced, so lists and cursors agree. */
+  setMemberColor(member: RoomMember, color: string): void {
+    const entry = this.roster.get(member.name);
+    if (entry && entry.color !== color) {
+      entry.color = color;
+      this.publishRoster();
+    }
+  }
+
+  private trimRoster(): void {
+    if (this.roster.size <= MAX_OFFLINE_ROSTER + this.settings.capacity) return;
+    const online = new Set([...this.members.values()].map((member) => member.name));
+    for (const name of this.roster.keys()) {
+      if (this.roster.size <= MAX_OFFLINE_ROSTER + this.settings.capacity) break;
+      if (!online.has(name)) this.roster.delete(name);
+    }
+  }
+
+  private publishRoster(): void {
+    if (this.destroyed) return;
+    const participants = this.participants();
+    this.awareness.setLocalState({ [SERVER_AWARENESS_KEY]: { participants } satisfies ServerAwarenessState });
+    for (const member of this.members.values()) member.deliverPresence?.(participants);
+  }
+
+  private noteTyping(member: RoomMember): void {
+    const entry = this.roster.get(member.name);
+    if (!entry) return;
+    const now = Date.now();
+    const wasTyping = now - entry.lastTypedAt < this.options.typingMs;
+    entry.lastTypedAt = now;
+    if (wasTyping) return;
+    this.publishRoster();
+    if (!this.typingTimer) {
+      // One sweep per room clears expired typing flags; per-member timers would cost more.
+      this.typingTimer = setTimeout(this.sweepTyping, this.options.typingMs + 50);
+    }
+  }
+
+  private readonly sweepTyping = (): void => {
+    this.typingTimer = null;
+    if (this.destroyed) return;
+    const now = Date.now();
+    let stillTyping = false;
+    for (const entry of this.roster.values()) {
+      if (entry.lastTypedAt > 0 && now - entry.lastTypedAt < this.options.typingMs) stillTyping = true;
+    }
+    this.publishRoster();
+    if (stillTyping) this.typingTimer = setTimeout(this.sweepTyping, this.options.typingMs + 50);
+  };
+
+  /** An LWW client announced typing without sending text yet. */
+  announceTyping(member: RoomMember): void {
+    this.noteTyping(member);
+    for (const other of this.members.values()) {
+      if (other !== member) other.deliverTyping?.(member.name);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Document
+
+  /** Whether applying `bytes` more would take the document past its size cap. */
+  wouldExceedSize(bytes: number): boolean {
+    return this.approxBytes + bytes > this.options.maxDocBytes;
+  }
+
+  /** Applies an update from a member; fan-out and persistence follow through handleDocUpdate. */
+  applyUpdate(update: Uint8Array, origin: RoomMember): void {
+    Y.applyUpdate(this.doc, update, origin);
+  }
+
+  /**
+   * The sync-step-2 reply for a client with the given state vector. A new client (empty state
+   * vector) gets a cached full-state message, so repeated cold joins of an unchanged document
+   * cost no re-encoding.
+   */
+  syncStep2For(stateVector: Uint8Array): Uint8Array {
+    const isEmpty = stateVector.length === 1 && stateVector[0] === 0;
+    if (isEmpty && this.fullStateMessage) return this.fullStateMessage;
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, YMessageType.Sync);
+    syncProtocol.writeSyncStep2(encoder, this.doc, stateVector);
+    const message = encoding.toUint8Array(encoder);
+    if (isEmpty) this.fullStateMessage = message;
+    return message;
+  }
+
+  /** The greeting every Yjs member gets: our sync step 1, then the awareness states we know. */
+  greeting(): Uint8Array[] {
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, YMessageType.Sync);
+    syncProtocol.writeSyncStep1(encoder, this.doc);
+    const messages: Uint8Array[] = [encoding.toUint8Array(encoder)];
+    const states = [...this.awareness.getStates().keys()];
+    if (states.length > 0) messages.push(encodeAwarenessMessage(this.awareness, states));
+    return messages;
+  }
+
+  /** Every awareness state, for query-awareness. */
+  awarenessSnapshot(): Uint8Array {
+    return encodeAwarenessMessage(this.awareness, [...this.awareness.getStates().keys()]);
+  }
+
+  /**
+   * Applies an awareness update from a member, dropping entries for client ids another member
+   * owns: nobody can move someone else's cursor or rename them.
+   */
+  applyAwareness(update: Uint8Array, member: RoomMember): void {
+    const filtered = this.filterAwareness(update, member);
+    if (filtered) awarenessProtocol.applyAwarenessUpdate(this.awareness, filtered, member);
+  }
+
+  private filterAwareness(update: Uint8Array, member: RoomMember): Uint8Array | null {
+    // Fast path: peek at the entries; re-encode only if one must be dropped.
+    const entries = decodeAwarenessEntries(update);
+    const kept = entries.filter((entry) => {
+      if (entry.clientID === this.doc.clientID) return false;
+      const owner = this.awarenessOwners.get(entry.clientID);
+      return owner === undefined || owner === member;
+    });
+    if (kept.length === entries.length) return update;
+    if (kept.length === 0) return null;
+    return encodeAwarenessEntries(kept);
+  }
+
+  private readonly handleAwarenessUpdate = (
+    changes: { added: number[]; updated: number[]; removed: number[] },
+    origin: unknown,
+  ): void => {
+    const changed = changes.added.concat(changes.updated, changes.removed);
+    if (origin && typeof origin === 'object' && 'connectionId' in origin) {
+      const member = origin as RoomMember;
+      if (this.members.get(member.connectionId) === member) {
+        let ids = this.controlledIds.get(member);
+        if (!ids) this.controlledIds.set(member, (ids = new Set()));
+        for (const id of changes.added.concat(changes.updated)) {
+          ids.add(id);
+          this.awarenessOwners.set(id, member);
+        }
+        for (const id of changes.removed) {
+          ids.delete(id);
+          this.awarenessOwners.delete(id);
+        }
+        const color = (this.awareness.getStates().get(changes.added[0] ?? changes.updated[0] ?? -1)?.user as
+          | { color?: unknown }
+          | undefined)?.color;
+        if (typeof color === 'string' && /^#[0-9a-fA-F]{6}$/.test(color)) this.setMemberColor(member, color);
+      }
+    }
+    const message = encodeAwarenessMessage(this.awareness, changed);
+    for (const member of this.members.values()) {
+      if (member !== origin) member.sendBinary?.(message);
+    }
+  };
+
+  private readonly handleDocUpdate = (update: Uint8Array, origin: unknown): void => {
+    this.fullStateMessage = null;
+    this.approxBytes += update.byteLength;
+    const member =
+      origin && typeof origin === 'object' && 'connectionId' in origin ? (origin as RoomMember) : null;
+
+    const message = encodeUpdateMessage(update);
+    for (const other of this.members.values()) {
+      if (other !== member) other.sendBinary?.(message);
+    }
+
+    if (member) {
+      this.lastAuthor = member.name;
+      this.noteTyping(member);
+    }
+    this.pending.push({
+      update,
+      sessionId: member?.sessionId ?? null,
+      author: member?.name ?? null,
+      at: new Date(),
+    });
+    this.scheduleFlush(this.options.persistFlushMs);
+
+    if (!this.lwwTimer) {
+      for (const other of this.members.values()) {
+        if (other.kind === 'lww') {
+          this.lwwTimer = setTimeout(this.pushTextToLww, this.options.lwwCoalesceMs);
+          break;
+        }
+      }
+    }
+  };
+
+  private readonly pushTextToLww = (): void => {
+    this.lwwTimer = null;
+    if (this.destroyed) return;
+    const text = this.text.toString();
+    for (const member of this.members.values()) member.deliverText?.(text, this.lastAuthor);
+  };
+
+  /** Current text; LWW writes diff against it. */
+  currentText(): string {
+    return this.text.toString();
+  }
+
+  /**
+   * Replaces the whole text with `next` as a minimal edit (common prefix and suffix kept) in one
+   * transaction, so Yjs clients keep their cursors and a stale whole-buffer write never doubles
+   * text.
+   */
+  replaceText(next: string, origin: RoomMember): void {
+    const current = this.text.toString();
+    if (current === next) return;
+    const maxPrefix = Math.min(current.length, next.length);
+    let prefix = 0;
+    while (prefix < maxPrefix && current.charCodeAt(prefix) === next.charCodeAt(prefix)) prefix++;
+    // Never split a surrogate pair: Y.Text counts UTF-16 units like JS strings do.
+    if (prefix > 0 && isHighSurrogate(current.charCodeAt(prefix - 1))) prefix--;
+    let suffix = 0;
+    const maxSuffix = maxPrefix - prefix;
+    while (
+      suffix < maxSuffix &&
+      current.charCodeAt(current.length - 1 - suffix) === next.charCodeAt(next.length - 1 - suffix)
+    ) {
+      suffix++;
+    }
+    if (suffix > 0 && isLowSurrogate(current.charCodeAt(current.length - suffix))) suffix--;
+    const deleteCount = current.length - prefix - suffix;
+    const insert = next.slice(prefix, next.length - suffix);
+    this.doc.transact(() => {
+      if (deleteCount > 0) this.text.delete(prefix, deleteCount);
+      if (insert.length > 0) this.text.insert(prefix, insert);
+    }, origin);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Settings
+
+  private syncMetaFromSettings(): void {
+    const { name, language } = this.settings;
+    if (this.meta.get(META_KEYS.name) === name && this.meta.get(META_KEYS.language) === language) return;
+    this.doc.transact(() => {
+      if (this.meta.get(META_KEYS.name) !== name) this.meta.set(META_KEYS.name, name);
+      if (this.meta.get(META_KEYS.language) !== language) this.meta.set(META_KEYS.language, language);
+    }, SERVER_ORIGIN);
+  }
+
+  /** Applies settings changed through REST; clients see name and language live via meta. */
+  updateSettings(patch: Partial<Pick<RoomSettings, 'name' | 'language' | 'capacity'>>): void {
+    this.settings = { ...this.settings, ...patch };
+    this.syncMetaFromSettings();
+  }
+
+  private readonly handleMetaChange = (event: Y.YMapEvent<unknown>): void => {
+    const origin = event.transaction.origin;
+    if (origin === SERVER_ORIGIN) return;
+    const saved: { name?: string; language?: Language } = {};
+    for (const key of event.keysChanged) {
+      const value = this.meta.get(key);
+      if (key === META_KEYS.language) {
+        if (isLanguage(value)) saved.language = value;
+      } else if (key === META_KEYS.name) {
+        if (typeof value === 'string' && value.trim().length > 0 && value.length <= 100) saved.name = value.trim();
+      }
+    }
+    this.settings = { ...this.settings, ...saved };
+    // A client wrote a value we cannot accept (unknown language, empty name): put ours back.
+    queueMicrotask(() => {
+      if (!this.destroyed) this.syncMetaFromSettings();
+    });
+    if (Object.keys(saved).length > 0) {
+      this.options.store.saveMeta(this.roomId, saved).catch((error: unknown) => {
+        this.log.error({ err: error }, 'saving room settings failed');
+      });
+    }
+  };
+
+  // ---------------------------------------------------------------------------------------------
+  // Persistence
+
+  private scheduleFlush(delay: number): void {
+    if (this.flushTimer || this.destroyed) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = null;
+      this.flush().catch(() => {
+        // Logged and rescheduled inside flush.
+      });
+    }, delay);
+  }
+
+  /**
+   * Appends everything pending. On failure the batch goes back to the front of the queue and a
+   * retry is scheduled with exponential backoff; the rejection tells callers it did not land.
+   */
+  async flush(): Promise<void> {
+    while (this.flushing) await this.flushing.catch(() => {});
+    if (this.pending.length === 0) return;
+    const batch = mergeBySession(this.pending);
+    this.pending = [];
+    const attempt = (async () => {
+      try {
+        const through = await this.options.store.append(this.roomId, batch);
+        this.lastAppended = Math.max(this.lastAppended, through);
+        this.logRowsSinceCompact += batch.length;
+        if (!this.storeHealthy) this.log.info('store reachable again; pending updates written');
+        this.storeHealthy = true;
+        this.retryDelay = 0;
+      } catch (error) {
+        this.pending = batch.concat(this.pending);
+        this.storeHealthy = false;
+        this.retryDelay = Math.min(
+          this.options.retryMaxMs,
+          this.retryDelay === 0 ? this.options.retryMinMs : this.retryDelay * 2,
+        );
+        this.log.error(
+          { err: error, pendingUpdates: this.pending.length, retryInMs: this.retryDelay },
+          'appending updates failed; keeping them in memory and retrying',
+        );
+        if (this.flushTimer) clearTimeout(this.flushTimer);
+        this.flushTimer = null;
+        this.scheduleFlush(this.retryDelay);
+        throw error;
+      }
+    })();
+    this.flushing = attempt;
+    try {
+      await attempt;
+    } finally {
+      if (this.flushing === attempt) this.flushing = null;
+    }
+    if (this.logRowsSinceCompact >= this.options.compactMaxLogRows) {
+      this.compact().catch(() => {});
+    } else {
+      this.scheduleCompaction();
+    }
+  }
+
+  private scheduleCompaction(): void {
+    if (this.compactTimer || this.destroyed) return;
+    this.compactTimer = setTimeout(() => {
+      this.compactTimer = null;
+      this.compact().catch(() => {});
+    }, this.options.compactIntervalMs);
+  }
+
+  /**
+   * Writes everything pending, then folds the log into a fresh snapshot. Rejects if anything
+   * could not be stored; the room then keeps its state in memory and retries.
+   */
+  async compact(): Promise<void> {
+    while (this.compacting) await this.compacting.catch(() => {});
+    const run = (async () => {
+      await this.flush();
+      if (this.pending.length > 0) throw new Error('updates still pending after flush');
+      if (this.compactedThrough === this.lastAppended && this.logRowsSinceCompact === 0) return;
+      const through = this.lastAppended;
+      const state = Y.encodeStateAsUpdate(this.doc);
+      const text = this.text.toString();
+      const rowsFolded = this.logRowsSinceCompact;
+      try {
+        await this.options.store.compact(this.roomId, { state, text, through });
+      } catch (error) {
+        this.storeHealthy = false;
+        this.log.error({ err: error }, 'compaction failed; the update log still holds every change');
+        this.scheduleCompaction();
+        throw error;
+      }
+      this.compactedThrough = through;
+      this.logRowsSinceCompact = Math.max(0, this.logRowsSinceCompact - rowsFolded);
+      this.approxBytes = state.byteLength;
+      this.storeHealthy = true;
+    })();
+    this.compacting = run;
+    try {
+      await run;
+    } finally {
+      if (this.compacting === run) this.compacting = null;
+    }
+  }
+
+  /** Stops timers and frees the doc. Call only after a successful compact, or when discarding. */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    for (const timer of [this.flushTimer, this.compactTimer, this.lwwTimer, this.typingTimer]) {
+      if (timer) clearTimeout(timer);
+    }
+    this.flushTimer = this.compactTimer = this.lwwTimer = this.typingTimer = null;
+    this.doc.off('update', this.handleDocUpdate);
+    this.awareness.off('update', this.handleAwarenessUpdate);
+    this.meta.unobserve(this.handleMetaChange);
+    this.awareness.destroy();
+    this.doc.destroy();
+  }
+
+  /** Closes every member's socket (server shutdown, room deleted). */
+  closeAll(code: number, reason: string): void {
+    for (const member of [...this.members.values()]) {
+      this.leave(member);
+      member.close(code, reason);
+    }
+  }
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
+}
+
+function isLowSurrogate(code: number): boolean {
+  return code >= 0xdc00 && code <= 0xdfff;
+}

@@ -1,0 +1,244 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createDatabase, migrateToLatest, type DatabaseConfig } from '@pairpad/db';
+import { createTestDatabase, type TestDatabase } from '@pairpad/db/testing';
+import type { CreatedRoom, LwwServerMessage } from '@pairpad/shared';
+import WebSocket from 'ws';
+import { WebsocketProvider } from 'y-websocket';
+import * as Y from 'yjs';
+import { buildApp, type PairpadApp } from '../src/app';
+import { loadConfig } from '../src/config';
+
+/** Set by .ci/run to run the integration suites against a real PostgreSQL too. */
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || undefined;
+
+export interface TestServer {
+  app: PairpadApp;
+  port: number;
+  httpUrl: string;
+  wsUrl: string;
+  database: DatabaseConfig;
+  close(): Promise<void>;
+}
+
+/**
+ * Boots the real app on an ephemeral port against the given database (default: a fresh one,
+ * PGlite in memory or a new PostgreSQL database when TEST_DATABASE_URL is set).
+ */
+export async function startServer(options: { database?: DatabaseConfig; env?: Record<string, string> } = {}): Promise<TestServer & { testDb?: TestDatabase }> {
+  const testDb = options.database ? undefined : await createTestDatabase(TEST_DATABASE_URL);
+  const databaseConfig = options.database ?? testDb!.config;
+  const config = {
+    ...loadConfig({
+      LOG_LEVEL: 'silent',
+      PORT: '0',
+      WEB_DIR: '/nonexistent-web-dir',
+      PERSIST_FLUSH_MS: '20',
+      ROOM_UNLOAD_DELAY_MS: '0',
+      ...options.env,
+    }),
+    database: databaseConfig,
+  };
+  const database = await createDatabase(databaseConfig);
+  await migrateToLatest(database.db);
+  const app = await buildApp({ config, database });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  if (!address || typeof address === 'string') throw new Error('server has no port');
+  let closed = false;
+  return {
+    app,
+    port: address.port,
+    httpUrl: `http://127.0.0.1:${address.port}`,
+    wsUrl: `ws://127.0.0.1:${address.port}`,
+    database: databaseConfig,
+    testDb,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await app.close();
+      await testDb?.drop();
+    },
+  };
+}
+
+/** A throwaway PGlite directory for restart tests. */
+export async function tempDataDir(): Promise<{ dir: string; remove(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'pairpad-test-'));
+  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+export async function createRoom(server: { httpUrl: string }, body: Record<string, unknown> = {}): Promise<CreatedRoom> {
+  const response = await fetch(`${server.httpUrl}/rooms`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (response.status !== 201) throw new Error(`POST /rooms -> ${response.status} ${await response.text()}`);
+  return (await response.json()) as CreatedRoom;
+}
+
+export async function getJson(url: string): Promise<{ status: number; body: any }> {
+  const response = await fetch(url);
+  return { status: response.status, body: await response.json() };
+}
+
+export interface YClient {
+  doc: Y.Doc;
+  text: Y.Text;
+  provider: WebsocketProvider;
+  closes: number[];
+  synced(): Promise<void>;
+  destroy(): void;
+}
+
+/** A stock y-websocket provider in Node, as an outside client would use it. */
+export function yClient(
+  server: { wsUrl: string },
+  roomId: string,
+  name: string,
+  params: Record<string, string> = {},
+  options: { connect?: boolean } = {},
+): YClient {
+  const doc = new Y.Doc();
+  const provider = new WebsocketProvider(`${server.wsUrl}/yjs`, roomId, doc, {
+    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+    params: { name, ...params },
+    // Same-process providers must meet only through the server.
+    disableBc: true,
+    connect: options.connect ?? true,
+    maxBackoffTime: 300,
+  });
+  const closes: number[] = [];
+  provider.on('connection-close', (event) => {
+    if (event) closes.push(event.code);
+  });
+  return {
+    doc,
+    text: doc.getText('code'),
+    provider,
+    closes,
+    synced: () =>
+      provider.synced
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            const onSync = (state: boolean) => {
+              if (state) {
+                provider.off('sync', onSync);
+                resolve();
+              }
+            };
+            provider.on('sync', onSync);
+          }),
+    destroy: () => {
+      provider.destroy();
+      doc.destroy();
+    },
+  };
+}
+
+export interface RawSocket {
+  ws: WebSocket;
+  messages: (Uint8Array | string)[];
+  closed: Promise<{ code: number; reason: string }>;
+  opened: Promise<void>;
+}
+
+/** A bare socket, to send exactly the bytes a test needs and observe close codes. */
+export function rawSocket(url: string, headers: Record<string, string> = {}): RawSocket {
+  const ws = new WebSocket(url, { headers });
+  const messages: (Uint8Array | string)[] = [];
+  ws.on('message', (data, isBinary) => {
+    const buffer = Buffer.isBuffer(data) ? data : Buffer.concat(data as Buffer[]);
+    messages.push(isBinary ? new Uint8Array(buffer) : buffer.toString('utf8'));
+  });
+  ws.on('error', () => {});
+  return {
+    ws,
+    messages,
+    opened: new Promise((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: ${res.statusCode}`)));
+    }),
+    closed: new Promise((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() }))),
+  };
+}
+
+export interface LwwClient {
+  ws: WebSocket;
+  messages: LwwServerMessage[];
+  closed: Promise<{ code: number; reason: string }>;
+  send(message: unknown): void;
+  /** Resolves with the first message (already received or future) matching the predicate. */
+  next<T extends LwwServerMessage['type']>(type: T, predicate?: (message: Extract<LwwServerMessage, { type: T }>) => boolean, timeoutMs?: number): Promise<Extract<LwwServerMessage, { type: T }>>;
+  close(): void;
+}
+
+export function lwwClient(server: { wsUrl: string }, roomId: string, name: string, params: Record<string, string> = {}): LwwClient {
+  const query = new URLSearchParams({ name, ...params });
+  const ws = new WebSocket(`${server.wsUrl}/ws/${roomId}?${query}`);
+  const messages: LwwServerMessage[] = [];
+  const waiters = new Set<() => void>();
+  ws.on('message', (data) => {
+    messages.push(JSON.parse(data.toString()) as LwwServerMessage);
+    for (const waiter of waiters) waiter();
+  });
+  ws.on('error', () => {});
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
+  const opened = new Promise<void>((resolve) => ws.once('open', () => resolve()));
+  return {
+    ws,
+    messages,
+    closed,
+    send: (message) => void opened.then(() => ws.send(typeof message === 'string' ? message : JSON.stringify(message))),
+    next: (type, predicate, timeoutMs = 5_000) =>
+      new Promise((resolve, reject) => {
+        let from = 0;
+        const check = () => {
+          for (; from < messages.length; from++) {
+            const message = messages[from]!;
+            if (message.type === type && (!predicate || predicate(message as never))) {
+              waiters.delete(check);
+              clearTimeout(timer);
+              resolve(message as never);
+              return;
+            }
+          }
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`no "${type}" message within ${timeoutMs} ms; got ${JSON.stringify(messages.map((m) => m.type))}`));
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      }),
+    close: () => ws.close(),
+  };
+}
+
+/** Polls until `check` returns truthy; fails with the last value after `timeoutMs`. */
+export async function waitFor<T>(check: () => T | Promise<T>, timeoutMs = 5_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  for (;;) {
+    last = await check();
+    if (last) return last;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** A small deterministic PRNG (mulberry32) so fuzz failures replay from their seed. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
