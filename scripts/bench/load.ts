@@ -1,0 +1,190 @@
+/** Parent side of the load generator: forks worker processes and speaks ipc.ts to them. */
+import { fork, type ChildProcess } from 'node:child_process';
+import type {
+  CollectResult,
+  ConnectPlan,
+  ConnectResult,
+  DrainResult,
+  JoinResult,
+  ParentMsg,
+  RoomSpec,
+  SeedResult,
+  WorkerMsg,
+} from './ipc';
+import { mergeHistograms, type HistogramData } from './stats';
+
+const WORKER = new URL('./worker.ts', import.meta.url).pathname;
+
+class Worker {
+  readonly child: ChildProcess;
+  private waiters: { ev: string; resolve: (m: WorkerMsg) => void; reject: (e: Error) => void }[] = [];
+  readonly errors: string[] = [];
+
+  constructor() {
+    // BENCH_WORKER_CPU_PROF=<dir> profiles the generator itself (to keep its overhead low).
+    const prof = process.env.BENCH_WORKER_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_WORKER_CPU_PROF}`] : [];
+    this.child = fork(WORKER, [], { execArgv: [...prof, '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.child.on('message', (m: WorkerMsg) => {
+      if (m.ev === 'error') {
+        if (this.errors.length < 20) this.errors.push(m.message);
+        return;
+      }
+      const i = this.waiters.findIndex((w) => w.ev === m.ev);
+      const w = this.waiters[i];
+      if (w) {
+        this.waiters.splice(i, 1);
+        w.resolve(m);
+      }
+    });
+    this.child.on('exit', (code) => {
+      for (const w of this.waiters) w.reject(new Error(`worker exited (${code})`));
+      this.waiters = [];
+    });
+  }
+
+  post(m: ParentMsg): void {
+    this.child.send(m);
+  }
+
+  request<T extends WorkerMsg>(m: ParentMsg, ev: T['ev'], timeoutMs = 600_000): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`worker: no '${ev}' within ${timeoutMs} ms`)), timeoutMs);
+      this.waiters.push({
+        ev,
+        resolve: (msg) => {
+          clearTimeout(t);
+          resolve(msg as T);
+        },
+        reject: (e) => {
+          clearTimeout(t);
+          reject(e);
+        },
+      });
+      this.post(m);
+    });
+  }
+}
+
+export interface Collected {
+  hist: HistogramData;
+  sent: number;
+  delivered: number;
+  awarenessSent: number;
+  awarenessRecv: number;
+  failedSends: number;
+  unexpectedCloses: number;
+  closeCodes: Record<string, number>;
+  lagDrops: number;
+  clientCpuSec: number;
+  elapsedSec: number;
+}
+
+export interface Drained {
+  expected: number;
+  delivered: number;
+  undelivered: number;
+  roomsTotal: number;
+  roomsConverged: number;
+  divergent: string[];
+}
+
+export class LoadPool {
+  private readonly workers: Worker[];
+
+  constructor(n: number) {
+    this.workers = Array.from({ length: Math.max(1, n) }, () => new Worker());
+  }
+
+  get errors(): string[] {
+    return this.workers.flatMap((w) => w.errors);
+  }
+
+  /** Rooms are dealt round-robin; all clients of a room stay in one worker. */
+  async connect(base: Omit<ConnectPlan, 'rooms'>, rooms: RoomSpec[]): Promise<{ ok: number; failed: number; errors: string[]; ms: number }> {
+    const parts: RoomSpec[][] = this.workers.map(() => []);
+    rooms.forEach((r, i) => parts[i % parts.length]?.push(r));
+    const res = await Promise.all(
+      this.workers.map((w, i) => w.request<ConnectResult>({ cmd: 'connect', plan: { ...base, rooms: parts[i] ?? [] } }, 'connected')),
+    );
+    return {
+      ok: res.reduce((a, r) => a + r.ok, 0),
+      failed: res.reduce((a, r) => a + r.failed, 0),
+      errors: res.flatMap((r) => r.errors).slice(0, 5),
+      ms: Math.max(...res.map((r) => r.ms)),
+    };
+  }
+
+  setRate(perClient: number): void {
+    for (const w of this.workers) w.post({ cmd: 'rate', perClient });
+  }
+
+  async collect(reset: boolean): Promise<Collected> {
+    const res = await Promise.all(this.workers.map((w) => w.request<CollectResult>({ cmd: 'collect', reset }, 'collected')));
+    const closeCodes: Record<string, number> = {};
+    for (const r of res) for (const [k, v] of Object.entries(r.closeCodes)) closeCodes[k] = (closeCodes[k] ?? 0) + v;
+    const sum = (f: (r: CollectResult) => number): number => res.reduce((a, r) => a + f(r), 0);
+    return {
+      hist: mergeHistograms(res.map((r) => r.hist)),
+      sent: sum((r) => r.sent),
+      delivered: sum((r) => r.delivered),
+      awarenessSent: sum((r) => r.awarenessSent),
+      awarenessRecv: sum((r) => r.awarenessRecv),
+      failedSends: sum((r) => r.failedSends),
+      unexpectedCloses: sum((r) => r.unexpectedCloses),
+      closeCodes,
+      lagDrops: sum((r) => r.lagDrops),
+      clientCpuSec: sum((r) => r.cpuUserMs + r.cpuSysMs) / 1000,
+      elapsedSec: Math.max(...res.map((r) => r.elapsedMs)) / 1000,
+    };
+  }
+
+  async drain(timeoutMs: number): Promise<Drained> {
+    const res = await Promise.all(this.workers.map((w) => w.request<DrainResult>({ cmd: 'drain', timeoutMs }, 'drained', timeoutMs + 30_000)));
+    const sum = (f: (r: DrainResult) => number): number => res.reduce((a, r) => a + f(r), 0);
+    return {
+      expected: sum((r) => r.expected),
+      delivered: sum((r) => r.delivered),
+      undelivered: sum((r) => r.undelivered),
+      roomsTotal: sum((r) => r.roomsTotal),
+      roomsConverged: sum((r) => r.roomsConverged),
+      divergent: res.flatMap((r) => r.divergent).slice(0, 5),
+    };
+  }
+
+  /** Seeds room 0 of worker 0 (the cold-load scenario uses one worker). */
+  seed(bytes: number, chunk: number): Promise<SeedResult> {
+    const w = this.workers[0];
+    if (!w) throw new Error('no worker');
+    return w.request<SeedResult>({ cmd: 'seed', room: 0, bytes, chunk }, 'seeded');
+  }
+
+  join(roomId: string, name: string, timeoutMs: number): Promise<JoinResult> {
+    const w = this.workers[0];
+    if (!w) throw new Error('no worker');
+    return w.request<JoinResult>({ cmd: 'join', roomId, name, timeoutMs }, 'joined', timeoutMs + 10_000);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(
+      this.workers.map(
+        (w) =>
+          new Promise<void>((resolve) => {
+            if (w.child.exitCode !== null) return resolve();
+            const t = setTimeout(() => {
+              w.child.kill('SIGKILL');
+              resolve();
+            }, 3000);
+            w.child.once('exit', () => {
+              clearTimeout(t);
+              resolve();
+            });
+            try {
+              w.post({ cmd: 'close' });
+            } catch {
+              w.child.kill('SIGKILL');
+            }
+          }),
+      ),
+    );
+  }
+}

@@ -1,0 +1,71 @@
+/** Summarises a V8 .cpuprofile: top functions by self time, and self time per package. */
+import { readFileSync } from 'node:fs';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+function where(url: string): string {
+  const nm = url.lastIndexOf('node_modules/');
+  if (nm >= 0) {
+    const rest = url.slice(nm + 'node_modules/'.length).split('/');
+    return rest[0]?.startsWith('@') ? `${rest[0]}/${rest[1] ?? ''}` : (rest[0] ?? url);
+  }
+  const m = /\/(server|shared|db)\/src\/(.*)$/.exec(url);
+  if (m) return `${m[1]}/src/${m[2]}`;
+  if (url.startsWith('node:')) return 'node core';
+  return url === '' ? '(vm)' : url.replace(/^file:\/\//, '');
+}
+
+export function summarizeProfile(path: string, top = 15): string {
+  const p = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
+  const byId = new Map<number, ProfileNode>();
+  for (const n of p.nodes) byId.set(n.id, n);
+  const self = new Map<string, number>();
+  const perPkg = new Map<string, number>();
+  let total = 0;
+  p.samples.forEach((id, i) => {
+    const dt = p.timeDeltas[i] ?? 0;
+    const n = byId.get(id);
+    if (!n) return;
+    total += dt;
+    const cf = n.callFrame;
+    const w = where(cf.url);
+    const key = `${cf.functionName || '(anonymous)'} | ${w}${cf.url && !w.startsWith('(') ? `:${cf.lineNumber + 1}` : ''}`;
+    self.set(key, (self.get(key) ?? 0) + dt);
+    const pkg = cf.url.includes('/src/') && !cf.url.includes('node_modules') ? w.split('/').slice(0, 3).join('/') : w;
+    perPkg.set(pkg, (perPkg.get(pkg) ?? 0) + dt);
+  });
+  const rows = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, top);
+  const pk = [...perPkg.entries()].sort((a, b) => b[1] - a[1]).slice(0, 10);
+  const pct = (v: number): string => ((v / total) * 100).toFixed(1);
+  return [
+    `Profile ${path.split('/').pop() ?? path}: ${(total / 1e6).toFixed(1)} s sampled.`,
+    '',
+    '| self % | self ms | function | where |',
+    '|---:|---:|---|---|',
+    ...rows.map(([k, v]) => {
+      const [fn, loc] = k.split(' | ');
+      return `| ${pct(v)} | ${(v / 1000).toFixed(0)} | \`${fn}\` | ${loc ?? ''} |`;
+    }),
+    '',
+    '| self % by module/package | |',
+    '|---|---:|',
+    ...pk.map(([k, v]) => `| ${k} | ${pct(v)} |`),
+  ].join('\n');
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const file = process.argv[2];
+  if (!file) {
+    console.error('usage: tsx scripts/bench/profile.ts FILE.cpuprofile');
+    process.exit(2);
+  }
+  console.log(summarizeProfile(file));
+}
