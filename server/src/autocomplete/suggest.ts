@@ -1,5 +1,6 @@
 import type { AutocompleteResult, Language, Suggestion, SuggestionKind } from '@pairpad/shared';
 import { LANGUAGE_SPECS, type LanguageSpec } from './languages.js';
+import { CONFIDENCE_WEIGHTS } from './calibration.js';
 import { IDENT, NL, STR, lex, wordChars, type Tokens } from './lexer.js';
 
 /**
@@ -19,7 +20,9 @@ export interface SuggestTuning {
   nearChars: number;
   /** Weight of occurrences outside the lexed window. */
   farWeight: number;
-  /** Minimum estimated probability to offer a word, by typed prefix length (index 0 = empty prefix). */
+  /** Bound on prefix matches examined outside the window. */
+  farHits: number;
+  /** Minimum calibrated confidence to offer a word, by typed prefix length (index 0 = empty prefix). */
   threshold: readonly number[];
   /** Minimum estimated probability that a multi-token continuation is right as a whole. */
   extendThreshold: number;
@@ -30,32 +33,32 @@ export interface SuggestTuning {
   maxExtendTokens: number;
   /** Prose: ignore words shorter than this. */
   proseMinWord: number;
+  /** Logistic weights over confidenceFeatures(); fitted by scripts/eval-autocomplete/calibrate.ts. */
+  weights: readonly number[];
 }
 
 export const DEFAULT_TUNING: SuggestTuning = {
-  windowBefore: 40_000,
-  windowAfter: 8_000,
+  windowBefore: 16_000,
+  windowAfter: 4_000,
   maxContext: 6,
   crossLine: 1,
   nearBoost: 2,
   nearChars: 3_000,
   farWeight: 0.5,
-  threshold: [0.8, 0.5, 0.5, 0.45],
-  extendThreshold: 0.6,
+  farHits: 20_000,
+  threshold: [0.95, 0.7, 0.7, 0.7],
+  extendThreshold: 0.8,
   extendSupport: 2,
   extendPseudo: 0.5,
   maxExtendTokens: 10,
   proseMinWord: 4,
+  weights: CONFIDENCE_WEIGHTS,
 };
 
 const MAX_LIST = 8;
 const MEMBER_ACCESS = new Set(['.', '->', '::', '?.']);
 
-function empty(): AutocompleteResult {
-  return { suggestion: '', suggestions: [], source: 'local' };
-}
-
-interface Candidate {
+export interface Candidate {
   word: string;
   /** counts[k]: weighted occurrences whose k preceding tokens match the cursor's. */
   counts: number[];
@@ -65,6 +68,8 @@ interface Candidate {
   occurrences: number[];
   /** Longest context match of each occurrence, parallel to `occurrences`. */
   matches: number[];
+  /** Character offsets of the occurrences. */
+  positions: number[];
   p: number;
 }
 
@@ -84,6 +89,27 @@ export function suggest(
   language: Language,
   tuning: SuggestTuning = DEFAULT_TUNING,
 ): AutocompleteResult {
+  return suggestDetailed(code, cursorPosition, language, tuning).result;
+}
+
+/** What suggest() decided and why; the evaluation harness calibrates on `features`. */
+export interface SuggestDetail {
+  result: AutocompleteResult;
+  /** Confidence features of the best candidate (see confidenceFeatures), when there was one. */
+  features?: number[];
+  /** Estimated probability that the best word is the one being typed. */
+  confidence?: number;
+}
+
+/** suggest() plus the evidence behind its decision. */
+export function suggestDetailed(
+  code: string,
+  cursorPosition: number,
+  language: Language,
+  tuning: SuggestTuning = DEFAULT_TUNING,
+): SuggestDetail {
+  const detail = (result: AutocompleteResult): SuggestDetail => ({ result });
+  const empty = (): SuggestDetail => detail({ suggestion: '', suggestions: [], source: 'local' });
   const spec = LANGUAGE_SPECS[language] ?? LANGUAGE_SPECS.plaintext;
   const cursor = Math.max(0, Math.min(cursorPosition, code.length));
   const { isStart, isPart } = wordChars(spec);
@@ -114,7 +140,7 @@ export function suggest(
   const tokens = lex(code, from, to, spec, cursor);
 
   if (tokens.cursorState === 'comment') return empty();
-  if (tokens.cursorState === 'string') return suggestModule(code, cursor, spec, tokens, tuning);
+  if (tokens.cursorState === 'string') return detail(suggestModule(code, cursor, spec, tokens, tuning));
 
   // The token being typed (if any) and the context tokens before it.
   const { kinds, starts, keys } = tokens;
@@ -145,7 +171,7 @@ export function suggest(
 
   const cands = collectCandidates(code, tokens, cur, ctx, prefix, spec, tuning, from, to, afterMember, afterImport);
   if (cands.length === 0) return empty();
-  rank(cands, tuning.maxContext);
+  const totals = rank(cands, tuning.maxContext);
 
   const indentation = currentIndentation(code, wordStart);
   const lineRest = restOfLine(code, cursor);
@@ -153,6 +179,8 @@ export function suggest(
   const best = cands[0] as Candidate;
   const threshold = tuning.threshold[Math.min(prefix.length, tuning.threshold.length - 1)] ?? 0.5;
   let suggestion = '';
+  const features = confidenceFeatures(cands, totals, prefix, ctx, afterMember, cursor);
+  const confidence = calibrated(features, tuning.weights);
 
   const typedCase = caseOf(prefix);
   const insertFor = (word: string): string => {
@@ -161,12 +189,12 @@ export function suggest(
     return typedCase === 'upper' ? rest.toUpperCase() : typedCase === 'lower' ? rest.toLowerCase() : rest;
   };
 
-  if (best.p >= threshold) {
+  if (confidence >= threshold) {
     suggestion = insertFor(best.word);
     // Only run past the word at the end of a line; mid-line, the text after the cursor is
     // usually what a continuation would have produced (closing brackets, arguments).
     if (lineRest.trim() === '') {
-      const ext = extend(code, tokens, best, best.p, tuning);
+      const ext = extend(code, tokens, best, confidence, tuning);
       if (ext !== '') {
         list.push({ label: prefix + suggestion + ext, insertText: suggestion + ext, kind: 'line' });
         suggestion += ext;
@@ -193,7 +221,57 @@ export function suggest(
     }
   }
 
-  return { suggestion, suggestions: list.slice(0, MAX_LIST + 2), source: 'local' };
+  return { result: { suggestion, suggestions: list.slice(0, MAX_LIST + 2), source: 'local' }, features, confidence };
+}
+
+/**
+ * Evidence that the best candidate is right, as numbers a logistic model weighs (the weights
+ * are fitted on the evaluation's dev split, see calibration.ts). The n-gram estimate alone is
+ * over-confident: it has no mass for a word the document has not seen yet.
+ */
+export function confidenceFeatures(
+  cands: readonly Candidate[],
+  totals: readonly number[],
+  prefix: string,
+  ctx: readonly string[],
+  afterMember: boolean,
+  cursor: number,
+): number[] {
+  const top = cands[0] as Candidate;
+  const second = cands[1];
+  const logit = (p: number): number => {
+    const q = Math.min(Math.max(p, 1e-4), 1 - 1e-4);
+    return Math.log(q / (1 - q));
+  };
+  let deepest = -1;
+  for (let k = 0; k < top.counts.length; k++) if ((top.counts[k] as number) > 0) deepest = k;
+  const share = deepest >= 0 ? (top.counts[deepest] as number) / ((totals[deepest] as number) || 1) : 0;
+  let before = 0;
+  for (const occ of top.positions) if (occ < cursor) before++;
+  return [
+    1,
+    logit(top.p),
+    second ? logit(top.p) - logit(second.p) : 8,
+    prefix.length === 1 ? 1 : 0,
+    prefix.length >= 3 ? 1 : 0,
+    Math.log1p(top.counts[0] as number),
+    deepest < 0 ? -1 : deepest,
+    share,
+    deepest >= 0 ? Math.log1p(totals[deepest] as number) : 0,
+    top.occurrences.length === 0 && (top.counts[0] as number) === 0 ? 1 : 0,
+    Math.log1p(cands.length),
+    afterMember ? 1 : 0,
+    ctx[0] === '\n' ? 1 : 0,
+    Math.log(top.word.length - prefix.length + 1),
+    top.kind === 'keyword' ? 1 : 0,
+    before > 0 ? 1 : 0,
+  ];
+}
+
+function calibrated(features: readonly number[], weights: readonly number[]): number {
+  let z = 0;
+  for (let i = 0; i < features.length; i++) z += (features[i] as number) * (weights[i] ?? 0);
+  return 1 / (1 + Math.exp(-z));
 }
 
 function lowerBound(arr: number[], value: number): number {
@@ -226,10 +304,6 @@ function restOfLine(code: string, pos: number): string {
   return code.slice(pos, nl === -1 ? code.length : nl);
 }
 
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
-}
-
 function collectCandidates(
   code: string,
   tokens: Tokens,
@@ -254,7 +328,7 @@ function collectCandidates(
   const get = (word: string, kind: SuggestionKind): Candidate => {
     let cand = byWord.get(word);
     if (!cand) {
-      cand = { word, counts: new Array<number>(K + 1).fill(0), prior: 0, kind, occurrences: [], matches: [], p: 0 };
+      cand = { word, counts: new Array<number>(K + 1).fill(0), prior: 0, kind, occurrences: [], matches: [], positions: [], p: 0 };
       byWord.set(word, cand);
     }
     return cand;
@@ -277,23 +351,37 @@ function collectCandidates(
     for (let k = 0; k <= m; k++) counts[k] = (counts[k] as number) + w;
     cand.occurrences.push(i);
     cand.matches.push(m);
+    cand.positions.push(start);
   }
 
-  // The rest of the file (outside the window) contributes plain word counts.
-  if (match !== '' && (from > 0 || to < code.length)) {
-    const re = new RegExp(`(?<![\\w$])${escapeRegExp(prefix)}[\\w$${escapeRegExp(spec.wordExtras)}]*`, lower ? 'gi' : 'g');
-    re.lastIndex = 0;
-    for (;;) {
-      const m = re.exec(code);
-      if (!m) break;
-      if (m.index >= from && m.index < to) {
-        re.lastIndex = to;
-        continue;
+  // The rest of the file (outside the window) contributes plain word counts. indexOf rather
+  // than a RegExp built per prefix: V8 interprets a fresh RegExp on its first runs, which
+  // costs tens of milliseconds over a large file. The scan is capped by hit count.
+  if (prefix !== '' && (from > 0 || to < code.length)) {
+    const { isPart } = wordChars(spec);
+    const variants = lower ? [...new Set([prefix.toLowerCase(), prefix.toUpperCase()])] : [prefix];
+    let hits = 0;
+    for (const needle of variants) {
+      let at = code.indexOf(needle);
+      while (at !== -1 && hits < tuning.farHits) {
+        if (at >= from && at < to) {
+          at = code.indexOf(needle, to);
+          continue;
+        }
+        hits++;
+        if (at === 0 || !isPart(code.charCodeAt(at - 1))) {
+          let e = at + needle.length;
+          while (e < code.length && isPart(code.charCodeAt(e))) e++;
+          if (e - at >= minLen) {
+            const raw = code.slice(at, e);
+            const cand = get(lower ? raw.toLowerCase() : raw, 'identifier');
+            cand.counts[0] = (cand.counts[0] as number) + tuning.farWeight;
+          }
+          at = code.indexOf(needle, e);
+        } else {
+          at = code.indexOf(needle, at + 1);
+        }
       }
-      const word = lower ? m[0].toLowerCase() : m[0];
-      if (word.length < minLen) continue;
-      const cand = get(word, 'identifier');
-      cand.counts[0] = (cand.counts[0] as number) + tuning.farWeight;
     }
   }
 
@@ -314,7 +402,8 @@ function collectCandidates(
   if (afterImport) {
     addVocab(spec.modules, 3, 'module');
   } else if (afterMember) {
-    if (receiver !== undefined) addVocab(spec.receiverMembers[receiver] ?? [], 4, 'member');
+    // hasOwn: a receiver named `constructor` must not find Object.prototype's.
+    if (receiver !== undefined && Object.hasOwn(spec.receiverMembers, receiver)) addVocab(spec.receiverMembers[receiver] ?? [], 4, 'member');
     addVocab(spec.members, 1.5, 'member');
   } else {
     addVocab(spec.keywords, 1.5, 'keyword');
@@ -336,7 +425,8 @@ function collectCandidates(
  * order the estimate keeps `types / (count + types)` of the lower order's belief, so a
  * context seen once with one continuation does not look certain.
  */
-function rank(cands: Candidate[], K: number): void {
+function rank(cands: Candidate[], K: number): number[] {
+  const totals: number[] = [];
   let priorSum = 0;
   for (const c of cands) priorSum += c.prior;
   for (const c of cands) c.p = c.prior / priorSum;
@@ -350,10 +440,12 @@ function rank(cands: Candidate[], K: number): void {
         types++;
       }
     }
+    totals.push(total);
     if (total === 0) break;
     for (const c of cands) c.p = ((c.counts[k] as number) + types * c.p) / (total + types);
   }
   cands.sort((a, b) => b.p - a.p || (b.counts[0] as number) - (a.counts[0] as number) || (a.word < b.word ? -1 : 1));
+  return totals;
 }
 
 /**
@@ -406,20 +498,24 @@ function extend(code: string, tokens: Tokens, cand: Candidate, p: number, tuning
   return out.trimEnd() === out ? out : out.trimEnd();
 }
 
+function emptyResult(): AutocompleteResult {
+  return { suggestion: '', suggestions: [], source: 'local' };
+}
+
 /** Inside a string: only an import/require module name is worth completing. */
 function suggestModule(code: string, cursor: number, spec: LanguageSpec, tokens: Tokens, tuning: SuggestTuning): AutocompleteResult {
   const { kinds, keys, starts, strings } = tokens;
   const s = tokens.cursorString;
-  if (s < 0 || spec.importWords.length === 0) return empty();
+  if (s < 0 || spec.importWords.length === 0) return emptyResult();
   const isModuleString = (i: number): boolean => {
     const p1 = keys[i - 1];
     const p2 = keys[i - 2];
     return (p1 !== undefined && (p1 === 'from' || p1 === 'import')) || (p1 === '(' && (p2 === 'require' || p2 === 'import'));
   };
-  if (!isModuleString(s)) return empty();
+  if (!isModuleString(s)) return emptyResult();
   const open = starts[s] as number;
   const prefix = code.slice(open + 1, cursor);
-  if (/[\s'"`]/.test(prefix)) return empty();
+  if (/[\s'"`]/.test(prefix)) return emptyResult();
   const counts = new Map<string, number>();
   for (let i = 0; i < kinds.length; i++) {
     if (i === s || kinds[i] !== STR || !isModuleString(i)) continue;
@@ -430,7 +526,7 @@ function suggestModule(code: string, cursor: number, spec: LanguageSpec, tokens:
     if (name.length > prefix.length && name.startsWith(prefix) && !counts.has(name)) counts.set(name, 0.3);
   }
   const ranked = [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-  if (ranked.length === 0) return empty();
+  if (ranked.length === 0) return emptyResult();
   const total = ranked.reduce((sum, [, v]) => sum + v, 0);
   const [topName, topCount] = ranked[0] as [string, number];
   const threshold = tuning.threshold[Math.min(prefix.length, tuning.threshold.length - 1)] ?? 0.5;

@@ -1,0 +1,146 @@
+import { performance } from 'node:perf_hooks';
+import { LANGUAGE_SPECS } from '../../server/src/autocomplete/languages.js';
+import { IDENT, lex, wordChars } from '../../server/src/autocomplete/lexer.js';
+import type { CorpusFile, EvalLanguage } from './corpus.js';
+
+/** What a simulated editor needs from an engine at one keystroke. */
+export interface Prediction {
+  /** Text offered for insertion at the cursor ('' = silent). */
+  suggestion: string;
+  /** Whole word of the first list entry, for top-1 accuracy. */
+  top: string | undefined;
+}
+
+/** One engine, prepared for one file (the baseline keeps running word counts). */
+export interface FilePredictor {
+  predict(doc: string, cursor: number): Prediction;
+}
+
+export interface Engine {
+  name: string;
+  forFile(file: CorpusFile): FilePredictor;
+}
+
+export interface Tally {
+  queries: number;
+  /** Queries where the token was not fully typed yet: top-1 is measured on these. */
+  top1Queries: number;
+  top1Hits: number;
+  offered: number;
+  correct: number;
+  typedChars: number;
+  savedChars: number;
+  latencies: number[];
+}
+
+export function newTally(): Tally {
+  return { queries: 0, top1Queries: 0, top1Hits: 0, offered: 0, correct: 0, typedChars: 0, savedChars: 0, latencies: [] };
+}
+
+/** Lines typed per file: one deterministic region, so big files do not dominate. */
+export const REGION_LINES = 120;
+
+/** Force a flat string so concatenation cost is not billed to the engine (a server gets flat strings from JSON.parse). */
+function flat(s: string): string {
+  s.charCodeAt(s.length >> 1);
+  return s;
+}
+
+/** The region `[start, end)` in characters that the simulated user types. */
+export function regionOf(file: CorpusFile, seed: number): { start: number; end: number } {
+  const lines = file.text.split('\n');
+  const first = lines.length <= REGION_LINES ? 0 : seed % (lines.length - REGION_LINES);
+  let start = 0;
+  for (let i = 0; i < first; i++) start += (lines[i] as string).length + 1;
+  let end = start;
+  for (let i = first; i < Math.min(lines.length, first + REGION_LINES); i++) end += (lines[i] as string).length + 1;
+  return { start, end: Math.min(end, file.text.length) };
+}
+
+/** Characters a user types in the region; leading indentation is left out (editors auto-indent). */
+export function typedCharsIn(text: string, start: number, end: number): number {
+  let n = 0;
+  for (const line of text.slice(start, end).split('\n')) n += line.trimStart().length + 1;
+  return n - 1;
+}
+
+/**
+ * Simulates a user typing the region of `file` from left to right. At each identifier in code
+ * (not in strings or comments) the user types one character, asks, and if the suggestion is
+ * exactly what the file continues with, accepts it with one key (Tab) and moves past it;
+ * otherwise types a second character and asks again. The document the engine sees is what a
+ * real editor would hold: the file up to the cursor plus the file after the current line
+ * (the rest of the current line has not been written yet).
+ */
+export function simulateFile(file: CorpusFile, engine: Engine, seed: number, tally: Tally): void {
+  const { text, language } = file;
+  const spec = LANGUAGE_SPECS[language];
+  const { isPart } = wordChars(spec);
+  const { start, end } = regionOf(file, seed);
+  const toks = lex(text, 0, text.length, spec, -1);
+  const predictor = engine.forFile(file);
+  tally.typedChars += typedCharsIn(text, start, end);
+  let pos = start;
+  for (let t = 0; t < toks.kinds.length; t++) {
+    if (toks.kinds[t] !== IDENT) continue;
+    const ts = toks.starts[t] as number;
+    const te = toks.ends[t] as number;
+    if (ts < pos) continue;
+    if (ts >= end) break;
+    const token = text.slice(ts, te);
+    for (let k = 1; k <= Math.min(2, token.length); k++) {
+      const cursor = ts + k;
+      let lineEnd = text.indexOf('\n', cursor);
+      if (lineEnd === -1) lineEnd = text.length;
+      const doc = flat(text.slice(0, cursor) + text.slice(lineEnd));
+      const t0 = performance.now();
+      const pred = predictor.predict(doc, cursor);
+      tally.latencies.push(performance.now() - t0);
+      tally.queries++;
+      if (k < token.length) {
+        tally.top1Queries++;
+        if (pred.top === token) tally.top1Hits++;
+      }
+      const s = pred.suggestion;
+      if (s === '') continue;
+      tally.offered++;
+      const after = text.charCodeAt(cursor + s.length);
+      const exact = text.startsWith(s, cursor) && (!isPart(s.charCodeAt(s.length - 1)) || Number.isNaN(after) || !isPart(after));
+      if (exact) {
+        tally.correct++;
+        tally.savedChars += s.length - 1; // one key to accept
+        pos = cursor + s.length;
+        break;
+      }
+    }
+  }
+}
+
+/** Query latency on one large file: the same keystroke model at spread-out identifiers. */
+export function latencyOnLargeFile(text: string, language: EvalLanguage, engine: Engine, queries: number): number[] {
+  const spec = LANGUAGE_SPECS[language];
+  const toks = lex(text, 0, text.length, spec, -1);
+  const idents: number[] = [];
+  for (let t = 0; t < toks.kinds.length; t++) if (toks.kinds[t] === IDENT && (toks.ends[t] as number) - (toks.starts[t] as number) >= 2) idents.push(t);
+  const file: CorpusFile = { language, id: 'large', path: 'large', source: 'large', licence: '', split: 'heldout', text, lines: 0 };
+  const predictor = engine.forFile(file);
+  const out: number[] = [];
+  const warmup = 30;
+  for (let q = 0; q < queries + warmup; q++) {
+    const t = idents[Math.floor(((q * 2654435761) % 4294967296) / 4294967296 * idents.length)] as number;
+    const cursor = (toks.starts[t] as number) + 1 + (q % 2);
+    let lineEnd = text.indexOf('\n', cursor);
+    if (lineEnd === -1) lineEnd = text.length;
+    const doc = flat(text.slice(0, cursor) + text.slice(lineEnd));
+    const t0 = performance.now();
+    predictor.predict(doc, cursor);
+    if (q >= warmup) out.push(performance.now() - t0);
+  }
+  return out;
+}
+
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}
