@@ -8,14 +8,14 @@ import { createAutocompleteService } from './autocomplete/service';
 import type { Config } from './config';
 import { AppError } from './errors';
 import { installErrorHandler } from './http/plugins/error-handler';
-import { createRoomDirectory } from './http/room-directory';
+import { createRoomDirectory } from './storage/room-directory';
 import { autocompleteRoutes } from './http/routes/autocomplete';
 import { healthRoutes } from './http/routes/health';
 import { roomRoutes } from './http/routes/rooms';
 import { socketRoutes } from './http/routes/sockets';
 import { webAppRoutes } from './http/routes/web-app';
-import { createRoomCleanup } from './rooms/room-cleanup';
-import { createDbDocStore } from './rooms/doc-store';
+import { createRoomCleanup } from './storage/room-cleanup';
+import { createDbDocStore } from './storage/db-doc-store';
 import { RoomRegistry } from './rooms/room-registry';
 
 export interface AppDeps {

@@ -1,5 +1,3 @@
-import type { DatabaseHandle } from '@pairpad/db';
-import { documentsRepo, roomsRepo } from '@pairpad/db';
 import type { Language } from '@pairpad/shared';
 
 export interface StoredUpdate {
@@ -28,21 +26,4 @@ export interface DocStore {
   compact(roomId: string, snapshot: { state: Uint8Array; text: string; through: number }): Promise<void>;
   /** Writes room settings edited live through the document's meta map. */
   saveMeta(roomId: string, meta: { name?: string; language?: Language }): Promise<void>;
-}
-
-/** The DocStore over the Kysely repos; one implementation for PGlite and PostgreSQL. */
-export function createDbDocStore(database: DatabaseHandle): DocStore {
-  const documents = documentsRepo(database.db);
-  const rooms = roomsRepo(database.db);
-  return {
-    load: (roomId) => documents.load(roomId),
-    append: (roomId, updates) => documents.append(roomId, updates),
-    compact: async (roomId, snapshot) => {
-      await documents.compact(roomId, snapshot);
-      await rooms.touch(roomId);
-    },
-    saveMeta: async (roomId, meta) => {
-      await rooms.update(roomId, meta);
-    },
-  };
 }

@@ -173,10 +173,11 @@ export class Room {
     this.approxBytes = loaded.bytes;
     this.awareness = new awarenessProtocol.Awareness(doc);
     this.awareness.setLocalState({ [SERVER_AWARENESS_KEY]: { participants: [] } satisfies ServerAwarenessState });
-    this.syncMetaFromSettings();
     doc.on('update', this.handleDocUpdate);
     this.awareness.on('update', this.handleAwarenessUpdate);
     this.meta.observe(this.handleMetaChange);
+    // After the listeners, so a correction from the rooms table is persisted like any edit.
+    this.syncMetaFromSettings();
     if (loaded.logRows > 0) this.scheduleCompaction();
   }
 

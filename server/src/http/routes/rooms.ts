@@ -20,7 +20,7 @@ import { AppError, forbidden, roomNotFound } from '../../errors';
 import type { DocStore } from '../../rooms/doc-store';
 import { initialDocument } from '../../rooms/initial-document';
 import type { RoomRegistry } from '../../rooms/room-registry';
-import { rowToRoom, rowToSettings } from '../room-directory';
+import { rowToRoom, rowToSettings } from '../../storage/room-directory';
 
 export interface RoomRoutesDeps {
   config: Readonly<Config>;

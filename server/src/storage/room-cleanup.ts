@@ -1,7 +1,7 @@
 import type { DatabaseHandle } from '@pairpad/db';
 import { roomsRepo } from '@pairpad/db';
 import type { Logger } from '../log';
-import type { RoomRegistry } from './room-registry';
+import type { RoomRegistry } from '../rooms/room-registry';
 
 const HOUR_MS = 3_600_000;
 

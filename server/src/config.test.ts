@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config';
+
+describe('loadConfig', () => {
+  it('has documented defaults: embedded PGlite under ./data on 127.0.0.1:3000', () => {
+    const config = loadConfig({}, '/srv/pairpad');
+    expect(config).toMatchObject({
+      port: 3000,
+      host: '127.0.0.1',
+      database: { kind: 'pglite', dataDir: '/srv/pairpad/data' },
+      persistFlushMs: 100,
+      maxMessageBytes: 1024 * 1024,
+      maxDocumentBytes: 5 * 1024 * 1024,
+      roomTtlDays: 30,
+      logLevel: 'info',
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('uses PostgreSQL when DATABASE_URL is set, and never logs its password', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://u:secret@db:5432/pairpad' });
+    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://u:secret@db:5432/pairpad' });
+    expect(config.databaseDescription).toBe('PostgreSQL at db:5432/pairpad');
+    expect(config.databaseDescription).not.toContain('secret');
+  });
+
+  it('lists every bad variable at once with a readable message', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'abc', PERSIST_FLUSH_MS: '-5', LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://x', AUTOCOMPLETE_PROVIDER: 'openai' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    for (const name of ['PORT', 'PERSIST_FLUSH_MS', 'LOG_LEVEL', 'DATABASE_URL', 'AUTOCOMPLETE_URL']) expect(problems).toContain(name);
+  });
+
+  it('parses the origin allow-list', () => {
+    expect(loadConfig({ ALLOWED_ORIGINS: 'https://a.example, http://b.example:8080/' }).allowedOrigins).toEqual([
+      'https://a.example',
+      'http://b.example:8080',
+    ]);
+    expect(loadConfig({ ALLOWED_ORIGINS: '*' }).allowedOrigins).toBe('*');
+    expect(() => loadConfig({ ALLOWED_ORIGINS: 'not a url' })).toThrow(ConfigError);
+  });
+});

@@ -1,0 +1,195 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import * as Y from 'yjs';
+import { silentLogger } from '../log';
+import { MemoryDocStore } from './memory-doc-store';
+import type { RoomMember, RoomSettings } from './room';
+import { RoomRegistry } from './room-registry';
+
+const settings: RoomSettings = { roomId: 'room_unit1', viewId: 'view_unit1', name: 'Unit', language: 'python', capacity: 3 };
+
+function makeRegistry(store: MemoryDocStore, overrides: Partial<ConstructorParameters<typeof RoomRegistry>[0]> = {}) {
+  return new RoomRegistry({
+    store,
+    logger: silentLogger,
+    persistFlushMs: 100,
+    compactIntervalMs: 60_000,
+    compactMaxLogRows: 1_000,
+    maxDocBytes: 1024 * 1024,
+    lwwCoalesceMs: 50,
+    typingMs: 3_000,
+    retryMinMs: 200,
+    retryMaxMs: 5_000,
+    maxRoomsInMemory: 100,
+    unloadDelayMs: 0,
+    ...overrides,
+  });
+}
+
+let counter = 0;
+function member(name: string, sessionId: string | null = null): RoomMember & { sent: Uint8Array[]; closedWith: number | null } {
+  const sent: Uint8Array[] = [];
+  const self = {
+    connectionId: `m${++counter}`,
+    name,
+    role: 'editor' as const,
+    sessionId,
+    kind: 'yjs' as const,
+    sent,
+    closedWith: null as number | null,
+    sendBinary: (message: Uint8Array) => void sent.push(message),
+    close: (code: number) => {
+      self.closedWith = code;
+    },
+  };
+  return self;
+}
+
+function editUpdate(text: string): Uint8Array {
+  const doc = new Y.Doc();
+  doc.getText('code').insert(0, text);
+  return Y.encodeStateAsUpdate(doc);
+}
+
+describe('RoomRegistry', () => {
+  let store: MemoryDocStore;
+  beforeEach(() => {
+    store = new MemoryDocStore();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('loads a room once for concurrent joins', async () => {
+    const registry = makeRegistry(store);
+    const results = await Promise.all(
+      ['Ann', 'Ben', 'Cid'].map((name) => registry.enter(settings, { name, sessionId: null }, () => member(name))),
+    );
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(store.calls.load).toBe(1);
+    expect(registry.size).toBe(1);
+    await registry.close();
+  });
+
+  it('admits atomically: capacity and duplicate names', async () => {
+    const registry = makeRegistry(store);
+    const joins = await Promise.all(
+      ['A1a', 'B2b', 'C3c', 'D4d', 'A1a'].map((name) => registry.enter(settings, { name, sessionId: null }, () => member(name))),
+    );
+    const refused = joins.filter((j) => !j.ok).map((j) => (j.ok ? 0 : j.code));
+    expect(refused.sort()).toEqual([4409, 4429]);
+    await registry.close();
+  });
+
+  it('batches updates into one append per flush interval, merged per author', async () => {
+    vi.useFakeTimers();
+    const registry = makeRegistry(store);
+    const alice = member('Alice', 's1');
+    const joined = await registry.enter(settings, { name: 'Alice', sessionId: 's1' }, () => alice);
+    if (!joined.ok) throw new Error('join failed');
+    for (let i = 0; i < 30; i++) joined.room.text.insert(joined.room.text.length, 'x');
+    const doc = new Y.Doc();
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(joined.room.doc));
+    for (let i = 0; i < 20; i++) {
+      doc.getText('code').insert(0, 'y');
+    }
+    joined.room.applyUpdate(Y.encodeStateAsUpdate(doc), alice);
+    expect(store.calls.append).toBe(0);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(store.calls.append).toBe(1);
+    expect(store.storedText(settings.roomId)).toBe('y'.repeat(20) + 'x'.repeat(30));
+    await registry.close();
+  });
+
+  it('unloads a room only after its last member left and its writes are stored', async () => {
+    const registry = makeRegistry(store);
+    const a = member('Solo');
+    const joined = await registry.enter(settings, { name: 'Solo', sessionId: null }, () => a);
+    if (!joined.ok) throw new Error('join failed');
+    joined.room.applyUpdate(editUpdate('keep me'), a);
+    registry.leave(joined.room, a);
+    await vi.waitFor(() => expect(registry.size).toBe(0));
+    expect(store.calls.compact).toBe(1);
+    expect(store.rooms.get(settings.roomId)?.text).toBe('keep me');
+    expect(store.rooms.get(settings.roomId)?.log).toHaveLength(0);
+  });
+
+  it('keeps a room in memory and retries with backoff while the store fails, then stores everything', async () => {
+    vi.useFakeTimers();
+    const registry = makeRegistry(store);
+    const a = member('Writer');
+    const joined = await registry.enter(settings, { name: 'Writer', sessionId: null }, () => a);
+    if (!joined.ok) throw new Error('join failed');
+    store.failing = true;
+    joined.room.applyUpdate(editUpdate('during outage'), a);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(store.calls.append).toBe(1);
+    expect(joined.room.storeHealthy).toBe(false);
+    await vi.advanceTimersByTimeAsync(200); // first retry
+    expect(store.calls.append).toBe(2);
+    await vi.advanceTimersByTimeAsync(399); // backoff doubled: nothing yet
+    expect(store.calls.append).toBe(2);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(store.calls.append).toBe(3);
+    registry.leave(joined.room, a);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(registry.size).toBe(1); // cannot unload while unsaved
+    store.failing = false;
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(store.storedText(settings.roomId)).toBe('during outage');
+    expect(registry.size).toBe(0);
+  });
+
+  it('a failed load creates no room and saves nothing over stored data', async () => {
+    await store.append(settings.roomId, [{ update: editUpdate('precious'), sessionId: null, author: null, at: new Date() }]);
+    store.failing = true;
+    const registry = makeRegistry(store);
+    await expect(registry.enter(settings, { name: 'Late', sessionId: null }, () => member('Late'))).rejects.toThrow();
+    expect(registry.size).toBe(0);
+    store.failing = false;
+    await registry.close();
+    expect(store.calls.compact).toBe(0);
+    expect(store.storedText(settings.roomId)).toBe('precious');
+  });
+
+  it('refuses a load that does not decode, leaving the stored bytes alone', async () => {
+    await store.append(settings.roomId, [{ update: new Uint8Array([1, 2, 3, 250, 250]), sessionId: null, author: null, at: new Date() }]);
+    const registry = makeRegistry(store);
+    await expect(registry.enter(settings, { name: 'Reader', sessionId: null }, () => member('Reader'))).rejects.toThrow(/does not decode/);
+    expect(registry.size).toBe(0);
+    expect(store.rooms.get(settings.roomId)?.log).toHaveLength(1);
+  });
+
+  it('a rejoin during the unload grace keeps the same room', async () => {
+    const registry = makeRegistry(store, { unloadDelayMs: 1_000 });
+    const a = member('First');
+    const first = await registry.enter(settings, { name: 'First', sessionId: null }, () => a);
+    if (!first.ok) throw new Error('join failed');
+    registry.leave(first.room, a);
+    const again = await registry.enter(settings, { name: 'First', sessionId: null }, () => member('First'));
+    expect(again.ok && again.room).toBe(first.room);
+    expect(store.calls.load).toBe(1);
+    await registry.close();
+  });
+
+  it('refuses new rooms beyond the in-memory limit', async () => {
+    const registry = makeRegistry(store, { maxRoomsInMemory: 1 });
+    await registry.enter(settings, { name: 'One', sessionId: null }, () => member('One'));
+    await expect(
+      registry.enter({ ...settings, roomId: 'room_unit2', viewId: 'view_unit2' }, { name: 'Two', sessionId: null }, () => member('Two')),
+    ).rejects.toThrow(/limit/);
+    await registry.close();
+  });
+
+  it('serves repeated cold joins of an unchanged document from one cached encoding', async () => {
+    const registry = makeRegistry(store);
+    const joined = await registry.enter(settings, { name: 'Cache', sessionId: null }, () => member('Cache'));
+    if (!joined.ok) throw new Error('join failed');
+    joined.room.text.insert(0, 'cached');
+    const empty = new Uint8Array([0]);
+    const first = joined.room.syncStep2For(empty);
+    expect(joined.room.syncStep2For(empty)).toBe(first);
+    joined.room.text.insert(0, '!');
+    expect(joined.room.syncStep2For(empty)).not.toBe(first);
+    await registry.close();
+  });
+});

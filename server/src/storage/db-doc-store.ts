@@ -1,0 +1,20 @@
+import type { DatabaseHandle } from '@pairpad/db';
+import { documentsRepo, roomsRepo } from '@pairpad/db';
+import type { DocStore } from '../rooms/doc-store';
+
+/** The DocStore over the Kysely repos; one implementation for PGlite and PostgreSQL. */
+export function createDbDocStore(database: DatabaseHandle): DocStore {
+  const documents = documentsRepo(database.db);
+  const rooms = roomsRepo(database.db);
+  return {
+    load: (roomId) => documents.load(roomId),
+    append: (roomId, updates) => documents.append(roomId, updates),
+    compact: async (roomId, snapshot) => {
+      await documents.compact(roomId, snapshot);
+      await rooms.touch(roomId);
+    },
+    saveMeta: async (roomId, meta) => {
+      await rooms.update(roomId, meta);
+    },
+  };
+}

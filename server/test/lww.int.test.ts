@@ -1,0 +1,141 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as Yjs from 'yjs';
+import { createRoom, getJson, lwwClient, startServer, waitFor, yClient, type LwwClient, type TestServer, type YClient } from './helpers';
+
+let server: TestServer;
+const ys: YClient[] = [];
+const lwws: LwwClient[] = [];
+const y = (...args: Parameters<typeof yClient>) => {
+  const c = yClient(...args);
+  ys.push(c);
+  return c;
+};
+const lww = (...args: Parameters<typeof lwwClient>) => {
+  const c = lwwClient(...args);
+  lwws.push(c);
+  return c;
+};
+
+beforeAll(async () => {
+  server = await startServer();
+});
+afterAll(async () => {
+  for (const c of ys) c.destroy();
+  for (const c of lwws) c.close();
+  await server.close();
+});
+
+describe('last-write-wins endpoint /ws', () => {
+  it('[LWW-init] sends init with code, language and participants on join', async () => {
+    const room = await createRoom(server, { code: 'SELECT 1;', language: 'sql' });
+    const c = lww(server, room.roomId, 'Simple');
+    const init = await c.next('init');
+    expect(init.code).toBe('SELECT 1;');
+    expect(init.language).toBe('sql');
+    expect(init.participants.map((p) => p.name)).toContain('Simple');
+  });
+
+  it('[LWW-yjs] LWW and Yjs clients in one room see each other, as ordinary edits', async () => {
+    const room = await createRoom(server, { code: 'hello world' });
+    const yc = y(server, room.roomId, 'YjsUser');
+    await yc.synced();
+    const lc = lww(server, room.roomId, 'LwwUser');
+    await lc.next('init');
+
+    // A Yjs cursor after "hello" must survive a whole-buffer write that only touches the end.
+    const cursor = yc.text.length > 5 ? Y_relative(yc, 5) : null;
+    lc.send({ type: 'code', code: 'hello world!!' });
+    await waitFor(() => yc.text.toString() === 'hello world!!');
+    expect(cursor?.()).toBe(5);
+
+    yc.text.insert(0, '// ');
+    const update = await lc.next('code', (m) => m.code === '// hello world!!');
+    expect(update.from).toBe('YjsUser');
+  });
+
+  it('[LWW-concurrent] two LWW clients writing whole buffers concurrently never duplicate text', async () => {
+    const room = await createRoom(server, { code: 'base' });
+    const a = lww(server, room.roomId, 'Writer A');
+    const b = lww(server, room.roomId, 'Writer B');
+    await Promise.all([a.next('init'), b.next('init')]);
+    for (let i = 0; i < 20; i++) {
+      a.send({ type: 'code', code: `base A${i}` });
+      b.send({ type: 'code', code: `base B${i}` });
+    }
+    const final = await waitFor(async () => {
+      const { body } = await getJson(`${server.httpUrl}/rooms/${room.roomId}`);
+      return /^base [AB]19$/.test(body.code) ? body.code : null;
+    });
+    expect(['base A19', 'base B19']).toContain(final);
+    // Each client ends holding the server's text (its own last write or the other's).
+    await waitFor(() => {
+      const last = (c: LwwClient) => [...c.messages].reverse().find((m) => m.type === 'code') as { code: string } | undefined;
+      const aText = last(a)?.code ?? 'base A19';
+      const bText = last(b)?.code ?? 'base B19';
+      return aText === final || bText === final;
+    });
+  });
+
+  it('[LWW-coalesce] a burst of Yjs edits reaches LWW clients as few full-text messages', async () => {
+    const room = await createRoom(server);
+    const yc = y(server, room.roomId, 'Typist');
+    const lc = lww(server, room.roomId, 'Watcher');
+    await Promise.all([yc.synced(), lc.next('init')]);
+    for (let i = 0; i < 100; i++) yc.text.insert(yc.text.length, 'x');
+    await lc.next('code', (m) => m.code === 'x'.repeat(100));
+    const codeMessages = lc.messages.filter((m) => m.type === 'code').length;
+    expect(codeMessages).toBeLessThan(20);
+  });
+
+  it('[LWW-typing] typing is relayed to others and shown in presence', async () => {
+    const room = await createRoom(server);
+    const a = lww(server, room.roomId, 'Typer');
+    const b = lww(server, room.roomId, 'Seer');
+    await Promise.all([a.next('init'), b.next('init')]);
+    a.send({ type: 'typing' });
+    expect((await b.next('typing')).name).toBe('Typer');
+    await b.next('presence', (m) => m.participants.some((p) => p.name === 'Typer' && p.typing === true));
+    expect(a.messages.some((m) => m.type === 'typing')).toBe(false);
+  });
+
+  it('[LWW-viewer] a view-only LWW client cannot write and never learns the roomId', async () => {
+    const room = await createRoom(server, { code: 'safe' });
+    const v = lww(server, room.viewId, 'Viewer');
+    const init = await v.next('init');
+    expect(JSON.stringify(init)).not.toContain(room.roomId);
+    v.send({ type: 'code', code: 'pwned' });
+    const error = await v.next('error');
+    expect(error.code).toBe('forbidden');
+    expect((await v.closed).code).toBe(1008);
+    expect((await getJson(`${server.httpUrl}/rooms/${room.roomId}`)).body.code).toBe('safe');
+  });
+
+  it('[LWW-1007] invalid JSON and wrong field types get an error then close; the room keeps working', async () => {
+    const room = await createRoom(server, { code: 'ok' });
+    const good = lww(server, room.roomId, 'Good');
+    await good.next('init');
+    for (const bad of ['{not json', JSON.stringify({ type: 'code', code: 42 }), JSON.stringify({ type: 'nope' }), '[]']) {
+      const c = lww(server, room.roomId, `Bad${lwws.length}`);
+      await c.next('init');
+      c.send(bad);
+      expect((await c.next('error')).code).toBe('malformed_message');
+      expect((await c.closed).code).toBe(1007);
+    }
+    good.send({ type: 'code', code: 'still ok' });
+    await waitFor(async () => (await getJson(`${server.httpUrl}/rooms/${room.roomId}`)).body.code === 'still ok');
+  });
+
+  it('[LWW-1003] a binary frame on the JSON endpoint closes with 1003', async () => {
+    const room = await createRoom(server);
+    const c = lww(server, room.roomId, 'Binary');
+    await c.next('init');
+    c.ws.send(new Uint8Array([1, 2, 3]));
+    expect((await c.closed).code).toBe(1003);
+  });
+});
+
+/** Tracks a Yjs relative position so the test can check a cursor survives remote edits. */
+function Y_relative(client: YClient, index: number): () => number | null {
+  const rel = Yjs.createRelativePositionFromTypeIndex(client.text, index);
+  return () => Yjs.createAbsolutePositionFromRelativePosition(rel, client.doc)?.index ?? null;
+}
