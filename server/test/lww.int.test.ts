@@ -33,6 +33,12 @@ describe('last-write-wins endpoint /ws', () => {
     expect(init.code).toBe('SELECT 1;');
     expect(init.language).toBe('sql');
     expect(init.participants.map((p) => p.name)).toContain('Simple');
+    expect(c.messages[0]?.type).toBe('init');
+    // Others hear about the join as presence.
+    const other = lww(server, room.roomId, 'Second');
+    await other.next('init');
+    await c.next('presence', (m) => m.participants.some((p) => p.name === 'Second' && p.online));
+    expect(other.messages[0]?.type).toBe('init');
   });
 
   it('[LWW-yjs] LWW and Yjs clients in one room see each other, as ordinary edits', async () => {

@@ -27,6 +27,7 @@ export class LwwSession implements RoomMember {
   /** The text this client is known to hold, so it is never echoed its own write. */
   private knownText = '';
   private ended = false;
+  private started = false;
 
   constructor(
     private readonly socket: SocketLike,
@@ -43,6 +44,7 @@ export class LwwSession implements RoomMember {
   }
 
   start(): void {
+    this.started = true;
     this.knownText = this.room.currentText();
     this.send({
       type: 'init',
@@ -55,7 +57,8 @@ export class LwwSession implements RoomMember {
   }
 
   private send(message: LwwServerMessage): void {
-    if (this.ended || !this.socket.isOpen) return;
+    // Nothing goes out before start(): the first message a client sees is its greeting.
+    if (!this.started || this.ended || !this.socket.isOpen) return;
     if (this.socket.bufferedAmount > this.deps.limits.maxBufferedBytes) {
       this.close(CloseCode.RoomFullOrRateLimited, 'too far behind');
       return;

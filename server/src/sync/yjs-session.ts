@@ -25,6 +25,7 @@ export class YjsSession implements RoomMember {
   private readonly log: Logger;
   private readonly limiter: RateLimiter;
   private ended = false;
+  private started = false;
 
   constructor(
     private readonly socket: SocketLike,
@@ -42,11 +43,13 @@ export class YjsSession implements RoomMember {
 
   /** Sends our sync step 1 and the known awareness states, as the reference server does. */
   start(): void {
+    this.started = true;
     for (const message of this.room.greeting()) this.sendBinary(message);
   }
 
   sendBinary(message: Uint8Array): void {
-    if (this.ended || !this.socket.isOpen) return;
+    // Nothing goes out before start(): the first message a client sees is its greeting.
+    if (!this.started || this.ended || !this.socket.isOpen) return;
     if (this.socket.bufferedAmount > this.deps.limits.maxBufferedBytes) {
       this.log.warn({ bufferedAmount: this.socket.bufferedAmount }, 'client cannot keep up; disconnecting');
       this.close(CloseCode.RoomFullOrRateLimited, 'too far behind');
