@@ -6,6 +6,7 @@ interface ProfileNode {
   callFrame: { functionName: string; url: string; lineNumber: number };
 }
 interface CpuProfile {
+  startTime: number;
   nodes: ProfileNode[];
   samples: number[];
   timeDeltas: number[];
@@ -23,15 +24,24 @@ function where(url: string): string {
   return url === '' ? '(vm)' : url.replace(/^file:\/\//, '');
 }
 
-export function summarizeProfile(path: string, top = 15): string {
+/**
+ * `window` = [from, to] seconds after the profile started: only those samples count (the
+ * harness passes the measured window, so start-up, compile and shutdown stay out).
+ */
+export function summarizeProfile(path: string, top = 15, window?: [number, number]): string {
   const p = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
   const byId = new Map<number, ProfileNode>();
   for (const n of p.nodes) byId.set(n.id, n);
   const self = new Map<string, number>();
   const perPkg = new Map<string, number>();
   let total = 0;
+  let t = 0;
+  const from = (window?.[0] ?? 0) * 1e6;
+  const to = (window?.[1] ?? Infinity) * 1e6;
   p.samples.forEach((id, i) => {
     const dt = p.timeDeltas[i] ?? 0;
+    t += dt;
+    if (t < from || t > to) return;
     const n = byId.get(id);
     if (!n) return;
     total += dt;
@@ -46,7 +56,7 @@ export function summarizeProfile(path: string, top = 15): string {
   const pk = [...perPkg.entries()].sort((a, b) => b[1] - a[1]).slice(0, 10);
   const pct = (v: number): string => ((v / total) * 100).toFixed(1);
   return [
-    `Profile ${path.split('/').pop() ?? path}: ${(total / 1e6).toFixed(1)} s sampled.`,
+    `Profile ${path.split('/').pop() ?? path}: ${(total / 1e6).toFixed(1)} s of samples${window ? ` (seconds ${window[0].toFixed(1)}-${window[1].toFixed(1)} after start: the measured window)` : ''}.`,
     '',
     '| self % | self ms | function | where |',
     '|---:|---:|---|---|',

@@ -10,6 +10,8 @@ export interface RunMeta {
   cpus: number;
   cpuModel: string;
   memGb: number;
+  loadAvgStart: number[];
+  loadAvgEnd: number[];
   workers: number;
   servers: { name: string; describe: string }[];
   skipped: string[];
@@ -39,11 +41,11 @@ const fmtRatio = (r: number | null): string => (r === null ? '-' : `${r.toFixed(
 
 function steadyTable(rows: SteadyResult[]): string {
   const head =
-    '| server | p50 ms | p95 ms | p99 ms | max ms | delivered/s | undelivered | failed msgs | converged | server CPU s / 1k deliv | server CPU s | client CPU s | peak RSS MB | RSS / room KB |\n' +
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
+    '| server | p50 ms | p95 ms | p99 ms | max ms | delivered/s | undelivered | failed msgs | converged | server CPU s / 1k deliv | server CPU s | client CPU s | other CPU % | peak RSS MB | RSS / room KB |\n' +
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
   const body = rows.map(
     (r) =>
-      `| ${r.server} | ${fmt(r.latency.p50)} | ${fmt(r.latency.p95)} | ${fmt(r.latency.p99)} | ${fmt(r.latency.max)} | ${fmt(r.deliveredPerSec, 0)} | ${r.undelivered} | ${r.failedMessages}${Object.keys(r.closeCodes).length ? ` (close ${JSON.stringify(r.closeCodes)})` : ''} | ${r.roomsConverged}/${r.roomsTotal} | ${fmt(r.serverCpuPer1k, 3)} | ${fmt(r.serverCpuSec, 2)} | ${fmt(r.clientCpuSec, 2)} | ${fmt(r.peakRssMb, 1)} | ${fmt(r.rssPerRoomKb, 1)} |`,
+      `| ${r.server} | ${fmt(r.latency.p50)} | ${fmt(r.latency.p95)} | ${fmt(r.latency.p99)} | ${fmt(r.latency.max)} | ${fmt(r.deliveredPerSec, 0)} | ${r.undelivered} | ${r.failedMessages}${Object.keys(r.closeCodes).length ? ` (close ${JSON.stringify(r.closeCodes)})` : ''} | ${r.roomsConverged}/${r.roomsTotal} | ${fmt(r.serverCpuPer1k, 3)} | ${fmt(r.serverCpuSec, 2)} | ${fmt(r.clientCpuSec, 2)} | ${fmt(r.otherCpuPct, 0)} | ${fmt(r.peakRssMb, 1)} | ${fmt(r.rssPerRoomKb, 1)} |`,
   );
   const pp = rows.find((r) => r.server === 'pairpad');
   const ratios = pp
@@ -51,7 +53,7 @@ function steadyTable(rows: SteadyResult[]): string {
         .filter((r) => r.server !== 'pairpad' && r.server !== 'pairpad-pg')
         .map(
           (r) =>
-            `| pairpad / ${r.server} | ${fmtRatio(ratio(pp.latency.p50, r.latency.p50))} | ${fmtRatio(ratio(pp.latency.p95, r.latency.p95))} | ${fmtRatio(ratio(pp.latency.p99, r.latency.p99))} | ${fmtRatio(ratio(pp.latency.max, r.latency.max))} | ${fmtRatio(ratio(pp.deliveredPerSec, r.deliveredPerSec))} | | | | ${fmtRatio(ratio(pp.serverCpuPer1k, r.serverCpuPer1k))} | ${fmtRatio(ratio(pp.serverCpuSec, r.serverCpuSec))} | | ${fmtRatio(ratio(pp.peakRssMb, r.peakRssMb))} | ${fmtRatio(ratio(pp.rssPerRoomKb, r.rssPerRoomKb))} |`,
+            `| pairpad / ${r.server} | ${fmtRatio(ratio(pp.latency.p50, r.latency.p50))} | ${fmtRatio(ratio(pp.latency.p95, r.latency.p95))} | ${fmtRatio(ratio(pp.latency.p99, r.latency.p99))} | ${fmtRatio(ratio(pp.latency.max, r.latency.max))} | ${fmtRatio(ratio(pp.deliveredPerSec, r.deliveredPerSec))} | | | | ${fmtRatio(ratio(pp.serverCpuPer1k, r.serverCpuPer1k))} | ${fmtRatio(ratio(pp.serverCpuSec, r.serverCpuSec))} | | | ${fmtRatio(ratio(pp.peakRssMb, r.peakRssMb))} | ${fmtRatio(ratio(pp.rssPerRoomKb, r.rssPerRoomKb))} |`,
         )
     : [];
   const extra = rows
@@ -86,11 +88,11 @@ function saturationTable(rows: SaturationResult[]): string {
     : [];
   const steps = rows.map(
     (r) =>
-      `\n<details><summary>${r.server} steps</summary>\n\n| offered/s | sent/s | delivered/s | delivered % | p50 ms | p99 ms | max ms | server CPU % | client CPU % | result |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n` +
+      `\n<details><summary>${r.server} steps</summary>\n\n| offered/s | sent/s | delivered/s | delivered % | p50 ms | p99 ms | max ms | server CPU % | client CPU % | other CPU % | result |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n` +
       r.steps
         .map(
           (s) =>
-            `| ${s.offered} | ${fmt(s.sentPerSec, 0)} | ${fmt(s.deliveredPerSec, 0)} | ${fmt(s.deliveryRatio * 100, 1)} | ${fmt(s.p50)} | ${fmt(s.p99)} | ${fmt(s.max)} | ${fmt(s.serverCpuPct, 0)} | ${fmt(s.clientCpuPct, 0)} | ${s.ok ? 'ok' : s.reason} |`,
+            `| ${s.offered} | ${fmt(s.sentPerSec, 0)} | ${fmt(s.deliveredPerSec, 0)} | ${fmt(s.deliveryRatio * 100, 1)} | ${fmt(s.p50)} | ${fmt(s.p99)} | ${fmt(s.max)} | ${fmt(s.serverCpuPct, 0)} | ${fmt(s.clientCpuPct, 0)} | ${fmt(s.otherCpuPct, 0)} | ${s.ok ? 'ok' : s.reason} |`,
         )
         .join('\n') +
       '\n\n</details>',
@@ -114,8 +116,14 @@ function coldTable(rows: ColdResult[]): string {
             `| pairpad / ${r.server} | | | ${fmtRatio(ratio(pp.joinMedianMs, r.joinMedianMs))} | ${fmtRatio(ratio(pp.joinMaxMs, r.joinMaxMs))} | | ${fmtRatio(ratio(pp.serverCpuPerJoinSec, r.serverCpuPerJoinSec))} | ${fmtRatio(ratio(pp.peakRssMb, r.peakRssMb))} |`,
         )
     : [];
+  const storage = rows
+    .filter((r) => r.storageJoinMs !== null || r.storageJoinFullDocument !== null)
+    .map(
+      (r) =>
+        `- ${r.server}, join after the room unloaded (loads from storage): ${fmt(r.storageJoinMs, 1)} ms, server CPU ${fmt(r.storageJoinCpuSec, 3)} s, full document: ${r.storageJoinFullDocument ? 'yes' : 'NO'}`,
+    );
   const errs = rows.filter((r) => r.joinErrors.length || r.workerErrors.length).map((r) => `- ${r.server}: ${[...r.joinErrors, ...r.workerErrors].join(' | ')}`);
-  return [head, ...body, ...ratios].join('\n') + (errs.length ? `\n\n${errs.join('\n')}` : '');
+  return [head, ...body, ...ratios].join('\n') + (storage.length ? `\n\n${storage.join('\n')}` : '') + (errs.length ? `\n\n${errs.join('\n')}` : '');
 }
 
 export function evaluateTargets(results: ScenarioResult[], failures: Failure[]): Target[] {
@@ -175,7 +183,10 @@ export function evaluateTargets(results: ScenarioResult[], failures: Failure[]):
     } else if (r.kind === 'saturation') {
       undelivered += r.undelivered;
       unconverged += r.roomsTotal - r.roomsConverged;
-    } else if (!r.fullDocument) unconverged++;
+    } else {
+      if (!r.fullDocument) unconverged++;
+      if (r.storageJoinFullDocument === false) unconverged++;
+    }
   }
   targets.push({
     id: 'delivery',
@@ -268,7 +279,7 @@ export function renderMarkdown(
   out.push(`# pairpad benchmark, ${meta.startedAt}${meta.quick ? ' (--quick smoke, not a measurement)' : ''}`);
   out.push('');
   out.push(
-    `Machine: ${meta.cpus} CPUs (${meta.cpuModel}), ${meta.memGb.toFixed(0)} GiB, Node ${meta.node}. Wall time ${meta.wallSec.toFixed(0)} s. ` +
+    `Machine: ${meta.cpus} CPUs (${meta.cpuModel}), ${meta.memGb.toFixed(0)} GiB, Node ${meta.node}. Wall time ${meta.wallSec.toFixed(0)} s. Load average ${meta.loadAvgStart.map((v) => v.toFixed(1)).join('/')} at start, ${meta.loadAvgEnd.map((v) => v.toFixed(1)).join('/')} at end. ` +
       `Load generator: ${meta.workers} worker process(es) of y-protocols clients (separate from every server process), all traffic on 127.0.0.1.`,
   );
   out.push('');
@@ -280,7 +291,9 @@ export function renderMarkdown(
     'Definitions: *fan-out latency* = receive time at a client minus the send time stamped into the inserted text (same clock), over every (edit, receiving client) pair in the measured window. ' +
       '*Delivered* counts those pairs. *Undelivered* = pairs still missing 5 s after typing stopped. *Failed msgs* = sends on a closed socket, unexpected closes, failed connects. ' +
       '*Converged* = rooms whose clients all hold the same text at the end. Server CPU = utime+stime from /proc/<pid>/stat over the measured window; RSS from /proc/<pid>/status (peak = max of VmHWM and 200 ms VmRSS polls). ' +
-      '*RSS / room* = (VmRSS at the end - VmRSS before any room existed) / rooms. Ratios are pairpad / peer; lower is better except delivered/s and saturation.',
+      '*RSS / room* = with >= 100 rooms, the least-squares slope of settled VmRSS (median of 5 samples) against rooms joined, measured after each quarter of the rooms joined; otherwise (VmRSS at the end - VmRSS before any room existed) / rooms. ' +
+      '*Other CPU %* = whole-machine busy CPU (/proc/stat) minus server and generator, in % of one core: anything above a few % means other work shared the 2 cores and the figures carry that noise. ' +
+      'Ratios are pairpad / peer; lower is better except delivered/s and saturation.',
   );
   for (const n of meta.notes) out.push(`\nNote: ${n}`);
   out.push('');

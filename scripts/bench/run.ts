@@ -86,6 +86,7 @@ const servers = requested.filter((s) => {
 
 const configs = scenarioConfigs(quick, duration);
 const started = new Date();
+const loadAvgStart = os.loadavg();
 const t0 = performance.now();
 const logDir = mkdtempSync(join(os.tmpdir(), 'pairpad-bench-logs-'));
 const profDir = join(logDir, 'profiles');
@@ -171,14 +172,15 @@ if (values['cpu-prof'] && servers.includes('pairpad')) {
   console.log('[profile] pairpad busy scenario with --cpu-prof (not part of the tables) ...');
   try {
     ctx.cpuProfileServer = 'pairpad';
-    await runScenario(configs.busy, SPECS.pairpad, ctx);
+    const r = await runScenario(configs.busy, SPECS.pairpad, ctx);
+    const window = r.kind === 'steady' ? r.window : undefined;
     const files = readdirSync(profDir)
       .filter((f) => f.endsWith('.cpuprofile'))
       .map((f) => join(profDir, f))
       .sort((a, b) => statSync(b).size - statSync(a).size);
     const file = files[0];
     if (file) {
-      profileSummary = summarizeProfile(file, 20) + `\n\nRaw profile: ${file}`;
+      profileSummary = summarizeProfile(file, 20, window) + `\n\nRaw profile: ${file}`;
       console.log(profileSummary);
     } else profileSummary = 'No .cpuprofile was written (did the server exit through process.exit on SIGTERM?).';
   } catch (e) {
@@ -203,6 +205,8 @@ const meta: RunMeta = {
   cpus: os.cpus().length,
   cpuModel: os.cpus()[0]?.model ?? '?',
   memGb: os.totalmem() / 1024 ** 3,
+  loadAvgStart,
+  loadAvgEnd: os.loadavg(),
   workers,
   servers: servers.map((s) => ({ name: s, describe: SPECS[s].describe })),
   skipped,

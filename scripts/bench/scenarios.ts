@@ -1,7 +1,7 @@
 /** Scenario definitions and the code that drives one scenario against one fresh server. */
 import { LoadPool, type Collected } from './load';
 import type { RoomSpec } from './ipc';
-import { readProc, startServer, type RunningServer, type ServerSpec, type StartOptions } from './servers';
+import { readProc, readSystemBusySec, startServer, type RunningServer, type ServerSpec, type StartOptions } from './servers';
 import { summarize, type LatencySummary } from './stats';
 
 export type ScenarioName = 'pair' | 'busy' | 'classroom' | 'idle' | 'saturation' | 'cold';
@@ -34,6 +34,7 @@ export interface SaturationConfig {
   settleSec: number;
   p99LimitMs: number;
   minDeliveryRatio: number;
+  noRetry: boolean;
   limit: number;
 }
 
@@ -44,6 +45,8 @@ export interface ColdConfig {
   docBytes: number;
   chunk: number;
   joins: number;
+  /** How long to wait for pairpad to unload the room before the storage join. */
+  unloadWaitMs: number;
   limit: number;
 }
 
@@ -61,8 +64,8 @@ export function scenarioConfigs(quick: boolean, durationOverride?: number): Reco
       typingPerRoom: 2,
       rate: 20,
       awarenessPerEdit: false,
-      warmupSec: quick ? 0.5 : 1,
-      durationSec: d(10, 1.5),
+      warmupSec: quick ? 0.3 : 1,
+      durationSec: d(10, 1),
       limit: 2,
     },
     busy: {
@@ -74,8 +77,8 @@ export function scenarioConfigs(quick: boolean, durationOverride?: number): Reco
       typingPerRoom: 2,
       rate: 5,
       awarenessPerEdit: true,
-      warmupSec: quick ? 0.5 : 2,
-      durationSec: d(12, 1.5),
+      warmupSec: quick ? 0.3 : 2,
+      durationSec: d(12, 1),
       limit: 2,
     },
     classroom: {
@@ -87,8 +90,8 @@ export function scenarioConfigs(quick: boolean, durationOverride?: number): Reco
       typingPerRoom: 2,
       rate: 10,
       awarenessPerEdit: false,
-      warmupSec: quick ? 0.5 : 1,
-      durationSec: d(10, 1.5),
+      warmupSec: quick ? 0.3 : 1,
+      durationSec: d(10, 1),
       limit: 20,
     },
     idle: {
@@ -100,8 +103,8 @@ export function scenarioConfigs(quick: boolean, durationOverride?: number): Reco
       typingPerRoom: 2,
       rate: 0.2,
       awarenessPerEdit: false,
-      warmupSec: quick ? 0.5 : 2,
-      durationSec: d(10, 1.5),
+      warmupSec: quick ? 0.3 : 2,
+      durationSec: d(10, 1),
       limit: 2,
     },
     saturation: {
@@ -111,11 +114,12 @@ export function scenarioConfigs(quick: boolean, durationOverride?: number): Reco
       // 50 rooms keep each socket under pairpad's default 200 messages/s per socket up to 20,000 edits/s.
       rooms: 50,
       clientsPerRoom: 2,
-      steps: quick ? [200, 800, 1600] : [500, 1000, 2000, 3000, 4000, 5000, 6000, 7500, 9000, 10500, 12000, 14000, 16000],
+      steps: quick ? [200, 1000] : [500, 1000, 2000, 3000, 4000, 5000, 6000, 7500, 9000, 10500, 12000, 14000, 16000],
       stepSec: durationOverride ?? (quick ? 0.8 : 3),
       settleSec: quick ? 0.3 : 0.7,
       p99LimitMs: 50,
       minDeliveryRatio: 0.95,
+      noRetry: quick,
       limit: 2,
     },
     cold: {
@@ -125,6 +129,7 @@ export function scenarioConfigs(quick: boolean, durationOverride?: number): Reco
       docBytes: quick ? 256 * 1024 : 1024 * 1024,
       chunk: 32 * 1024,
       joins: quick ? 2 : 10,
+      unloadWaitMs: quick ? 3500 : 6000,
       limit: 20,
     },
   };
@@ -157,9 +162,14 @@ export interface SteadyResult {
   baselineRssMb: number;
   endRssMb: number;
   peakRssMb: number;
+  /** Marginal: with >= 100 rooms the slope of settled RSS over rooms joined (in quarters), else (end - baseline) / rooms. */
   rssPerRoomKb: number;
+  /** Machine CPU (% of one core) used by anything other than this server and the generator during the window: noise. */
+  otherCpuPct: number;
   workerErrors: string[];
   serverExited: string | null;
+  /** The measured window in seconds since the server was spawned (to cut a CPU profile to it). */
+  window: [number, number];
 }
 
 export interface SaturationStep {
@@ -172,6 +182,7 @@ export interface SaturationStep {
   max: number | null;
   serverCpuPct: number;
   clientCpuPct: number;
+  otherCpuPct: number;
   lagDrops: number;
   ok: boolean;
   reason: string;
@@ -209,6 +220,10 @@ export interface ColdResult {
   /** Did every joiner end up with the full document? */
   fullDocument: boolean;
   serverCpuPerJoinSec: number | null;
+  /** pairpad only: after every client left and the room unloaded, one join that loads it from storage. */
+  storageJoinMs: number | null;
+  storageJoinCpuSec: number | null;
+  storageJoinFullDocument: boolean | null;
   peakRssMb: number;
   workerErrors: string[];
   serverExited: string | null;
@@ -224,6 +239,32 @@ function cpuOf(server: RunningServer): number {
 
 function rssMb(server: RunningServer): number {
   return (readProc(server.pid)?.rssKb ?? 0) / 1024;
+}
+
+/** Median of five VmRSS samples over ~1.5 s, after a 1 s pause. */
+async function settledRssKb(server: RunningServer): Promise<number> {
+  await sleep(1000);
+  const xs: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    xs.push(readProc(server.pid)?.rssKb ?? 0);
+    await sleep(100);
+  }
+  xs.sort((a, b) => a - b);
+  return xs[2] ?? 0;
+}
+
+/** Least-squares slope of y over x. */
+function slope(points: [number, number][]): number {
+  const n = points.length;
+  const mx = points.reduce((a, p) => a + p[0], 0) / n;
+  const my = points.reduce((a, p) => a + p[1], 0) / n;
+  let num = 0;
+  let den = 0;
+  for (const [x, y] of points) {
+    num += (x - mx) * (y - my);
+    den += (x - mx) ** 2;
+  }
+  return den === 0 ? NaN : num / den;
 }
 
 function exitedText(server: RunningServer): string | null {
@@ -290,15 +331,31 @@ async function runSteady(cfg: SteadyConfig, server: RunningServer, ctx: RunConte
   const workers = clients >= 200 ? ctx.workers : 1;
   const pool = new LoadPool(workers);
   try {
-    const conn = await pool.connect(basePlan(server, cfg.awarenessPerEdit, clients), rooms);
+    // With >= 100 rooms they join in quarters; the least-squares slope of settled RSS against
+    // rooms joined is the marginal memory per room, free of start-up garbage and of the
+    // swings of a single sample (PGlite's WASM heap and V8 both move by megabytes).
+    const parts = cfg.rooms >= 100 ? 4 : 1;
+    const plan = basePlan(server, cfg.awarenessPerEdit, clients);
+    const points: [number, number][] = [];
+    let conn = { ok: 0, failed: 0, errors: [] as string[], ms: 0 };
+    for (let q = 0; q < parts; q++) {
+      const slice = rooms.slice(Math.floor((q * rooms.length) / parts), Math.floor(((q + 1) * rooms.length) / parts));
+      const part = await pool.connect(plan, slice);
+      conn = { ok: conn.ok + part.ok, failed: conn.failed + part.failed, errors: [...conn.errors, ...part.errors].slice(0, 5), ms: conn.ms + part.ms };
+      if (parts > 1) points.push([Math.floor(((q + 1) * rooms.length) / parts), await settledRssKb(server)]);
+    }
     ctx.log(`  connected ${conn.ok}/${clients} in ${(conn.ms / 1000).toFixed(1)} s${conn.failed ? ` (${conn.failed} failed: ${conn.errors[0] ?? ''})` : ''}`);
     pool.setRate(cfg.rate);
     await sleep(cfg.warmupSec * 1000);
     await pool.collect(true);
     const cpu0 = cpuOf(server);
+    const sys0 = readSystemBusySec();
+    const w0 = (performance.now() - server.spawnedAt) / 1000;
     await sleep(cfg.durationSec * 1000);
     const c: Collected = await pool.collect(false);
     const cpu1 = cpuOf(server);
+    const sys1 = readSystemBusySec();
+    const w1 = (performance.now() - server.spawnedAt) / 1000;
     const endRssMb = rssMb(server);
     const drained = await pool.drain(5000);
     const serverCpuSec = cpu1 - cpu0;
@@ -329,9 +386,12 @@ async function runSteady(cfg: SteadyConfig, server: RunningServer, ctx: RunConte
       baselineRssMb,
       endRssMb,
       peakRssMb: Math.max(server.peakRssKb / 1024, (readProc(server.pid)?.hwmKb ?? 0) / 1024),
-      rssPerRoomKb: ((endRssMb - baselineRssMb) * 1024) / cfg.rooms,
+      // Below 100 rooms one room's share drowns in heap swings; the column shows '-'.
+      rssPerRoomKb: points.length > 1 ? slope(points) : cfg.rooms >= 20 ? ((endRssMb - baselineRssMb) * 1024) / cfg.rooms : NaN,
+      otherCpuPct: ((sys1 - sys0 - serverCpuSec - c.clientCpuSec) / c.elapsedSec) * 100,
       workerErrors: pool.errors.slice(0, 5),
       serverExited: exitedText(server),
+      window: [w0, w1],
     };
   } finally {
     await pool.close();
@@ -355,9 +415,11 @@ async function runSaturation(cfg: SaturationConfig, server: RunningServer, ctx: 
       await sleep(cfg.settleSec * 1000);
       await pool.collect(true);
       const cpu0 = cpuOf(server);
+      const sys0 = readSystemBusySec();
       await sleep(cfg.stepSec * 1000);
       const c = await pool.collect(true);
       const cpu1 = cpuOf(server);
+      const sys1 = readSystemBusySec();
       const lat = summarize(c.hist);
       const expected = c.sent * (cfg.clientsPerRoom - 1);
       const ratio = expected > 0 ? c.delivered / expected : 0;
@@ -379,12 +441,13 @@ async function runSaturation(cfg: SaturationConfig, server: RunningServer, ctx: 
         max: lat.max,
         serverCpuPct: ((cpu1 - cpu0) / c.elapsedSec) * 100,
         clientCpuPct: (c.clientCpuSec / c.elapsedSec) * 100,
+        otherCpuPct: ((sys1 - sys0 - (cpu1 - cpu0) - c.clientCpuSec) / c.elapsedSec) * 100,
         lagDrops: c.lagDrops,
         ok,
         reason,
       });
-      ctx.log(`  ${offered}/s: p99 ${lat.p99?.toFixed(2) ?? '-'} ms, delivered ${(ratio * 100).toFixed(1)} %, server CPU ${(((cpu1 - cpu0) / c.elapsedSec) * 100).toFixed(0)} %, client CPU ${((c.clientCpuSec / c.elapsedSec) * 100).toFixed(0)} %${ok ? '' : ` -> stop: ${reason}`}`);
-      if (!ok && !retried && !server.exited) {
+      ctx.log(`  ${offered}/s: p99 ${lat.p99?.toFixed(2) ?? '-'} ms, delivered ${(ratio * 100).toFixed(1)} %, server CPU ${(((cpu1 - cpu0) / c.elapsedSec) * 100).toFixed(0)} %, client CPU ${((c.clientCpuSec / c.elapsedSec) * 100).toFixed(0)} %, other ${(((sys1 - sys0 - (cpu1 - cpu0) - c.clientCpuSec) / c.elapsedSec) * 100).toFixed(0)} %${ok ? '' : ` -> stop: ${reason}`}`);
+      if (!ok && !retried && !server.exited && !cfg.noRetry) {
         // One retry: on a shared 2-core machine a single scheduling hiccup can sink a 3 s step.
         retried = true;
         steps.pop();
@@ -446,6 +509,29 @@ async function runCold(cfg: ColdConfig, server: RunningServer, ctx: RunContext):
       else if (joinErrors.length < 5) joinErrors.push(j.error ?? 'failed');
       if (j.length !== seeded.length) full = false;
     }
+    let storageJoinMs: number | null = null;
+    let storageJoinCpuSec: number | null = null;
+    let storageJoinFullDocument: boolean | null = null;
+    if (server.spec.createsRooms) {
+      // Everyone leaves; pairpad unloads the room (ROOM_UNLOAD_DELAY_MS, default 2 s) after its
+      // store finishes, so the next join reads snapshot + log from the database.
+      await pool.close();
+      await sleep(cfg.unloadWaitMs);
+      const fresh = new LoadPool(1);
+      try {
+        await fresh.connect(basePlan(server, false, 1), []);
+        const cpu0 = cpuOf(server);
+        const j = await fresh.join(room.roomId, 'joiner-cold', 30_000);
+        await sleep(300);
+        storageJoinCpuSec = cpuOf(server) - cpu0;
+        storageJoinMs = j.ok ? j.ms : null;
+        storageJoinFullDocument = j.length === seeded.length;
+        if (!j.ok && joinErrors.length < 5) joinErrors.push(`storage join: ${j.error ?? 'failed'}`);
+        ctx.log(`  join after unload: ${j.ms.toFixed(0)} ms, ${j.length} chars`);
+      } finally {
+        await fresh.close();
+      }
+    }
     const sorted = [...joinMs].sort((a, b) => a - b);
     ctx.log(`  joins: ${sorted.map((m) => m.toFixed(0)).join(', ')} ms`);
     return {
@@ -462,6 +548,9 @@ async function runCold(cfg: ColdConfig, server: RunningServer, ctx: RunContext):
       joinMaxMs: sorted.length ? (sorted[sorted.length - 1] ?? null) : null,
       fullDocument: full && joinMs.length === cfg.joins,
       serverCpuPerJoinSec: cfg.joins > 0 ? cpuTotal / cfg.joins : null,
+      storageJoinMs,
+      storageJoinCpuSec,
+      storageJoinFullDocument,
       peakRssMb: server.peakRssKb / 1024,
       workerErrors: pool.errors.slice(0, 5),
       serverExited: exitedText(server),

@@ -102,6 +102,18 @@ export function readProc(pid: number): ProcSample | null {
   }
 }
 
+/** Busy CPU seconds of the whole machine (all cores) from /proc/stat: user+nice+system+irq+softirq+steal. */
+export function readSystemBusySec(): number {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+    const f = line.trim().split(/\s+/).slice(1).map(Number);
+    const busy = (f[0] ?? 0) + (f[1] ?? 0) + (f[2] ?? 0) + (f[5] ?? 0) + (f[6] ?? 0) + (f[7] ?? 0);
+    return busy / CLK_TCK;
+  } catch {
+    return NaN;
+  }
+}
+
 export interface RunningServer {
   spec: ServerSpec;
   port: number;
@@ -113,6 +125,8 @@ export interface RunningServer {
   exited: { code: number | null; signal: string | null } | null;
   /** Polls VmRSS so a short spike between explicit samples is not missed. */
   peakRssKb: number;
+  /** performance.now() when the process was spawned (a --cpu-prof profile starts about then). */
+  spawnedAt: number;
   stop(): Promise<void>;
   createRoom(limit: number): Promise<string>;
 }
@@ -175,6 +189,7 @@ export async function startServer(spec: ServerSpec, opts: StartOptions): Promise
     child,
     exited: null,
     peakRssKb: 0,
+    spawnedAt: performance.now(),
     async stop() {
       clearInterval(poll);
       if (server.exited === null) {
