@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type ReactElement } from 'react';
 import { MonacoBinding } from 'y-monaco';
-import type { UndoManager } from 'yjs';
+import * as Y from 'yjs';
 import type { AutocompleteResult, Language } from '@pairpad/shared';
 import { monaco } from './monaco-setup';
 import { CollabSession } from './collab-session';
@@ -45,7 +45,7 @@ export function CodeEditor(props: CodeEditorProps): ReactElement {
   propsRef.current = props;
   const editorRef = useRef<Editor | null>(null);
   const cursorsRef = useRef<RemoteCursors | null>(null);
-  const undoRef = useRef<UndoManager | null>(null);
+  const undoRef = useRef<Y.UndoManager | null>(null);
   const [undoState, setUndoState] = useState({ canUndo: false, canRedo: false });
   const { session } = props;
 
@@ -115,8 +115,44 @@ export function CodeEditor(props: CodeEditorProps): ReactElement {
       };
       session.text.observe(onText);
       onText();
+
+      // y-monaco restores the local selection with right-associated positions, so when a
+      // partner types exactly at my caret their characters land before it and our keystrokes
+      // interleave ("aBlRpA..."). Re-anchor the caret to the character on its left instead:
+      // each person's run stays contiguous.
+      let kept: { anchor: Y.RelativePosition; head: Y.RelativePosition } | null = null;
+      const keepSelection = (): void => {
+        kept = null;
+        const tr = (session.doc as unknown as { _transaction: { origin: unknown } | null })._transaction;
+        if (!tr || tr.origin === binding || !editor.hasTextFocus()) return;
+        const selection = editor.getSelection();
+        if (!selection) return;
+        const anchor = model.getOffsetAt(selection.getSelectionStart());
+        const head = model.getOffsetAt(selection.getPosition());
+        kept = {
+          anchor: Y.createRelativePositionFromTypeIndex(session.text, anchor, -1),
+          head: Y.createRelativePositionFromTypeIndex(session.text, head, -1),
+        };
+      };
+      const restoreSelection = (event: Y.YTextEvent): void => {
+        if (!kept || event.transaction.origin === binding) return;
+        const anchor = Y.createAbsolutePositionFromRelativePosition(kept.anchor, session.doc);
+        const head = Y.createAbsolutePositionFromRelativePosition(kept.head, session.doc);
+        kept = null;
+        if (!anchor || !head) return;
+        const a = model.getPositionAt(anchor.index);
+        const h = model.getPositionAt(head.index);
+        const current = editor.getSelection();
+        if (current && current.getSelectionStart().equals(a) && current.getPosition().equals(h)) return;
+        editor.setSelection(new monaco.Selection(a.lineNumber, a.column, h.lineNumber, h.column));
+      };
+      session.doc.on('beforeAllTransactions', keepSelection);
+      session.text.observe(restoreSelection);
+
       disposables.push({
         dispose: () => {
+          session.doc.off('beforeAllTransactions', keepSelection);
+          session.text.unobserve(restoreSelection);
           session.doc.off('afterTransaction', onTransaction);
           session.text.unobserve(onText);
           cursorsRef.current?.destroy();
