@@ -76,6 +76,38 @@ export function documentsRepo(db: Kysely<Database>) {
     },
 
     /**
+     * Appends batches for many rooms at once, atomically: one round trip per flush interval for
+     * the whole server instead of one per room. Returns the highest id written per room.
+     */
+    async appendMany(batches: readonly { roomId: string; records: readonly UpdateRecord[] }[]): Promise<Map<string, number>> {
+      const rows = batches.flatMap(({ roomId, records }) =>
+        records.map((record) => ({
+          room_id: roomId,
+          update: record.update,
+          session_id: record.sessionId ?? null,
+          author: record.author ?? null,
+          created_at: record.at ?? new Date(),
+        })),
+      );
+      const through = new Map<string, number>();
+      if (rows.length === 0) return through;
+      const insertChunks = async (executor: Kysely<Database>) => {
+        // Stay far below PostgreSQL's 65,535 bind parameters per statement.
+        for (let start = 0; start < rows.length; start += 5_000) {
+          const written = await executor
+            .insertInto('document_updates')
+            .values(rows.slice(start, start + 5_000))
+            .returning(['id', 'room_id'])
+            .execute();
+          for (const row of written) through.set(row.room_id, Math.max(through.get(row.room_id) ?? 0, Number(row.id)));
+        }
+      };
+      if (rows.length <= 5_000) await insertChunks(db);
+      else await db.transaction().execute((trx) => insertChunks(trx));
+      return through;
+    },
+
+    /**
      * Replaces the snapshot with `state` (which must include every log row up to `through`)
      * and drops those rows, atomically: a crash leaves either the old or the new pair.
      */

@@ -90,6 +90,23 @@ export function repoContractSuite(dialectName: string, postgresUrl?: string): vo
       expect(await docs.load('room_abcdef')).toEqual({ snapshot: bytes(7), updates: [], through: after.through });
     });
 
+    it('[DB-append] appendMany writes several rooms in one call and reports the last id per room', async () => {
+      await newRoom('room_many01', 'view_many01');
+      await newRoom('room_many02', 'view_many02');
+      const docs = documentsRepo(handle.db);
+      const through = await docs.appendMany([
+        { roomId: 'room_many01', records: [{ update: bytes(1) }, { update: bytes(2), author: 'Ada', sessionId: 's' }] },
+        { roomId: 'room_many02', records: [{ update: bytes(3) }] },
+      ]);
+      const one = await docs.load('room_many01');
+      const two = await docs.load('room_many02');
+      expect(one.updates).toEqual([bytes(1), bytes(2)]);
+      expect(two.updates).toEqual([bytes(3)]);
+      expect(through.get('room_many01')).toBe(one.through);
+      expect(through.get('room_many02')).toBe(two.through);
+      expect(await docs.appendMany([])).toEqual(new Map());
+    });
+
     it('[DB-concurrent] concurrent appends are all kept with distinct ids', async () => {
       await newRoom();
       const docs = documentsRepo(handle.db);

@@ -1,14 +1,17 @@
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 
-/** One entry of a y-protocols awareness update, state kept as its JSON text. */
+/** One entry of a y-protocols awareness update, its state kept as the encoded JSON bytes. */
 export interface AwarenessEntry {
   clientID: number;
   clock: number;
-  stateJson: string;
+  state: Uint8Array;
 }
 
-/** Reads the entries of an awareness update without parsing states; throws on truncated input. */
+/**
+ * Reads the entries of an awareness update without decoding or parsing states (a varString is a
+ * length-prefixed UTF-8 byte run, so it can be carried as bytes); throws on truncated input.
+ */
 export function decodeAwarenessEntries(update: Uint8Array): AwarenessEntry[] {
   const decoder = decoding.createDecoder(update);
   const count = decoding.readVarUint(decoder);
@@ -17,7 +20,7 @@ export function decodeAwarenessEntries(update: Uint8Array): AwarenessEntry[] {
     entries.push({
       clientID: decoding.readVarUint(decoder),
       clock: decoding.readVarUint(decoder),
-      stateJson: decoding.readVarString(decoder),
+      state: decoding.readVarUint8Array(decoder),
     });
   }
   return entries;
@@ -29,7 +32,7 @@ export function encodeAwarenessEntries(entries: readonly AwarenessEntry[]): Uint
   for (const entry of entries) {
     encoding.writeVarUint(encoder, entry.clientID);
     encoding.writeVarUint(encoder, entry.clock);
-    encoding.writeVarString(encoder, entry.stateJson);
+    encoding.writeVarUint8Array(encoder, entry.state);
   }
   return encoding.toUint8Array(encoder);
 }

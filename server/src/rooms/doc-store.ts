@@ -7,6 +7,11 @@ export interface StoredUpdate {
   at: Date;
 }
 
+export interface RoomUpdates {
+  roomId: string;
+  updates: readonly StoredUpdate[];
+}
+
 export interface LoadedDocument {
   snapshot: Uint8Array | null;
   updates: Uint8Array[];
@@ -20,8 +25,11 @@ export interface LoadedDocument {
  */
 export interface DocStore {
   load(roomId: string): Promise<LoadedDocument>;
-  /** Appends a batch atomically; resolves with the highest log position written. */
-  append(roomId: string, updates: readonly StoredUpdate[]): Promise<number>;
+  /**
+   * Appends the pending updates of many rooms atomically, in one round trip; resolves with the
+   * highest log position written per room.
+   */
+  appendBatch(batches: readonly RoomUpdates[]): Promise<Map<string, number>>;
   /** Replaces the snapshot (which covers every log row up to `through`) and drops those rows. */
   compact(roomId: string, snapshot: { state: Uint8Array; text: string; through: number }): Promise<void>;
   /** Writes room settings edited live through the document's meta map. */

@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import type { DocStore, LoadedDocument, StoredUpdate } from './doc-store';
+import type { DocStore, LoadedDocument, RoomUpdates, StoredUpdate } from './doc-store';
 
 interface StoredRoom {
   snapshot: Uint8Array | null;
@@ -45,12 +45,21 @@ export class MemoryDocStore implements DocStore {
     };
   }
 
+  /** Test setup: writes one room's updates directly. */
   async append(roomId: string, updates: readonly StoredUpdate[]): Promise<number> {
+    return (await this.appendBatch([{ roomId, updates }])).get(roomId) ?? 0;
+  }
+
+  async appendBatch(batches: readonly RoomUpdates[]): Promise<Map<string, number>> {
     this.calls.append++;
     this.check();
-    const room = this.room(roomId);
-    for (const { update } of updates) room.log.push({ id: this.nextId++, update });
-    return this.nextId - 1;
+    const through = new Map<string, number>();
+    for (const { roomId, updates } of batches) {
+      const room = this.room(roomId);
+      for (const { update } of updates) room.log.push({ id: this.nextId++, update });
+      through.set(roomId, this.nextId - 1);
+    }
+    return through;
   }
 
   async compact(roomId: string, snapshot: { state: Uint8Array; text: string; through: number }): Promise<void> {

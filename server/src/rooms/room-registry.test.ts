@@ -100,6 +100,24 @@ describe('RoomRegistry', () => {
     await registry.close();
   });
 
+  it('writes the pending updates of many rooms in one store call per flush interval', async () => {
+    vi.useFakeTimers();
+    const registry = makeRegistry(store);
+    const rooms = await Promise.all(
+      [1, 2, 3, 4].map(async (n) => {
+        const m = member(`Busy ${n}`);
+        const joined = await registry.enter({ ...settings, roomId: `room_busy${n}`, viewId: `view_busy${n}` }, { name: m.name, sessionId: null }, () => m);
+        if (!joined.ok) throw new Error('join failed');
+        return { room: joined.room, m };
+      }),
+    );
+    for (const { room, m } of rooms) room.applyUpdate(editUpdate(`text of ${room.roomId}`), m);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(store.calls.append).toBe(1);
+    for (const { room } of rooms) expect(store.storedText(room.roomId)).toBe(`text of ${room.roomId}`);
+    await registry.close();
+  });
+
   it('unloads a room only after its last member left and its writes are stored', async () => {
     const registry = makeRegistry(store);
     const a = member('Solo');

@@ -2,9 +2,10 @@ import * as Y from 'yjs';
 import { DOC_TEXT_KEY } from '@pairpad/shared';
 import type { Logger } from '../log';
 import type { DocStore } from './doc-store';
+import { PersistQueue } from './persist-queue';
 import { Room, type RoomMember, type RoomOptions, type RoomSettings } from './room';
 
-export interface RoomRegistryOptions extends Omit<RoomOptions, 'store' | 'logger'> {
+export interface RoomRegistryOptions extends Omit<RoomOptions, 'store' | 'logger' | 'queue'> {
   store: DocStore;
   logger: Logger;
   /** Loads beyond this many rooms in memory are refused until some unload. */
@@ -35,9 +36,15 @@ export class RoomRegistry {
   private readonly unloadTimers = new Map<string, NodeJS.Timeout>();
   private readonly log: Logger;
   private closing: Promise<void> | null = null;
+  private readonly queue: PersistQueue;
 
   constructor(private readonly options: RoomRegistryOptions) {
     this.log = options.logger;
+    this.queue = new PersistQueue(
+      options.store,
+      { flushMs: options.persistFlushMs, retryMinMs: options.retryMinMs, retryMaxMs: options.retryMaxMs },
+      options.logger,
+    );
   }
 
   get size(): number {
@@ -71,7 +78,7 @@ export class RoomRegistry {
     if (this.rooms.size + this.loading.size >= this.options.maxRoomsInMemory) {
       return Promise.reject(new RoomsAtCapacityError(this.options.maxRoomsInMemory));
     }
-    const promise = Room.load(settings, { ...this.options, logger: this.log })
+    const promise = Room.load(settings, { ...this.options, logger: this.log, queue: this.queue })
       .then((room) => {
         this.rooms.set(settings.roomId, room);
         return room;
@@ -179,9 +186,7 @@ export class RoomRegistry {
 
   /** Writes every room's pending updates; rejects if any could not be stored. */
   async flushAll(): Promise<void> {
-    const results = await Promise.allSettled([...this.rooms.values()].map((room) => room.flush()));
-    const failed = results.filter((result) => result.status === 'rejected').length;
-    if (failed > 0) throw new Error(`${failed} room(s) could not be flushed`);
+    await this.queue.flush();
   }
 
   /**
@@ -203,6 +208,7 @@ export class RoomRegistry {
       });
       for (const room of rooms) room.destroy();
       this.rooms.clear();
+      this.queue.close();
     })();
     return this.closing;
   }

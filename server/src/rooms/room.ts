@@ -5,6 +5,7 @@ import {
   SERVER_AWARENESS_KEY,
   YMessageType,
   colorForName,
+  isCssHexColor,
   isLanguage,
   type Language,
   type Participant,
@@ -18,6 +19,7 @@ import * as Y from 'yjs';
 import type { Logger } from '../log';
 import { decodeAwarenessEntries, encodeAwarenessEntries } from './awareness-entries';
 import type { DocStore, StoredUpdate } from './doc-store';
+import type { PersistQueue, PersistTarget } from './persist-queue';
 
 /** Room settings that live in the rooms table and, for name and language, in the meta map. */
 export interface RoomSettings {
@@ -30,6 +32,8 @@ export interface RoomSettings {
 
 export interface RoomOptions {
   store: DocStore;
+  /** Batches log appends across rooms; owned by the registry. */
+  queue: PersistQueue;
   logger: Logger;
   /** Pending updates are appended to the log at most this long after they were applied. */
   persistFlushMs: number;
@@ -127,7 +131,7 @@ function mergeBySession(pending: StoredUpdate[]): StoredUpdate[] {
  * message once for all Yjs members, queues the update for the log and schedules the coalesced
  * full-text push to LWW members. A bus for several server instances would hook in there.
  */
-export class Room {
+export class Room implements PersistTarget {
   readonly doc: Y.Doc;
   readonly awareness: awarenessProtocol.Awareness;
   readonly text: Y.Text;
@@ -135,14 +139,14 @@ export class Room {
   private readonly members = new Map<string, RoomMember>();
   /** Awareness client ids each member announced; removed when it leaves. */
   private readonly awarenessOwners = new Map<number, RoomMember>();
+  /** Set while a member's awareness frame is applied; that frame is forwarded as is. */
+  private forwardingAwareness = false;
   private readonly controlledIds = new Map<RoomMember, Set<number>>();
   private readonly roster = new Map<string, RosterEntry>();
   private readonly log: Logger;
 
   private pending: StoredUpdate[] = [];
-  private flushTimer: NodeJS.Timeout | null = null;
-  private flushing: Promise<void> | null = null;
-  private retryDelay = 0;
+  private inFlight = false;
   private compactTimer: NodeJS.Timeout | null = null;
   private compacting: Promise<void> | null = null;
   private lwwTimer: NodeJS.Timeout | null = null;
@@ -224,7 +228,7 @@ export class Room {
 
   /** Whether persisted state is behind memory (pending or failed writes). */
   get hasUnsavedChanges(): boolean {
-    return this.pending.length > 0 || this.flushing !== null;
+    return this.pending.length > 0 || this.inFlight;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -415,7 +419,22 @@ export class Room {
    */
   applyAwareness(update: Uint8Array, member: RoomMember): void {
     const filtered = this.filterAwareness(update, member);
-    if (filtered) awarenessProtocol.applyAwarenessUpdate(this.awareness, filtered, member);
+    if (!filtered) return;
+    // Forward the bytes as received instead of re-encoding every state as JSON: receivers apply
+    // awareness by clock, so an entry the server itself ignored as stale is ignored there too.
+    this.forwardingAwareness = true;
+    try {
+      awarenessProtocol.applyAwarenessUpdate(this.awareness, filtered, member);
+    } finally {
+      this.forwardingAwareness = false;
+    }
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, YMessageType.Awareness);
+    encoding.writeVarUint8Array(encoder, filtered);
+    const message = encoding.toUint8Array(encoder);
+    for (const other of this.members.values()) {
+      if (other !== member) other.sendBinary?.(message);
+    }
   }
 
   private filterAwareness(update: Uint8Array, member: RoomMember): Uint8Array | null {
@@ -435,7 +454,6 @@ export class Room {
     changes: { added: number[]; updated: number[]; removed: number[] },
     origin: unknown,
   ): void => {
-    const changed = changes.added.concat(changes.updated, changes.removed);
     if (origin && typeof origin === 'object' && 'connectionId' in origin) {
       const member = origin as RoomMember;
       if (this.members.get(member.connectionId) === member) {
@@ -449,12 +467,14 @@ export class Room {
           ids.delete(id);
           this.awarenessOwners.delete(id);
         }
-        const color = (this.awareness.getStates().get(changes.added[0] ?? changes.updated[0] ?? -1)?.user as
-          | { color?: unknown }
-          | undefined)?.color;
-        if (typeof color === 'string' && /^#[0-9a-fA-F]{6}$/.test(color)) this.setMemberColor(member, color);
+        if (changes.added.length > 0) {
+          const color = (this.awareness.getStates().get(changes.added[0]!)?.user as { color?: unknown } | undefined)?.color;
+          if (isCssHexColor(color)) this.setMemberColor(member, color);
+        }
       }
     }
+    if (this.forwardingAwareness) return;
+    const changed = changes.added.concat(changes.updated, changes.removed);
     const message = encodeAwarenessMessage(this.awareness, changed);
     for (const member of this.members.values()) {
       if (member !== origin) member.sendBinary?.(message);
@@ -482,7 +502,7 @@ export class Room {
       author: member?.name ?? null,
       at: new Date(),
     });
-    this.scheduleFlush(this.options.persistFlushMs);
+    this.options.queue.schedule(this);
 
     if (!this.lwwTimer) {
       for (const other of this.members.values()) {
@@ -581,61 +601,39 @@ export class Room {
   // ---------------------------------------------------------------------------------------------
   // Persistence
 
-  private scheduleFlush(delay: number): void {
-    if (this.flushTimer || this.destroyed) return;
-    this.flushTimer = setTimeout(() => {
-      this.flushTimer = null;
-      this.flush().catch(() => {
-        // Logged and rescheduled inside flush.
-      });
-    }, delay);
-  }
-
-  /**
-   * Appends everything pending. On failure the batch goes back to the front of the queue and a
-   * retry is scheduled with exponential backoff; the rejection tells callers it did not land.
-   */
-  async flush(): Promise<void> {
-    while (this.flushing) await this.flushing.catch(() => {});
-    if (this.pending.length === 0) return;
+  /** PersistTarget: the queue takes everything pending, merged per author. */
+  takePendingBatch(): StoredUpdate[] {
+    if (this.pending.length === 0) return [];
     const batch = mergeBySession(this.pending);
     this.pending = [];
-    const attempt = (async () => {
-      try {
-        const through = await this.options.store.append(this.roomId, batch);
-        this.lastAppended = Math.max(this.lastAppended, through);
-        this.logRowsSinceCompact += batch.length;
-        if (!this.storeHealthy) this.log.info('store reachable again; pending updates written');
-        this.storeHealthy = true;
-        this.retryDelay = 0;
-      } catch (error) {
-        this.pending = batch.concat(this.pending);
-        this.storeHealthy = false;
-        this.retryDelay = Math.min(
-          this.options.retryMaxMs,
-          this.retryDelay === 0 ? this.options.retryMinMs : this.retryDelay * 2,
-        );
-        this.log.error(
-          { err: error, pendingUpdates: this.pending.length, retryInMs: this.retryDelay },
-          'appending updates failed; keeping them in memory and retrying',
-        );
-        if (this.flushTimer) clearTimeout(this.flushTimer);
-        this.flushTimer = null;
-        this.scheduleFlush(this.retryDelay);
-        throw error;
-      }
-    })();
-    this.flushing = attempt;
-    try {
-      await attempt;
-    } finally {
-      if (this.flushing === attempt) this.flushing = null;
-    }
-    if (this.logRowsSinceCompact >= this.options.compactMaxLogRows) {
-      this.compact().catch(() => {});
-    } else {
-      this.scheduleCompaction();
-    }
+    this.inFlight = true;
+    return batch;
+  }
+
+  restorePending(batch: StoredUpdate[]): void {
+    this.pending = batch.concat(this.pending);
+    this.inFlight = false;
+  }
+
+  markStored(through: number, rows: number): void {
+    this.inFlight = false;
+    this.lastAppended = Math.max(this.lastAppended, through);
+    this.logRowsSinceCompact += rows;
+    this.storeHealthy = true;
+    if (this.destroyed) return;
+    if (this.logRowsSinceCompact >= this.options.compactMaxLogRows) this.compact().catch(() => {});
+    else this.scheduleCompaction();
+  }
+
+  markStoreFailed(): void {
+    this.storeHealthy = false;
+  }
+
+  /** Writes everything pending now; rejects if it could not be stored (it stays queued). */
+  async flush(): Promise<void> {
+    if (this.pending.length === 0 && !this.inFlight) return;
+    await this.options.queue.flush();
+    if (this.pending.length > 0 || this.inFlight) throw new Error('updates are still waiting to be stored');
   }
 
   private scheduleCompaction(): void {
@@ -685,10 +683,11 @@ export class Room {
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
-    for (const timer of [this.flushTimer, this.compactTimer, this.lwwTimer, this.typingTimer]) {
+    for (const timer of [this.compactTimer, this.lwwTimer, this.typingTimer]) {
       if (timer) clearTimeout(timer);
     }
-    this.flushTimer = this.compactTimer = this.lwwTimer = this.typingTimer = null;
+    this.compactTimer = this.lwwTimer = this.typingTimer = null;
+    this.options.queue.forget(this);
     this.doc.off('update', this.handleDocUpdate);
     this.awareness.off('update', this.handleAwarenessUpdate);
     this.meta.unobserve(this.handleMetaChange);

@@ -8,7 +8,7 @@ export function createDbDocStore(database: DatabaseHandle): DocStore {
   const rooms = roomsRepo(database.db);
   return {
     load: (roomId) => documents.load(roomId),
-    append: (roomId, updates) => documents.append(roomId, updates),
+    appendBatch: (batches) => documents.appendMany(batches.map(({ roomId, updates }) => ({ roomId, records: updates }))),
     compact: async (roomId, snapshot) => {
       await documents.compact(roomId, snapshot);
       await rooms.touch(roomId);
