@@ -2,6 +2,7 @@ import { YMessageType } from '@pairpad/shared';
 import * as encoding from 'lib0/encoding';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as awarenessProtocol from 'y-protocols/awareness';
+import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { createRoom, getJson, lwwClient, rawSocket, startServer, waitFor, yClient, type TestServer, type YClient } from './helpers';
 
@@ -14,7 +15,7 @@ const y = (...args: Parameters<typeof yClient>) => {
 };
 
 beforeAll(async () => {
-  server = await startServer({ env: { MAX_MESSAGE_BYTES: '65536' } });
+  server = await startServer({ env: { MAX_MESSAGE_BYTES: '65536', PING_INTERVAL_MS: '1000' } });
 });
 afterAll(async () => {
   for (const c of ys) c.destroy();
@@ -83,6 +84,24 @@ describe('socket admission', () => {
     await late.opened;
     await waitFor(() => late.messages.length > 0);
     late.ws.close();
+  });
+});
+
+describe('keepalive', () => {
+  it('[WS-ping] a peer that stops answering pings is dropped and leaves the room', async () => {
+    const room = await createRoom(server);
+    const alive = y(server, room.roomId, 'Alive');
+    await alive.synced();
+    // A laptop whose lid closed: the TCP connection stays, nothing answers.
+    const dead = new WebSocket(url(room.roomId, 'Silent Peer'), { autoPong: false });
+    dead.on('error', () => {});
+    await new Promise((resolve) => dead.once('open', resolve));
+    await waitFor(async () => (await getJson(`${server.httpUrl}/rooms/${room.roomId}`)).body.online === 2);
+    const closed = await new Promise<number>((resolve) => dead.once('close', (code) => resolve(code)));
+    expect(closed).toBe(1006);
+    await waitFor(async () => (await getJson(`${server.httpUrl}/rooms/${room.roomId}`)).body.online === 1);
+    // The survivor's socket answered every ping and is still there.
+    expect(alive.provider.wsconnected).toBe(true);
   });
 });
 
