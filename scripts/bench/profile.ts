@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
 }
 interface CpuProfile {
   startTime: number;
@@ -32,6 +33,16 @@ export function summarizeProfile(path: string, top = 15, window?: [number, numbe
   const p = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
   const byId = new Map<number, ProfileNode>();
   for (const n of p.nodes) byId.set(n.id, n);
+  const parent = new Map<number, number>();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  // Inclusive time of the project's own functions (server/, shared/, db/ sources): where the lead can act.
+  const inclusive = new Map<string, number>();
+  const ownKey = (n: ProfileNode): string | null => {
+    const cf = n.callFrame;
+    if (cf.url.includes('node_modules') || !/\/(server|shared|db)\/src\//.test(cf.url)) return null;
+    // tsx-compiled sources report generated line numbers, so the file name is the useful part.
+    return `${cf.functionName || '(anonymous)'} | ${where(cf.url)}`;
+  };
   const self = new Map<string, number>();
   const perPkg = new Map<string, number>();
   let total = 0;
@@ -45,6 +56,14 @@ export function summarizeProfile(path: string, top = 15, window?: [number, numbe
     const n = byId.get(id);
     if (!n) return;
     total += dt;
+    const seen = new Set<string>();
+    for (let cur: ProfileNode | undefined = n; cur; cur = byId.get(parent.get(cur.id) ?? -1)) {
+      const k = ownKey(cur);
+      if (k && !seen.has(k)) {
+        seen.add(k);
+        inclusive.set(k, (inclusive.get(k) ?? 0) + dt);
+      }
+    }
     const cf = n.callFrame;
     const w = where(cf.url);
     const key = `${cf.functionName || '(anonymous)'} | ${w}${cf.url && !w.startsWith('(') ? `:${cf.lineNumber + 1}` : ''}`;
@@ -65,6 +84,16 @@ export function summarizeProfile(path: string, top = 15, window?: [number, numbe
       return `| ${pct(v)} | ${(v / 1000).toFixed(0)} | \`${fn}\` | ${loc ?? ''} |`;
     }),
     '',
+    '| inclusive % | project function (time with it on the stack) | where |',
+    '|---:|---|---|',
+    ...[...inclusive.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 12)
+      .map(([k, v]) => {
+        const [fn, loc] = k.split(' | ');
+        return `| ${pct(v)} | \`${fn}\` | ${loc ?? ''} |`;
+      }),
+    '',
     '| self % by module/package | |',
     '|---|---:|',
     ...pk.map(([k, v]) => `| ${k} | ${pct(v)} |`),
@@ -74,8 +103,9 @@ export function summarizeProfile(path: string, top = 15, window?: [number, numbe
 if (import.meta.url === `file://${process.argv[1]}`) {
   const file = process.argv[2];
   if (!file) {
-    console.error('usage: tsx scripts/bench/profile.ts FILE.cpuprofile');
+    console.error('usage: tsx scripts/bench/profile.ts FILE.cpuprofile [FROM_SEC TO_SEC]');
     process.exit(2);
   }
-  console.log(summarizeProfile(file));
+  const [from, to] = [process.argv[3], process.argv[4]].map(Number);
+  console.log(summarizeProfile(file, 20, from !== undefined && to !== undefined && Number.isFinite(from) && Number.isFinite(to) ? [from, to] : undefined));
 }
