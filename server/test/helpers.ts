@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDatabase, migrateToLatest, type DatabaseConfig } from '@pairpad/db';
+import { createDatabase, migrateToLatest, type DatabaseConfig, type DatabaseHandle } from '@pairpad/db';
 import { createTestDatabase, type TestDatabase } from '@pairpad/db/testing';
 import type { CreatedRoom, LwwServerMessage } from '@pairpad/shared';
 import WebSocket from 'ws';
@@ -19,6 +19,8 @@ export interface TestServer {
   httpUrl: string;
   wsUrl: string;
   database: DatabaseConfig;
+  /** The app's own open database (PGlite memory:// cannot be opened twice). */
+  handle: DatabaseHandle;
   close(): Promise<void>;
 }
 
@@ -53,6 +55,7 @@ export async function startServer(options: { database?: DatabaseConfig; env?: Re
     httpUrl: `http://127.0.0.1:${address.port}`,
     wsUrl: `ws://127.0.0.1:${address.port}`,
     database: databaseConfig,
+    handle: database,
     testDb,
     close: async () => {
       if (closed) return;
