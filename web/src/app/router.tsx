@@ -1,16 +1,30 @@
-import type { ReactElement } from 'react';
+import { lazy, Suspense, type ReactElement } from 'react';
 import { Link, Route, Routes } from 'react-router';
 import { HomeRoute } from './home-route';
-import { RoomPage } from './room-page';
+
+// Monaco is most of the bundle: the home page does not wait for it.
+const RoomPage = lazy(() => import('./room-page').then((module) => ({ default: module.RoomPage })));
+
+function Loading(): ReactElement {
+  return (
+    <main className="center-screen">
+      <p className="muted" data-testid="page-loading">
+        Loading editor…
+      </p>
+    </main>
+  );
+}
 
 export function AppRoutes(): ReactElement {
   return (
-    <Routes>
-      <Route path="/" element={<HomeRoute />} />
-      <Route path="/room/:roomId" element={<RoomPage />} />
-      <Route path="/watch/:viewId" element={<RoomPage />} />
-      <Route path="*" element={<NotFound />} />
-    </Routes>
+    <Suspense fallback={<Loading />}>
+      <Routes>
+        <Route path="/" element={<HomeRoute />} />
+        <Route path="/room/:roomId" element={<RoomPage />} />
+        <Route path="/watch/:viewId" element={<RoomPage />} />
+        <Route path="*" element={<NotFound />} />
+      </Routes>
+    </Suspense>
   );
 }
 

@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CloseCode } from '@pairpad/shared';
 import { fakeProviderFactory, syncProviders, type FakeProvider } from '../../testing/fake-provider';
-import { CollabSession, shouldReconnect, type CollabCallbacks } from './collab-session';
+import { Awareness } from 'y-protocols/awareness';
+import * as Y from 'yjs';
+import { CollabSession, peersFromAwareness, shouldReconnect, type CollabCallbacks } from './collab-session';
 
 function callbacks() {
   return {
@@ -142,5 +144,33 @@ describe('CollabSession', () => {
     sessions.pop();
     a.session.destroy();
     expect(a.provider.destroyed).toBe(true);
+  });
+});
+
+describe('peersFromAwareness', () => {
+  it('adds LWW and offline people from the server roster, without duplicating awareness users', () => {
+    const doc = new Y.Doc();
+    const awareness = new Awareness(doc);
+    awareness.setLocalStateField('user', { name: 'Ada', color: '#ff0000', role: 'editor' });
+    // A second doc plays the server, whose state holds only the roster.
+    const serverDoc = new Y.Doc();
+    const server = new Awareness(serverDoc);
+    server.setLocalStateField('pairpad', {
+      participants: [
+        { name: 'Ada', color: '#ff0000', role: 'editor', online: true },
+        { name: 'Lee', color: '#00ff00', role: 'editor', online: true, typing: true },
+        { name: 'Old', color: 'red;}body{', role: 'viewer', online: false },
+      ],
+    });
+    awareness.states.set(serverDoc.clientID, server.getLocalState()!);
+    const peers = peersFromAwareness(awareness, doc.clientID);
+    expect(peers.map((p) => [p.name, p.online, p.typing, p.self])).toEqual([
+      ['Ada', true, false, true],
+      ['Lee', true, true, false],
+      ['Old', false, false, false],
+    ]);
+    expect(peers[2]?.color).toMatch(/^#[0-9a-f]{6}$/i);
+    awareness.destroy();
+    server.destroy();
   });
 });

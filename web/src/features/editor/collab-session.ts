@@ -1,7 +1,18 @@
 import * as Y from 'yjs';
 import { Awareness } from 'y-protocols/awareness';
 import { WebsocketProvider } from 'y-websocket';
-import { CloseCode, DOC_META_KEY, DOC_TEXT_KEY, META_KEYS, isLanguage, type AwarenessUser, type Language, type Role } from '@pairpad/shared';
+import {
+  CloseCode,
+  DOC_META_KEY,
+  DOC_TEXT_KEY,
+  META_KEYS,
+  SERVER_AWARENESS_KEY,
+  isLanguage,
+  type AwarenessUser,
+  type Language,
+  type Participant,
+  type Role,
+} from '@pairpad/shared';
 import { safeColor } from '../../lib/colors';
 import type { ConnectionStatus } from './connection-slice';
 
@@ -253,10 +264,17 @@ export class CollabSession {
   }
 }
 
-/** Reads awareness states into plain rows; states without a valid `user` are skipped. */
+/**
+ * Reads awareness states into plain rows; states without a valid `user` are skipped. The
+ * server's own state carries the roster (LWW clients, people who left), which fills in
+ * whoever has no awareness state of their own.
+ */
 export function peersFromAwareness(awareness: Awareness, selfId: number): Peer[] {
   const peers: Peer[] = [];
+  const roster: Participant[] = [];
   awareness.getStates().forEach((state, clientId) => {
+    const server = (state as Record<string, unknown>)[SERVER_AWARENESS_KEY] as { participants?: unknown } | undefined;
+    if (server && Array.isArray(server.participants)) roster.push(...(server.participants as Participant[]));
     const user = (state as { user?: Partial<AwarenessUser> }).user;
     if (!user || typeof user.name !== 'string' || user.name.length === 0) return;
     peers.push({
@@ -269,5 +287,19 @@ export function peersFromAwareness(awareness: Awareness, selfId: number): Peer[]
       self: clientId === selfId,
     });
   });
+  const named = new Set(peers.map((peer) => peer.name));
+  for (const p of roster) {
+    if (!p || typeof p.name !== 'string' || !p.name || named.has(p.name)) continue;
+    named.add(p.name);
+    peers.push({
+      clientId: null,
+      name: p.name.slice(0, 64),
+      color: safeColor(p.color, p.name),
+      role: p.role === 'viewer' ? 'viewer' : 'editor',
+      online: p.online === true,
+      typing: p.typing === true,
+      self: false,
+    });
+  }
   return peers;
 }
