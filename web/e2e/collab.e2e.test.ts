@@ -227,6 +227,43 @@ describe('two people in one room', () => {
   });
 });
 
+describe('follow mode and own-edits undo', () => {
+  it('following a participant scrolls with their cursor until you type', async () => {
+    const bobScroll = (): Promise<number> => bob.page.evaluate(() => window.__pairpad?.editor.getScrollTop() ?? -1);
+    await bob.page.click('[data-testid="editor"] .view-lines');
+    await bob.page.keyboard.press('Control+Home');
+    expect(await bobScroll()).toBe(0);
+    await bob.page.click('[data-testid="participant"][data-name="Alice"] button');
+    await bob.page.waitForSelector('[data-testid="following"]');
+
+    await focusEnd(alice.page);
+    for (let i = 0; i < 60; i++) await alice.page.keyboard.press('Enter');
+    await alice.page.keyboard.type('far down');
+    await waitFor(async () => (await bobScroll()) > 300, { message: 'Bob’s editor to scroll after Alice' });
+
+    // Typing stops following.
+    await bob.page.click('[data-testid="editor"] .view-lines');
+    await bob.page.keyboard.type('b');
+    await bob.page.waitForSelector('[data-testid="following"]', { state: 'detached' });
+    await bob.page.keyboard.press('Backspace');
+  });
+
+  it('undo takes back only your own edits, never your partner’s', async () => {
+    await focusEnd(alice.page);
+    await alice.page.keyboard.type(' ALICE');
+    await waitForText(bob.page, (t) => t.endsWith('far down ALICE'), 'Alice’s edit on Bob');
+    await bob.page.click('[data-testid="editor"] .view-lines');
+    await bob.page.keyboard.press('Control+Home');
+    await bob.page.keyboard.type('BOB ');
+    await waitForText(alice.page, (t) => t.startsWith('BOB ') && t.endsWith('far down ALICE'), 'both edits on Alice');
+    await alice.page.keyboard.press('Control+z');
+    await waitForText(alice.page, (t) => t.startsWith('BOB ') && t.endsWith('far down'), 'Alice’s undo to keep Bob’s edit');
+    await waitForText(bob.page, (t) => t.startsWith('BOB ') && t.endsWith('far down'), 'the undo to reach Bob');
+    await alice.page.click('[data-testid="redo"]');
+    await waitForText(bob.page, (t) => t.startsWith('BOB ') && t.endsWith('far down ALICE'), 'the redo to reach Bob');
+  });
+});
+
 describe('errors become friendly messages', () => {
   it('an unknown room shows "Room not found" with a way back', async () => {
     const user = await newUser(browser, 'Zed');
