@@ -13,6 +13,8 @@ export interface RunMeta {
   loadAvgStart: number[];
   loadAvgEnd: number[];
   workers: number;
+  /** Nice value the harness, servers and workers ran at. */
+  priority: number;
   servers: { name: string; describe: string }[];
   skipped: string[];
   notes: string[];
@@ -279,7 +281,7 @@ export function renderMarkdown(
   out.push(`# pairpad benchmark, ${meta.startedAt}${meta.quick ? ' (--quick smoke, not a measurement)' : ''}`);
   out.push('');
   out.push(
-    `Machine: ${meta.cpus} CPUs (${meta.cpuModel}), ${meta.memGb.toFixed(0)} GiB, Node ${meta.node}. Wall time ${meta.wallSec.toFixed(0)} s. Load average ${meta.loadAvgStart.map((v) => v.toFixed(1)).join('/')} at start, ${meta.loadAvgEnd.map((v) => v.toFixed(1)).join('/')} at end. ` +
+    `Machine: ${meta.cpus} CPUs (${meta.cpuModel}), ${meta.memGb.toFixed(0)} GiB, Node ${meta.node}. Wall time ${meta.wallSec.toFixed(0)} s. Nice ${meta.priority}. Load average ${meta.loadAvgStart.map((v) => v.toFixed(1)).join('/')} at start, ${meta.loadAvgEnd.map((v) => v.toFixed(1)).join('/')} at end. ` +
       `Load generator: ${meta.workers} worker process(es) of y-protocols clients (separate from every server process), all traffic on 127.0.0.1.`,
   );
   out.push('');

@@ -36,6 +36,7 @@ const { values } = parseArgs({
     out: { type: 'string' },
     'base-port': { type: 'string' },
     'max-minutes': { type: 'string' },
+    priority: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
   allowPositionals: false,
@@ -43,7 +44,7 @@ const { values } = parseArgs({
 
 if (values.help) {
   console.log(`usage: npm run bench -- [--quick] [--scenario ${ALL_SCENARIOS.join(',')}] [--servers ${ALL_SERVERS.join(',')}]
-       [--workers N] [--duration SEC] [--cpu-prof] [--out DIR] [--base-port P] [--max-minutes M]
+       [--workers N] [--duration SEC] [--cpu-prof] [--out DIR] [--base-port P] [--max-minutes M] [--priority NICE]
 DATABASE_URL set: pairpad also runs against PostgreSQL (as pairpad-pg).`);
   process.exit(0);
 }
@@ -58,6 +59,12 @@ function list<T extends string>(raw: string | undefined, all: readonly T[], what
     }
   }
   return picked as T[];
+}
+
+if (values.priority !== undefined) {
+  // Servers and workers spawned from here inherit the nice value: on a shared machine a
+  // negative one (root only) keeps other jobs from reshaping the latency figures.
+  os.setPriority(Number(values.priority));
 }
 
 const quick = values.quick;
@@ -208,6 +215,7 @@ const meta: RunMeta = {
   loadAvgStart,
   loadAvgEnd: os.loadavg(),
   workers,
+  priority: os.getPriority(),
   servers: servers.map((s) => ({ name: s, describe: SPECS[s].describe })),
   skipped,
   notes: [
