@@ -1,4 +1,5 @@
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
+import { Worker } from 'node:worker_threads';
 import type { Dialect } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import { PostgresJSDialect } from 'kysely-postgres-js';
@@ -10,15 +11,89 @@ export interface DialectHandle {
   close(): Promise<void>;
 }
 
-/** Embedded PostgreSQL (WASM). `dataDir` is a folder, or `memory://` for a throwaway database. */
+interface ThreadReply {
+  id?: number;
+  type?: 'ready' | 'failed' | 'closed';
+  rows?: unknown[];
+  affectedRows?: number;
+  error?: { name: string; message: string } & Record<string, unknown>;
+}
+
+/**
+ * The slice of the PGlite API the Kysely dialect calls (`query`, `close`), served by PGlite on a
+ * worker thread so the server's event loop never waits on WebAssembly executing SQL.
+ */
+class PGliteOnThread {
+  private readonly pending = new Map<number, { resolve: (value: { rows: unknown[]; affectedRows?: number }) => void; reject: (error: Error) => void }>();
+  private nextId = 0;
+  private closing: Promise<void> | null = null;
+  closed = false;
+
+  private constructor(private readonly worker: Worker) {
+    worker.on('message', (reply: ThreadReply) => {
+      if (reply.id === undefined) return;
+      const waiter = this.pending.get(reply.id);
+      if (!waiter) return;
+      this.pending.delete(reply.id);
+      if (reply.error) waiter.reject(Object.assign(new Error(reply.error.message), reply.error));
+      else waiter.resolve({ rows: reply.rows ?? [], affectedRows: reply.affectedRows });
+    });
+    worker.on('error', (error) => this.failAll(error));
+    worker.on('exit', () => {
+      this.closed = true;
+      this.failAll(new Error('the embedded database thread has stopped'));
+    });
+  }
+
+  static async start(dataDir: string): Promise<PGliteOnThread> {
+    const worker = new Worker(new URL('./pglite-thread.mjs', import.meta.url), { workerData: { dataDir } });
+    const reply = await new Promise<ThreadReply>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    if (reply.type !== 'ready') {
+      await worker.terminate();
+      throw Object.assign(new Error(`embedded database failed to start: ${reply.error?.message ?? 'unknown error'}`), reply.error);
+    }
+    return new PGliteOnThread(worker);
+  }
+
+  private failAll(error: Error): void {
+    for (const waiter of this.pending.values()) waiter.reject(error);
+    this.pending.clear();
+  }
+
+  query(sql: string, params: readonly unknown[] = []): Promise<{ rows: unknown[]; affectedRows?: number }> {
+    if (this.closed || this.closing) return Promise.reject(new Error('the embedded database is closed'));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, sql, params });
+    });
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      if (this.closed) return;
+      const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
+      this.worker.postMessage({ type: 'close' });
+      // A thread that cannot close cleanly within a few seconds is stopped outright.
+      const timer = setTimeout(() => void this.worker.terminate(), 5_000);
+      await exited;
+      clearTimeout(timer);
+      this.closed = true;
+    })();
+    return this.closing;
+  }
+}
+
+/** Embedded PostgreSQL (WASM) on a worker thread. `dataDir` is a folder, or `memory://` for a throwaway database. */
 export async function createPgliteDialect(dataDir: string): Promise<DialectHandle> {
-  const pglite = dataDir === 'memory://' ? new PGlite() : new PGlite(dataDir);
-  await pglite.waitReady;
+  const client = await PGliteOnThread.start(dataDir);
   return {
-    dialect: new PGliteDialect(pglite),
-    close: async () => {
-      if (!pglite.closed) await pglite.close();
-    },
+    // The dialect only ever calls query() and close(), which the thread proxy provides.
+    dialect: new PGliteDialect(client as unknown as PGlite),
+    close: () => client.close(),
   };
 }
 

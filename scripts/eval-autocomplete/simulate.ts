@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { LANGUAGE_SPECS } from '../../server/src/autocomplete/languages.js';
-import { IDENT, lex } from '../../server/src/autocomplete/lexer.js';
+import { IDENT, lex, wordChars } from '../../server/src/autocomplete/lexer.js';
 import type { CorpusFile, EvalLanguage } from './corpus.js';
 
 /** What a simulated editor needs from an engine at one keystroke. */
@@ -66,8 +66,8 @@ export function typedCharsIn(text: string, start: number, end: number): number {
 
 /**
  * Simulates a user typing the region of `file` from left to right. At each identifier in code
- * (not in strings or comments) the user types one character, asks, and if the file continues
- * with exactly the suggested text, accepts it with one key (Tab) and moves past it;
+ * (not in strings or comments) the user types one character, asks, and if the suggestion is
+ * exactly what the file continues with, accepts it with one key (Tab) and moves past it;
  * otherwise types a second character and asks again. The document the engine sees is what a
  * real editor would hold: the file up to the cursor plus the file after the current line
  * (the rest of the current line has not been written yet).
@@ -75,6 +75,7 @@ export function typedCharsIn(text: string, start: number, end: number): number {
 export function simulateFile(file: CorpusFile, engine: Engine, seed: number, tally: Tally): void {
   const { text, language } = file;
   const spec = LANGUAGE_SPECS[language];
+  const { isPart } = wordChars(spec);
   const { start, end } = regionOf(file, seed);
   const toks = lex(text, 0, text.length, spec, -1);
   const predictor = engine.forFile(file);
@@ -103,9 +104,9 @@ export function simulateFile(file: CorpusFile, engine: Engine, seed: number, tal
       const s = pred.suggestion;
       if (s === '') continue;
       tally.offered++;
-      // Correct = the file continues with exactly this text, so accepting it leaves nothing to
-      // delete. A stem (`Writable` of `WritableDraft`) counts; the user types the rest.
-      if (text.startsWith(s, cursor)) {
+      const after = text.charCodeAt(cursor + s.length);
+      const exact = text.startsWith(s, cursor) && (!isPart(s.charCodeAt(s.length - 1)) || Number.isNaN(after) || !isPart(after));
+      if (exact) {
         tally.correct++;
         tally.savedChars += s.length - 1; // one key to accept
         pos = cursor + s.length;

@@ -1,0 +1,141 @@
+import {
+  CompiledQuery,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  type DatabaseConnection,
+  type Dialect,
+  type Driver,
+  type Kysely,
+  type QueryResult,
+  type TransactionSettings,
+} from 'kysely';
+import type { ReservedSql, Sql } from 'postgres';
+
+/** postgres.js's connection object behind a reserved `sql`; `reserved` is cleared when its socket closes. */
+interface PinnedConnection {
+  reserved: unknown;
+}
+
+class ConnectionLostError extends Error {
+  readonly code = 'CONNECTION_CLOSED';
+  constructor() {
+    super('the database connection was lost during a transaction');
+    this.name = 'ConnectionLostError';
+  }
+}
+
+/**
+ * One Kysely connection. Plain queries go through the postgres.js pool, which reconnects by
+ * itself after a connection drops. A transaction reserves one connection, and we watch it:
+ * postgres.js (3.4.x) hands a reserved connection whose socket has closed back to the open pool
+ * on release, and the next query on it writes to a null socket (an uncaught TypeError that kills
+ * the process) or never settles. So once the pinned connection is gone we fail fast and never
+ * release it; postgres.js has already moved it to its closed list, to reconnect on demand.
+ */
+class GuardedConnection implements DatabaseConnection {
+  private reserved: ReservedSql | null = null;
+  private pinned: PinnedConnection | null = null;
+
+  constructor(private readonly sql: Sql) {}
+
+  private get lost(): boolean {
+    return this.pinned !== null && !this.pinned.reserved;
+  }
+
+  async begin(statement: string): Promise<void> {
+    this.reserved = await this.sql.reserve();
+    // onexecute (as postgres.js's own begin() uses it) tells us which connection we hold;
+    // returning true keeps postgres.js's pool bookkeeping unchanged.
+    const options = {
+      onexecute: (connection: PinnedConnection) => {
+        this.pinned = connection;
+        return true;
+      },
+    };
+    await this.reserved.unsafe(statement, [], options as never);
+  }
+
+  async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+    if (this.reserved && this.lost) throw new ConnectionLostError();
+    const target = this.reserved ?? this.sql;
+    const result = await target.unsafe(compiledQuery.sql, [...compiledQuery.parameters] as never[]);
+    const { command, count } = result;
+    return {
+      numAffectedRows:
+        command === 'INSERT' || command === 'UPDATE' || command === 'DELETE' || command === 'MERGE' ? BigInt(count) : undefined,
+      rows: Array.from(result.values()) as R[],
+    };
+  }
+
+  // eslint-disable-next-line require-yield
+  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+    throw new Error('streaming queries are not supported');
+  }
+
+  release(): void {
+    const reserved = this.reserved;
+    const lost = this.lost;
+    this.reserved = null;
+    this.pinned = null;
+    if (reserved && !lost) reserved.release();
+  }
+}
+
+class GuardedPostgresDriver implements Driver {
+  constructor(private readonly sql: Sql) {}
+
+  async init(): Promise<void> {}
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    return new GuardedConnection(this.sql);
+  }
+
+  async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    let statement = 'begin';
+    if (settings.isolationLevel || settings.accessMode) {
+      statement = 'start transaction';
+      if (settings.isolationLevel) statement += ` isolation level ${settings.isolationLevel}`;
+      if (settings.accessMode) statement += ` ${settings.accessMode}`;
+    }
+    await (connection as GuardedConnection).begin(statement);
+  }
+
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('commit'));
+  }
+
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('rollback'));
+  }
+
+  async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    (connection as GuardedConnection).release();
+  }
+
+  async destroy(): Promise<void> {
+    // The owner ends the postgres.js client (with a timeout) after Kysely is destroyed.
+  }
+}
+
+/** Kysely over postgres.js that survives connections dropping mid-transaction (see GuardedConnection). */
+export class GuardedPostgresDialect implements Dialect {
+  constructor(private readonly sql: Sql) {}
+
+  createAdapter() {
+    return new PostgresAdapter();
+  }
+
+  createDriver(): Driver {
+    return new GuardedPostgresDriver(this.sql);
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  createIntrospector(db: Kysely<any>) {
+    return new PostgresIntrospector(db);
+  }
+
+  createQueryCompiler() {
+    return new PostgresQueryCompiler();
+  }
+}
