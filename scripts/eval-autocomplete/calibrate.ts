@@ -17,8 +17,13 @@ import { regionOf } from './simulate.js';
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const MAX_FILES = 70;
 
-const X: number[][] = [];
-const y: number[] = [];
+interface Example {
+  rows: number[][];
+  query: number[];
+  /** Index of the right word in the shortlist, or -1 for "none of these". */
+  label: number;
+}
+const examples: Example[] = [];
 for (const language of ['python', 'javascript', 'typescript'] as const) {
   const files = loadCorpus(repoRoot)
     .filter((f) => f.language === language && f.split === 'dev')
@@ -39,69 +44,108 @@ for (const language of ['python', 'javascript', 'typescript'] as const) {
         let lineEnd = text.indexOf('\n', cursor);
         if (lineEnd === -1) lineEnd = text.length;
         const doc = text.slice(0, cursor) + text.slice(lineEnd);
-        // Thresholds at 0 so every query with a candidate reports its features.
         const d = suggestDetailed(doc, cursor, language as Language, { ...DEFAULT_TUNING, threshold: [2, 2, 2, 2] });
-        if (!d.features) continue;
-        const top = d.result.suggestions.find((s) => s.kind !== 'snippet' && s.kind !== 'line')?.label;
-        X.push(d.features);
-        y.push(top === token && k < token.length ? 1 : 0);
+        if (!d.choice) continue;
+        examples.push({ rows: d.choice.rows, query: d.choice.query, label: d.choice.words.indexOf(token) });
       }
     }
   }
 }
 
-// Logistic regression on standardized features, plain batch gradient descent with a little L2.
-const n = X.length;
-const dim = (X[0] as number[]).length;
-const mean = new Array<number>(dim).fill(0);
-const sd = new Array<number>(dim).fill(1);
-for (let j = 1; j < dim; j++) {
-  let s = 0;
-  for (const row of X) s += row[j] as number;
-  mean[j] = s / n;
+// Conditional logit (softmax over the shortlist plus "none"), standardized features, Adam.
+const dimC = (examples[0] as Example).rows[0]?.length ?? 0;
+const dimQ = (examples[0] as Example).query.length;
+const meanC = new Array<number>(dimC).fill(0);
+const sdC = new Array<number>(dimC).fill(0);
+let rowsN = 0;
+for (const ex of examples) for (const r of ex.rows) { rowsN++; r.forEach((v, j) => (meanC[j] = (meanC[j] as number) + v)); }
+for (let j = 0; j < dimC; j++) meanC[j] = (meanC[j] as number) / rowsN;
+for (const ex of examples) for (const r of ex.rows) r.forEach((v, j) => (sdC[j] = (sdC[j] as number) + (v - (meanC[j] as number)) ** 2));
+for (let j = 0; j < dimC; j++) sdC[j] = Math.sqrt((sdC[j] as number) / rowsN) || 1;
+const meanQ = new Array<number>(dimQ).fill(0);
+const sdQ = new Array<number>(dimQ).fill(1);
+for (let j = 1; j < dimQ; j++) {
+  let m = 0;
+  for (const ex of examples) m += ex.query[j] as number;
+  meanQ[j] = m / examples.length;
   let v = 0;
-  for (const row of X) v += ((row[j] as number) - (mean[j] as number)) ** 2;
-  sd[j] = Math.sqrt(v / n) || 1;
+  for (const ex of examples) v += ((ex.query[j] as number) - (meanQ[j] as number)) ** 2;
+  sdQ[j] = Math.sqrt(v / examples.length) || 1;
 }
-const Z = X.map((row) => row.map((v, j) => (j === 0 ? 1 : (v - (mean[j] as number)) / (sd[j] as number))));
-const w = new Array<number>(dim).fill(0);
-const lambda = 1e-3;
-for (let iter = 0; iter < 600; iter++) {
-  const grad = new Array<number>(dim).fill(0);
-  for (let i = 0; i < n; i++) {
-    const row = Z[i] as number[];
-    let z = 0;
-    for (let j = 0; j < dim; j++) z += (row[j] as number) * (w[j] as number);
-    const err = 1 / (1 + Math.exp(-z)) - (y[i] as number);
-    for (let j = 0; j < dim; j++) grad[j] = (grad[j] as number) + err * (row[j] as number);
+const Zc = examples.map((ex) => ex.rows.map((r) => r.map((v, j) => (v - (meanC[j] as number)) / (sdC[j] as number))));
+const Zq = examples.map((ex) => ex.query.map((v, j) => (j === 0 ? 1 : (v - (meanQ[j] as number)) / (sdQ[j] as number))));
+const w = new Array<number>(dimC + dimQ).fill(0);
+const mAdam = new Array<number>(dimC + dimQ).fill(0);
+const vAdam = new Array<number>(dimC + dimQ).fill(0);
+const lr = 0.05;
+let loss = 0;
+for (let iter = 1; iter <= 300; iter++) {
+  const grad = new Array<number>(dimC + dimQ).fill(0);
+  loss = 0;
+  examples.forEach((ex, e) => {
+    const rows = Zc[e] as number[][];
+    const q = Zq[e] as number[];
+    const scores = rows.map((r) => r.reduce((acc, v, j) => acc + v * (w[j] as number), 0));
+    const none = q.reduce((acc, v, j) => acc + v * (w[dimC + j] as number), 0);
+    const max = Math.max(none, ...scores);
+    const exps = scores.map((z) => Math.exp(z - max));
+    const en = Math.exp(none - max);
+    const sum = exps.reduce((a, b) => a + b, en);
+    const pTrue = ex.label >= 0 ? (exps[ex.label] as number) / sum : en / sum;
+    loss -= Math.log(Math.max(pTrue, 1e-12));
+    rows.forEach((r, i) => {
+      const g = (exps[i] as number) / sum - (i === ex.label ? 1 : 0);
+      r.forEach((v, j) => (grad[j] = (grad[j] as number) + g * v));
+    });
+    const gn = en / sum - (ex.label < 0 ? 1 : 0);
+    q.forEach((v, j) => (grad[dimC + j] = (grad[dimC + j] as number) + gn * v));
+  });
+  for (let j = 0; j < w.length; j++) {
+    const g = (grad[j] as number) / examples.length + 1e-4 * (w[j] as number);
+    mAdam[j] = 0.9 * (mAdam[j] as number) + 0.1 * g;
+    vAdam[j] = 0.999 * (vAdam[j] as number) + 0.001 * g * g;
+    const mh = (mAdam[j] as number) / (1 - 0.9 ** iter);
+    const vh = (vAdam[j] as number) / (1 - 0.999 ** iter);
+    w[j] = (w[j] as number) - (lr * mh) / (Math.sqrt(vh) + 1e-8);
   }
-  for (let j = 0; j < dim; j++) w[j] = (w[j] as number) - 1.0 * ((grad[j] as number) / n + (j === 0 ? 0 : lambda * (w[j] as number)));
+  if (iter % 100 === 0) console.log(`iter ${iter} loss ${(loss / examples.length).toFixed(4)}`);
 }
-// Back to raw feature space: z = w0 + sum wj (xj - mj)/sj.
-const raw = w.map((wj, j) => (j === 0 ? wj : wj / (sd[j] as number)));
-raw[0] = (w[0] as number) - w.reduce((acc, wj, j) => (j === 0 ? acc : acc + (wj * (mean[j] as number)) / (sd[j] as number)), 0);
+// Back to raw features. A constant shared by all candidates moves into "none" with the opposite sign.
+const candidate = w.slice(0, dimC).map((wj, j) => wj / (sdC[j] as number));
+const shift = w.slice(0, dimC).reduce((acc, wj, j) => acc + (wj * (meanC[j] as number)) / (sdC[j] as number), 0);
+const none = w.slice(dimC).map((wj, j) => (j === 0 ? wj : wj / (sdQ[j] as number)));
+none[0] = (none[0] as number) - w.slice(dimC).reduce((acc, wj, j) => (j === 0 ? acc : acc + (wj * (meanQ[j] as number)) / (sdQ[j] as number)), 0) + shift;
 
-// Calibration check: predicted vs observed in deciles.
-const pred = X.map((row) => 1 / (1 + Math.exp(-row.reduce((acc, v, j) => acc + v * (raw[j] as number), 0))));
+// Calibration check of the top pick on the training queries.
 const buckets = Array.from({ length: 10 }, () => ({ n: 0, pos: 0, p: 0 }));
-pred.forEach((p, i) => {
+for (const ex of examples) {
+  const scores = ex.rows.map((r) => r.reduce((acc, v, j) => acc + v * (candidate[j] as number), 0));
+  const nz = ex.query.reduce((acc, v, j) => acc + v * (none[j] as number), 0);
+  const max = Math.max(nz, ...scores);
+  const exps = scores.map((z) => Math.exp(z - max));
+  const sum = exps.reduce((a, b) => a + b, Math.exp(nz - max));
+  let best = 0;
+  exps.forEach((e, i) => { if (e > (exps[best] as number)) best = i; });
+  const p = (exps[best] as number) / sum;
   const b = buckets[Math.min(9, Math.floor(p * 10))] as { n: number; pos: number; p: number };
   b.n++;
-  b.pos += y[i] as number;
+  b.pos += best === ex.label ? 1 : 0;
   b.p += p;
-});
-console.log(`examples ${n}, positives ${y.reduce((a, b) => a + b, 0)}`);
+}
+console.log(`queries ${examples.length}, with the right word in the shortlist ${examples.filter((e) => e.label >= 0).length}`);
 for (const [i, b] of buckets.entries()) if (b.n) console.log(`p in [${i / 10}, ${(i + 1) / 10}): n=${b.n} predicted=${(b.p / b.n).toFixed(3)} observed=${(b.pos / b.n).toFixed(3)}`);
 
 const file = join(repoRoot, 'server/src/autocomplete/calibration.ts');
+const fmt = (xs: number[]): string => xs.map((v) => v.toFixed(5)).join(', ');
 writeFileSync(
   file,
   `// Generated by \`npx tsx scripts/eval-autocomplete/calibrate.ts\` from the dev split only
-// (${n} queries over Python, JavaScript and TypeScript). Logistic weights over
-// suggest.ts confidenceFeatures(), in order.
-export const CONFIDENCE_WEIGHTS: readonly number[] = [
-${raw.map((v) => `  ${v.toFixed(5)},`).join('\n')}
-];
+// (${examples.length} queries over Python, JavaScript and TypeScript). Weights of the choice
+// model over suggest.ts candidateFeatures() and queryFeatures(), in order.
+export const CHOICE_WEIGHTS = {
+  candidate: [${fmt(candidate)}],
+  none: [${fmt(none)}],
+} as const;
 `,
 );
 console.log(`wrote ${file}`);

@@ -22,12 +22,16 @@ export interface AutocompleteServiceOptions {
 export const MODEL_PREFIX_CHARS = 4_000;
 export const MODEL_SUFFIX_CHARS = 1_000;
 const MODEL_MAX_TOKENS = 48;
+/** Consecutive model failures after which the model is skipped for PAUSE_MS. */
+export const FAILURES_BEFORE_PAUSE = 3;
+export const PAUSE_MS = 30_000;
 
 /**
  * Builds the completion service. With `provider: 'openai'` each call posts a fill-in-the-middle
- * request (`prompt` = text before the cursor, `suffix` = text after) to `{url}/completions`
+ * request (`prompt` = text before the cursor, `suffix` = text after) to completionsUrl(url)
  * and answers with the model's text (`source: 'model'`); on timeout, error or an empty answer
  * it falls back to the local engine (`source: 'local'`). A caller's abort cancels the request.
+ * After FAILURES_BEFORE_PAUSE failures in a row the model is not asked for PAUSE_MS.
  */
 export function createAutocompleteService(options: AutocompleteServiceOptions): AutocompleteService {
   const { provider, timeoutMs, logger } = options;
@@ -40,20 +44,40 @@ export function createAutocompleteService(options: AutocompleteServiceOptions): 
     return { complete: async (body) => local(body) };
   }
 
+  // After a few failures in a row the model is skipped for a while: when the model server is
+  // down, every keystroke would otherwise wait for the full timeout before the local answer.
+  let failures = 0;
+  let skipUntil = 0;
+
   return {
     async complete(body, signal) {
-      if (signal?.aborted) return local(body);
+      if (signal?.aborted || Date.now() < skipUntil) return local(body);
       const started = Date.now();
       try {
         const text = await askModel(endpoint, options, body, timeoutMs, signal);
+        failures = 0;
         if (text !== '') {
-          const suggestions: Suggestion[] = [{ label: labelFor(body, text), insertText: text, kind: 'line' }];
+          // The model gives one continuation; the local list still fills the menu below it.
+          const rest = local(body).suggestions.filter((s) => s.insertText !== text);
+          const suggestions: Suggestion[] = [{ label: labelFor(body, text), insertText: text, kind: 'line' }, ...rest];
           return { suggestion: text, suggestions, source: 'model' };
         }
         logger.debug({ ms: Date.now() - started }, 'autocomplete model gave an empty answer');
       } catch (err) {
-        const reason = signal?.aborted ? 'cancelled' : err instanceof Error && err.name === 'TimeoutError' ? 'timeout' : 'error';
-        logger.warn({ reason, ms: Date.now() - started, err: err instanceof Error ? err.message : String(err) }, 'autocomplete model failed, using local engine');
+        if (signal?.aborted) {
+          logger.debug({ ms: Date.now() - started }, 'autocomplete request cancelled by the caller');
+        } else {
+          failures++;
+          const reason = err instanceof Error && err.name === 'TimeoutError' ? 'timeout' : 'error';
+          const message = err instanceof Error ? err.message : String(err);
+          if (failures >= FAILURES_BEFORE_PAUSE) {
+            skipUntil = Date.now() + PAUSE_MS;
+            failures = 0;
+            logger.warn({ reason, err: message, pauseMs: PAUSE_MS }, 'autocomplete model keeps failing; using the local engine for a while');
+          } else {
+            logger.warn({ reason, ms: Date.now() - started, err: message }, 'autocomplete model failed, using local engine');
+          }
+        }
       }
       return local(body);
     },

@@ -1,6 +1,6 @@
 import type { AutocompleteResult, Language, Suggestion, SuggestionKind } from '@pairpad/shared';
 import { LANGUAGE_SPECS, type LanguageSpec } from './languages.js';
-import { CONFIDENCE_WEIGHTS } from './calibration.js';
+import { CHOICE_WEIGHTS } from './calibration.js';
 import { IDENT, NL, STR, lex, wordChars, type Tokens } from './lexer.js';
 
 /**
@@ -22,19 +22,35 @@ export interface SuggestTuning {
   farWeight: number;
   /** Bound on prefix matches examined outside the window. */
   farHits: number;
-  /** Minimum calibrated confidence to offer a word, by typed prefix length (index 0 = empty prefix). */
+  /** Minimum calibrated confidence to offer a 4-character completion, by typed prefix length (index 0 = empty prefix). */
   threshold: readonly number[];
   /** Minimum estimated probability that a multi-token continuation is right as a whole. */
   extendThreshold: number;
+  /** Bound a continuation's probability by its weakest token instead of the product of all. */
+  extendWeakest: boolean;
   /** Minimum occurrences agreeing on each extra token of a multi-token continuation. */
   extendSupport: number;
   /** Pseudo-count of unseen continuations when estimating a continuation's probability. */
   extendPseudo: number;
   maxExtendTokens: number;
+  /** How much the threshold drops per e-fold of completion length (and rises for shorter ones). */
+  lengthSlope: number;
+  /** Completions shorter than this are never offered as `suggestion` (they still appear in the list). */
+  minInsert: number;
+  /** Confidence that the file continues with the shared stem of the likeliest words, to offer that stem. */
+  partialThreshold: number;
+  /** Shortest stem (characters past the typed prefix) worth offering. */
+  minPartial: number;
   /** Prose: ignore words shorter than this. */
   proseMinWord: number;
-  /** Logistic weights over confidenceFeatures(); fitted by scripts/eval-autocomplete/calibrate.ts. */
-  weights: readonly number[];
+  /** Choice-model weights; fitted by scripts/eval-autocomplete/calibrate.ts on the dev split. */
+  choice: ChoiceWeights;
+}
+
+/** Linear scores over candidateFeatures() and queryFeatures() (the "none of these" option). */
+export interface ChoiceWeights {
+  candidate: readonly number[];
+  none: readonly number[];
 }
 
 export const DEFAULT_TUNING: SuggestTuning = {
@@ -46,13 +62,18 @@ export const DEFAULT_TUNING: SuggestTuning = {
   nearChars: 3_000,
   farWeight: 0.5,
   farHits: 20_000,
-  threshold: [0.95, 0.7, 0.7, 0.7],
+  threshold: [0.95, 0.72, 0.7, 0.7],
   extendThreshold: 0.8,
   extendSupport: 2,
+  extendWeakest: true,
   extendPseudo: 0.5,
   maxExtendTokens: 10,
+  lengthSlope: 0.1,
+  minInsert: 2,
+  partialThreshold: 0.72,
+  minPartial: 2,
   proseMinWord: 4,
-  weights: CONFIDENCE_WEIGHTS,
+  choice: CHOICE_WEIGHTS,
 };
 
 const MAX_LIST = 8;
@@ -95,8 +116,8 @@ export function suggest(
 /** What suggest() decided and why; the evaluation harness calibrates on `features`. */
 export interface SuggestDetail {
   result: AutocompleteResult;
-  /** Confidence features of the best candidate (see confidenceFeatures), when there was one. */
-  features?: number[];
+  /** Choice-model inputs for the shortlist, when there was one (for calibrate.ts). */
+  choice?: { rows: number[][]; query: number[]; words: string[] };
   /** Estimated probability that the best word is the one being typed. */
   confidence?: number;
 }
@@ -173,14 +194,23 @@ export function suggestDetailed(
   if (cands.length === 0) return empty();
   const totals = rank(cands, tuning.maxContext);
 
+  // The n-gram estimate shortlists; the choice model re-ranks the shortlist and says how
+  // likely its best pick is, leaving mass for "none of these" (a word not seen yet).
+  const shortlist = cands.slice(0, RERANK);
+  const recent = recency(shortlist, cursor);
+  const rows = shortlist.map((c) => candidateFeatures(c, totals, prefix, cursor, recent));
+  const query = queryFeatures(prefix, ctx, afterMember, cands.length);
+  const probs = choose(rows, query, tuning.choice);
+  const order = shortlist.map((_, i) => i).sort((a, b) => (probs[b] as number) - (probs[a] as number));
+  const ranked = [...order.map((i) => shortlist[i] as Candidate), ...cands.slice(RERANK)];
+  const confidence = probs[order[0] as number] as number;
+
   const indentation = currentIndentation(code, wordStart);
   const lineRest = restOfLine(code, cursor);
   const list: Suggestion[] = [];
-  const best = cands[0] as Candidate;
+  const best = ranked[0] as Candidate;
   const threshold = tuning.threshold[Math.min(prefix.length, tuning.threshold.length - 1)] ?? 0.5;
   let suggestion = '';
-  const features = confidenceFeatures(cands, totals, prefix, ctx, afterMember, cursor);
-  const confidence = calibrated(features, tuning.weights);
 
   const typedCase = caseOf(prefix);
   const insertFor = (word: string): string => {
@@ -189,21 +219,37 @@ export function suggestDetailed(
     return typedCase === 'upper' ? rest.toUpperCase() : typedCase === 'lower' ? rest.toLowerCase() : rest;
   };
 
-  if (confidence >= threshold) {
-    suggestion = insertFor(best.word);
+  // A longer completion is worth a little more risk; one that saves no keystroke after the
+  // accept key is not worth showing at all.
+  const rest = best.word.length - prefix.length;
+  const needed = threshold - tuning.lengthSlope * Math.log(Math.max(rest, 1) / 4);
+  if (rest > 0 && confidence >= needed) {
+    const word = insertFor(best.word);
     // Only run past the word at the end of a line; mid-line, the text after the cursor is
     // usually what a continuation would have produced (closing brackets, arguments).
-    if (lineRest.trim() === '') {
-      const ext = extend(code, tokens, best, confidence, tuning);
-      if (ext !== '') {
-        list.push({ label: prefix + suggestion + ext, insertText: suggestion + ext, kind: 'line' });
-        suggestion += ext;
+    const ext = lineRest.trim() === '' ? extend(code, tokens, cur, ctx, best.word, confidence, tuning) : '';
+    if (word.length + ext.length >= tuning.minInsert) suggestion = word + ext;
+    if (ext !== '') list.push({ label: prefix + word + ext, insertText: word + ext, kind: 'line' });
+  } else if (tuning.partialThreshold < 1) {
+    // No single word is likely enough, but the likeliest few may share a longer stem
+    // (`WritableDraft`, `WritableNonArrayDraft`): offer the stem, as a shell does.
+    let cum = 0;
+    let stem: string | undefined;
+    for (const i of order) {
+      const word = (shortlist[i] as Candidate).word;
+      stem = stem === undefined ? word : commonPrefix(stem, word);
+      if (stem.length - prefix.length < tuning.minPartial) break;
+      cum += probs[i] as number;
+      if (cum >= tuning.partialThreshold) {
+        suggestion = insertFor(stem);
+        break;
       }
     }
   }
 
-  for (const cand of cands) {
+  for (const cand of ranked) {
     if (list.length >= MAX_LIST) break;
+    if (cand.word.length === prefix.length) continue; // the word being typed is never offered
     const label = spec.caseInsensitive && typedCase !== 'mixed' ? prefix + insertFor(cand.word) : cand.word;
     list.push({ label, insertText: insertFor(cand.word), kind: cand.kind });
   }
@@ -221,57 +267,108 @@ export function suggestDetailed(
     }
   }
 
-  return { result: { suggestion, suggestions: list.slice(0, MAX_LIST + 2), source: 'local' }, features, confidence };
+  return {
+    result: { suggestion, suggestions: list.slice(0, MAX_LIST + 2), source: 'local' },
+    choice: { rows, query, words: shortlist.map((c) => c.word) },
+    confidence,
+  };
 }
 
+const RERANK = 12;
+const FAR = 1e5;
+
 /**
- * Evidence that the best candidate is right, as numbers a logistic model weighs (the weights
- * are fitted on the evaluation's dev split, see calibration.ts). The n-gram estimate alone is
- * over-confident: it has no mass for a word the document has not seen yet.
+ * Evidence for one shortlisted candidate, weighed by the choice model (weights fitted on the
+ * evaluation's dev split, see calibration.ts): n-gram estimate, frequency, deepest matching
+ * context and its share, distance to the nearest use before and after the cursor, whether
+ * only the language vocabulary knows it, keyword, length still to type.
  */
-export function confidenceFeatures(
-  cands: readonly Candidate[],
+export function candidateFeatures(
+  c: Candidate,
   totals: readonly number[],
   prefix: string,
-  ctx: readonly string[],
-  afterMember: boolean,
   cursor: number,
+  recent: ReadonlyMap<string, number>,
 ): number[] {
-  const top = cands[0] as Candidate;
-  const second = cands[1];
-  const logit = (p: number): number => {
-    const q = Math.min(Math.max(p, 1e-4), 1 - 1e-4);
-    return Math.log(q / (1 - q));
-  };
+  let before = FAR;
+  let after = FAR;
+  let soonAfter = 0;
+  for (const pos of c.positions) {
+    if (pos < cursor) before = Math.min(before, cursor - pos);
+    else {
+      after = Math.min(after, pos - cursor);
+      if (pos - cursor < 2_000) soonAfter++;
+    }
+  }
   let deepest = -1;
-  for (let k = 0; k < top.counts.length; k++) if ((top.counts[k] as number) > 0) deepest = k;
-  const share = deepest >= 0 ? (top.counts[deepest] as number) / ((totals[deepest] as number) || 1) : 0;
-  let before = 0;
-  for (const occ of top.positions) if (occ < cursor) before++;
+  for (let k = 0; k < c.counts.length; k++) if ((c.counts[k] as number) > 0) deepest = k;
+  const share = deepest >= 0 ? (c.counts[deepest] as number) / ((totals[deepest] as number) || 1) : 0;
+  const rank = recent.get(c.word);
   return [
-    1,
-    logit(top.p),
-    second ? logit(top.p) - logit(second.p) : 8,
-    prefix.length === 1 ? 1 : 0,
-    prefix.length >= 3 ? 1 : 0,
-    Math.log1p(top.counts[0] as number),
-    deepest < 0 ? -1 : deepest,
+    Math.log(Math.max(c.p, 1e-6)),
+    Math.log1p(c.counts[0] as number),
+    deepest,
     share,
-    deepest >= 0 ? Math.log1p(totals[deepest] as number) : 0,
-    top.occurrences.length === 0 && (top.counts[0] as number) === 0 ? 1 : 0,
-    Math.log1p(cands.length),
-    afterMember ? 1 : 0,
-    ctx[0] === '\n' ? 1 : 0,
-    Math.log(top.word.length - prefix.length + 1),
-    top.kind === 'keyword' ? 1 : 0,
-    before > 0 ? 1 : 0,
+    Math.log1p(before),
+    Math.log1p(after),
+    c.occurrences.length === 0 && (c.counts[0] as number) === 0 ? 1 : 0,
+    c.kind === 'keyword' ? 1 : 0,
+    Math.log(c.word.length - prefix.length + 1),
+    (c.counts[1] ?? 0) / ((totals[1] ?? 0) || 1),
+    (c.counts[2] ?? 0) / ((totals[2] ?? 0) || 1),
+    rank === 0 ? 1 : 0,
+    rank === undefined ? 0 : 1 / (1 + rank),
+    Math.log1p(soonAfter),
+    c.kind === 'builtin' || c.kind === 'member' || c.kind === 'module' ? 1 : 0,
   ];
 }
 
-function calibrated(features: readonly number[], weights: readonly number[]): number {
-  let z = 0;
-  for (let i = 0; i < features.length; i++) z += (features[i] as number) * (weights[i] ?? 0);
-  return 1 / (1 + Math.exp(-z));
+/** Words with the typed prefix in the order they were last used before the cursor (0 = most recent). */
+function recency(cands: readonly Candidate[], cursor: number): Map<string, number> {
+  const last: [string, number][] = [];
+  for (const c of cands) {
+    let best = -1;
+    for (const pos of c.positions) if (pos < cursor && pos > best) best = pos;
+    if (best >= 0) last.push([c.word, best]);
+  }
+  last.sort((a, b) => b[1] - a[1]);
+  return new Map(last.map(([word], i) => [word, i]));
+}
+
+/** Evidence about the position itself: how likely it is that no known word fits. */
+export function queryFeatures(prefix: string, ctx: readonly string[], afterMember: boolean, candidates: number): number[] {
+  const prev = ctx[0];
+  return [
+    1,
+    prefix.length === 1 ? 1 : 0,
+    Math.log1p(candidates),
+    prev === '\n' ? 1 : 0,
+    afterMember ? 1 : 0,
+    prev === '(' || prev === ',' ? 1 : 0,
+    prev === '=' ? 1 : 0,
+    prev === undefined || /^[A-Za-z_$]/.test(prev) ? 1 : 0,
+  ];
+}
+
+/** Softmax over the shortlist plus a "none of these" option; returns each candidate's probability. */
+function choose(rows: readonly number[][], query: readonly number[], weights: ChoiceWeights): number[] {
+  const dot = (x: readonly number[], w: readonly number[]): number => {
+    let z = 0;
+    for (let i = 0; i < x.length; i++) z += (x[i] as number) * (w[i] ?? 0);
+    return z;
+  };
+  const scores = rows.map((r) => dot(r, weights.candidate));
+  const none = dot(query, weights.none);
+  const max = Math.max(none, ...scores);
+  const exps = scores.map((z) => Math.exp(z - max));
+  const sum = exps.reduce((a, b) => a + b, Math.exp(none - max));
+  return exps.map((e) => e / sum);
+}
+
+function commonPrefix(a: string, b: string): string {
+  let i = 0;
+  while (i < a.length && i < b.length && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  return a.slice(0, i);
 }
 
 function lowerBound(arr: number[], value: number): number {
@@ -323,7 +420,9 @@ function collectCandidates(
   const match = lower ? prefix.toLowerCase() : prefix;
   const byWord = new Map<string, Candidate>();
   const cursorPos = starts[cur] ?? code.length;
-  const minLen = Math.max(match.length + 1, spec.prose ? tuning.proseMinWord : 1);
+  // The typed text itself competes too (as a finished word): when it is the likeliest
+  // reading, the engine stays silent instead of stretching `in` into `index`.
+  const minLen = Math.max(match.length, 1, spec.prose ? tuning.proseMinWord : 1);
 
   const get = (word: string, kind: SuggestionKind): Candidate => {
     let cand = byWord.get(word);
@@ -448,54 +547,86 @@ function rank(cands: Candidate[], K: number): number[] {
   return totals;
 }
 
+const STOP_KEYS = new Set(['\n', '"', '0']);
+const BLANK = /^[ \t]*$/;
+
 /**
- * Text after `cand` that its earlier occurrences agree on, token by token, on the same line.
- * Uses the occurrences sharing the longest context with the cursor, so `self.` followed by
- * `assertEqual(` in most test lines continues that way only in the same position.
+ * Text after the chosen word that the document predicts with confidence, token by token on
+ * the same line: at each step an interpolated n-gram over the window's tokens (contexts up to
+ * `maxContext` tokens, ending with the tokens just predicted) picks the next token, and the
+ * continuation stops when the running probability falls under `extendThreshold`, at a line
+ * end, or before a string or number (literals vary from one use to the next).
  */
-function extend(code: string, tokens: Tokens, cand: Candidate, p: number, tuning: SuggestTuning): string {
-  const { kinds, ends } = tokens;
-  let best = 0;
-  for (const m of cand.matches) if (m > best) best = m;
-  // Only occurrences that share at least the token before the cursor say anything about
-  // what follows here (`value = 1` says nothing about `print(value`).
-  if (best === 0) return '';
-  const need = Math.min(best, 2);
-  let set: number[] = [];
-  cand.occurrences.forEach((occ, j) => {
-    if ((cand.matches[j] as number) >= need) set.push(occ);
-  });
+function extend(code: string, tokens: Tokens, cur: number, ctx: readonly string[], word: string, confidence: number, tuning: SuggestTuning): string {
+  const { kinds, starts, ends, keys } = tokens;
+  const n = kinds.length;
+  const K = tuning.maxContext;
+  const byKey = new Map<string, number[]>();
+  for (let i = 0; i < n; i++) {
+    if (i === cur) continue;
+    const key = keys[i] as string;
+    let list = byKey.get(key);
+    if (!list) byKey.set(key, (list = []));
+    list.push(i);
+  }
+  const context = [word, ...ctx].slice(0, K);
   let out = '';
-  const initial = set.length;
-  for (let step = 1; step <= tuning.maxExtendTokens && set.length >= tuning.extendSupport; step++) {
-    const pieces = new Map<string, number[]>();
-    for (const occ of set) {
-      const t = occ + step;
-      // Line ends and strings (arguments that vary) stop a continuation; they still count
-      // in `set.length`, so a word that often ends the line is not extended.
-      if (t >= kinds.length || kinds[t] === NL || kinds[t] === STR) continue;
-      const piece = code.slice(ends[t - 1] as number, ends[t] as number);
-      if (piece.includes('\n')) continue;
-      let list = pieces.get(piece);
-      if (!list) pieces.set(piece, (list = []));
-      list.push(occ);
+  let prob = confidence;
+  for (let step = 0; step < tuning.maxExtendTokens; step++) {
+    const positions = byKey.get(context[0] as string);
+    if (!positions) break;
+    // counts[k - 1]: next-token counts after occurrences matching k context tokens.
+    const counts: Map<string, number>[] = [];
+    const example = new Map<string, { at: number; depth: number }>();
+    for (const p of positions) {
+      const j = p + 1;
+      if (j >= n || j === cur) continue;
+      let m = 1;
+      while (m < K && m < context.length && p - m >= 0 && keys[p - m] === context[m]) m++;
+      const next = keys[j] as string;
+      for (let k = 0; k < m; k++) {
+        let map = counts[k];
+        if (!map) counts[k] = map = new Map();
+        map.set(next, (map.get(next) ?? 0) + 1);
+      }
+      const seen = example.get(next);
+      if (!seen || m > seen.depth || (m === seen.depth && p > seen.at)) example.set(next, { at: j, depth: m });
     }
+    const base = counts[0];
+    if (!base) break;
+    // The deepest context seen at least `extendSupport` times decides; add-`extendPseudo`
+    // keeps a continuation seen once or twice from looking certain (nested contexts built
+    // from the same few occurrences are not independent evidence).
+    let chosen = base;
+    for (const map of counts) {
+      let total = 0;
+      for (const v of map.values()) total += v;
+      if (total >= tuning.extendSupport) chosen = map;
+    }
+    let total = 0;
     let top: string | undefined;
-    let topList: number[] = [];
-    for (const [piece, list] of pieces) {
-      if (list.length > topList.length) {
-        top = piece;
-        topList = list;
+    let topCount = 0;
+    for (const [key, v] of chosen) {
+      total += v;
+      if (v > topCount) {
+        top = key;
+        topCount = v;
       }
     }
-    if (top === undefined || topList.length < tuning.extendSupport) break;
-    // Tokens of one line are strongly correlated, so the estimate is the share of all
-    // context-matching occurrences that agree on the whole continuation so far.
-    if (p * (topList.length / (initial + tuning.extendPseudo)) < tuning.extendThreshold) break;
-    out += top;
-    set = topList;
+    const topP = topCount / (total + tuning.extendPseudo);
+    // Steps are not independent (the same few occurrences vouch for each token of a repeated
+    // line), so the weakest step bounds the continuation rather than the product of all.
+    const stepProb = tuning.extendWeakest ? Math.min(prob, confidence * topP) : prob * topP;
+    if (top === undefined || STOP_KEYS.has(top) || stepProb < tuning.extendThreshold) break;
+    const ex = example.get(top) as { at: number };
+    const gap = code.slice(ends[ex.at - 1] as number, starts[ex.at] as number);
+    if (!BLANK.test(gap)) break;
+    prob = stepProb;
+    out += gap + code.slice(starts[ex.at] as number, ends[ex.at] as number);
+    context.unshift(top);
+    if (context.length > K) context.pop();
   }
-  return out.trimEnd() === out ? out : out.trimEnd();
+  return out;
 }
 
 function emptyResult(): AutocompleteResult {
