@@ -275,6 +275,26 @@ describe('errors become friendly messages', () => {
     await user.context.close();
   });
 
+  it('a full room says so, with a way back', async () => {
+    const response = await fetch(`${baseUrl}/rooms`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ limit: 2 }),
+    });
+    const { roomId: small } = (await response.json()) as { roomId: string };
+    const users = [await newUser(browser, 'Cat'), await newUser(browser, 'Dan')];
+    for (const user of users) {
+      await user.page.goto(`${baseUrl}/room/${small}`);
+      await waitForRoom(user.page);
+    }
+    const third = await newUser(browser, 'Eve');
+    await third.page.goto(`${baseUrl}/room/${small}`);
+    await third.page.waitForSelector('[data-testid="room-error"][data-code="4429"]', { timeout: 20_000 });
+    expect(await third.page.textContent('[data-testid="room-error"] h1')).toBe('Room is full');
+    expect(await third.page.$('[data-testid="back-home"]')).not.toBeNull();
+    for (const user of [...users, third]) await user.context.close();
+  });
+
   it('a name already online gets "name taken" and can pick another', async () => {
     const twin = await newUser(browser, 'Alice');
     await twin.page.goto(`${baseUrl}/room/${roomId}`);

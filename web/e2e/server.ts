@@ -71,15 +71,16 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
 }
 
 /**
- * Starts the real server (`npx tsx server/src/main.ts`) in its own process group and waits for
- * GET /healthz 200. Stopping signals the whole group: npx's shell does not relay signals, and
- * tsx knows not to send its child a second SIGTERM when the child got one itself.
+ * Starts the real server (server/src/main.ts through tsx) in its own process group and waits
+ * for GET /healthz 200. Stopping sends one SIGTERM and waits for the group to be gone.
  */
 export async function startServer(options: { port: number; dataDir: string; webDir?: string }): Promise<ServerHandle> {
   const { port, dataDir } = options;
   const url = `http://127.0.0.1:${port}`;
   let log = '';
-  const child = spawn('npx', ['tsx', 'server/src/main.ts'], {
+  // `node --import tsx` is `npx tsx` without the wrappers: one process, so SIGTERM reaches the
+  // server exactly once (a second SIGTERM makes it exit without storing its rooms).
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
     cwd: repoRoot,
     env: {
       ...process.env,
@@ -121,7 +122,7 @@ export async function startServer(options: { port: number; dataDir: string; webD
     output: () => log,
     async stop() {
       // The server closes its sockets and stores every room before it exits.
-      signalGroup(pid, 'SIGTERM');
+      if (!dead) child.kill('SIGTERM');
       try {
         await waitFor(() => !groupAlive(pid), { timeout: 20_000, interval: 50, message: 'the server to exit' });
       } catch {
