@@ -5,11 +5,11 @@
  * load-generator processes, and writes bench/results/<date>.{md,json} plus
  * the saturation chart. See scripts/bench/README.md.
  */
-import { mkdirSync, readdirSync, writeFileSync, mkdtempSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { summarizeProfile } from './profile';
+import { summarizeProfiles } from './profile';
 import { evaluateTargets, renderMarkdown, saturationSvg, type Failure, type RunMeta } from './report';
 import {
   ALL_SCENARIOS,
@@ -183,11 +183,9 @@ if (values['cpu-prof'] && servers.includes('pairpad')) {
     const window = r.kind === 'steady' ? r.window : undefined;
     const files = readdirSync(profDir)
       .filter((f) => f.endsWith('.cpuprofile'))
-      .map((f) => join(profDir, f))
-      .sort((a, b) => statSync(b).size - statSync(a).size);
-    const file = files[0];
-    if (file) {
-      profileSummary = summarizeProfile(file, 20, window) + `\n\nRaw profile: ${file}`;
+      .map((f) => join(profDir, f));
+    if (files.length) {
+      profileSummary = summarizeProfiles(files, 20, window) + `\n\nRaw profiles: ${profDir}`;
       console.log(profileSummary);
     } else profileSummary = 'No .cpuprofile was written (did the server exit through process.exit on SIGTERM?).';
   } catch (e) {
