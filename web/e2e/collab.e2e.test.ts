@@ -150,6 +150,21 @@ describe('two people in one room', () => {
     await waitFor(async () => (await editorLanguage(viewer.page)) === 'javascript', { message: 'the viewer’s editor language' });
   });
 
+  it('renaming the room shows up for the other user and in REST', async () => {
+    await alice.page.fill('[data-testid="room-title"]', 'Renamed live');
+    await alice.page.press('[data-testid="room-title"]', 'Enter');
+    await waitFor(async () => (await bob.page.inputValue('[data-testid="room-title"]')) === 'Renamed live', {
+      message: 'Bob to see the new room name',
+    });
+    await waitFor(async () => (await viewer.page.textContent('[data-testid="room-title"]')) === 'Renamed live', {
+      message: 'the viewer to see the new room name',
+    });
+    await waitFor(
+      async () => ((await (await fetch(`${baseUrl}/rooms/${roomId}`)).json()) as { name: string }).name === 'Renamed live',
+      { message: 'REST to see the new name' },
+    );
+  });
+
   it('ghost text appears after a pause (not while typing) and Tab inserts it', async () => {
     // The server's engine only speaks when it is confident; pick a line it completes for this
     // document, then type it like a person would.

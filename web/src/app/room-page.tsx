@@ -189,6 +189,7 @@ function RoomView({ id, role, mode, name, attempt, onRename }: RoomViewProps): R
         message={error.message}
         code={error.code}
         nameTaken={error.code === '4409' || error.code === 'name_taken'}
+        retryable={['network_error', '4429', 'room_full', 'rate_limited', 'unknown', 'http_error', 'internal_error', 'db_unavailable'].includes(error.code)}
         currentName={name}
         onRename={onRename}
       />
@@ -294,6 +295,7 @@ function ErrorScreen(props: {
   message: string;
   code: string;
   nameTaken: boolean;
+  retryable: boolean;
   currentName: string;
   onRename(name: string): void;
 }): ReactElement {
@@ -303,9 +305,16 @@ function ErrorScreen(props: {
         <h1>{props.title}</h1>
         <p>{props.message}</p>
         {props.nameTaken && <NameForm initial={props.currentName} onSubmit={props.onRename} submitLabel="Join with this name" />}
-        <Link className="button primary" to="/" data-testid="back-home">
-          Back to home
-        </Link>
+        <div className="button-row">
+          {props.retryable && (
+            <button type="button" className="button" data-testid="retry" onClick={() => window.location.reload()}>
+              Try again
+            </button>
+          )}
+          <Link className="button primary" to="/" data-testid="back-home">
+            Back to home
+          </Link>
+        </div>
       </div>
     </main>
   );

@@ -26,6 +26,8 @@ export interface LwwSessionOptions {
 }
 
 const TYPING_THROTTLE_MS = 1000;
+/** WebSocket.OPEN, without needing the global (tests pass their own socket class). */
+const OPEN = 1;
 
 /**
  * The last-write-wins fallback on /ws/:roomId: the whole buffer goes both ways as JSON.
@@ -61,7 +63,7 @@ export class LwwSession {
   sendCode(code: string): void {
     if (this.readOnly || this.destroyed) return;
     this.latestCode = code;
-    if (this.ws && this.ws.readyState === WebSocket.OPEN && this.status === 'connected') {
+    if (this.ws && this.ws.readyState === OPEN && this.status === 'connected') {
       this.ws.send(JSON.stringify({ type: 'code', code }));
     } else {
       this.pending = code;
@@ -83,7 +85,7 @@ export class LwwSession {
   markTyping(): void {
     const now = Date.now();
     if (now - this.lastTypingSent < TYPING_THROTTLE_MS) return;
-    if (this.ws && this.ws.readyState === WebSocket.OPEN) {
+    if (this.ws && this.ws.readyState === OPEN) {
       this.lastTypingSent = now;
       this.ws.send(JSON.stringify({ type: 'typing' }));
     }

@@ -1,0 +1,110 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { LwwSession, type LwwCallbacks } from './lww-session';
+
+class FakeSocket {
+  static OPEN = 1;
+  static last: FakeSocket | null = null;
+  readyState = 0;
+  sent: unknown[] = [];
+  onmessage: ((event: { data: string }) => void) | null = null;
+  onclose: ((event: { code: number; reason: string }) => void) | null = null;
+  constructor(readonly url: string) {
+    FakeSocket.last = this;
+  }
+  send(data: string): void {
+    this.sent.push(JSON.parse(data));
+  }
+  close(): void {
+    this.readyState = 3;
+  }
+  serverSends(message: unknown): void {
+    this.readyState = 1;
+    this.onmessage?.({ data: JSON.stringify(message) });
+  }
+  serverCloses(code: number): void {
+    this.readyState = 3;
+    this.onclose?.({ code, reason: '' });
+  }
+}
+
+function callbacks() {
+  return { onStatus: vi.fn(), onSynced: vi.fn(), onFatal: vi.fn(), onPeers: vi.fn(), onMeta: vi.fn(), onOfflineEdit: vi.fn() } satisfies LwwCallbacks;
+}
+
+function open(name = 'Lee') {
+  const cb = callbacks();
+  const session = new LwwSession({
+    id: 'room123456',
+    name,
+    sessionId: 's1',
+    role: 'editor',
+    serverUrl: 'ws://test/ws',
+    callbacks: cb,
+    WebSocketImpl: FakeSocket as unknown as typeof WebSocket,
+  });
+  const codes: string[] = [];
+  session.onCode((code) => codes.push(code));
+  return { session, cb, codes, socket: FakeSocket.last! };
+}
+
+const init = { type: 'init', code: 'hello', language: 'go', participants: [{ name: 'Lee', color: '#ff0000', role: 'editor', online: true }] };
+
+afterEach(() => vi.useRealTimers());
+
+describe('LwwSession', () => {
+  it('connects to /ws/:roomId with name and session, and takes the init buffer', () => {
+    vi.stubGlobal('WebSocket', FakeSocket);
+    const { socket, cb, codes, session } = open();
+    expect(socket.url).toBe('ws://test/ws/room123456?name=Lee&session=s1');
+    socket.serverSends(init);
+    expect(codes).toEqual(['hello']);
+    expect(cb.onStatus).toHaveBeenLastCalledWith('connected');
+    expect(cb.onMeta).toHaveBeenCalledWith({ language: 'go' });
+    expect(cb.onPeers.mock.lastCall?.[0]).toMatchObject([{ name: 'Lee', self: true }]);
+    session.sendCode('hello!');
+    expect(socket.sent).toEqual([{ type: 'code', code: 'hello!' }]);
+    session.destroy();
+    vi.unstubAllGlobals();
+  });
+
+  it('ignores the echo of its own writes and applies others', () => {
+    vi.stubGlobal('WebSocket', FakeSocket);
+    const { socket, codes, session } = open();
+    socket.serverSends(init);
+    socket.serverSends({ type: 'code', code: 'mine', from: 'Lee' });
+    socket.serverSends({ type: 'code', code: 'theirs', from: 'Yara' });
+    expect(codes).toEqual(['hello', 'theirs']);
+    session.destroy();
+    vi.unstubAllGlobals();
+  });
+
+  it('keeps the buffer typed while disconnected and sends it after the next init', () => {
+    vi.useFakeTimers();
+    vi.stubGlobal('WebSocket', FakeSocket);
+    const { socket, cb, session } = open();
+    socket.serverSends(init);
+    socket.serverCloses(1006);
+    expect(cb.onStatus).toHaveBeenLastCalledWith('reconnecting');
+    session.sendCode('offline work');
+    expect(cb.onOfflineEdit).toHaveBeenCalled();
+    vi.advanceTimersByTime(5000);
+    const next = FakeSocket.last!;
+    expect(next).not.toBe(socket);
+    next.serverSends(init);
+    expect(next.sent).toEqual([{ type: 'code', code: 'offline work' }]);
+    session.destroy();
+    vi.unstubAllGlobals();
+  });
+
+  it('stops for good on a fatal close', () => {
+    vi.useFakeTimers();
+    vi.stubGlobal('WebSocket', FakeSocket);
+    const { socket, cb, session } = open();
+    socket.serverCloses(4409);
+    expect(cb.onFatal).toHaveBeenCalledWith({ code: 4409, reason: '' });
+    vi.advanceTimersByTime(10_000);
+    expect(FakeSocket.last).toBe(socket);
+    session.destroy();
+    vi.unstubAllGlobals();
+  });
+});
