@@ -56,23 +56,9 @@ export function documentsRepo(db: Kysely<Database>) {
       return row?.text;
     },
 
-    /** Appends a batch in one statement; returns the highest id written. */
+    /** Appends one room's batch in one statement; returns the highest id written. */
     async append(roomId: string, records: readonly UpdateRecord[]): Promise<number> {
-      if (records.length === 0) return 0;
-      const rows = await db
-        .insertInto('document_updates')
-        .values(
-          records.map((record) => ({
-            room_id: roomId,
-            update: record.update,
-            session_id: record.sessionId ?? null,
-            author: record.author ?? null,
-            created_at: record.at ?? new Date(),
-          })),
-        )
-        .returning('id')
-        .execute();
-      return Math.max(...rows.map((row) => Number(row.id)));
+      return (await this.appendMany([{ roomId, records }])).get(roomId) ?? 0;
     },
 
     /**

@@ -5,46 +5,21 @@ import {
   type LwwServerMessage,
   type Participant,
 } from '@pairpad/shared';
-import type { Logger } from '../log';
-import type { Room, RoomMember } from '../rooms/room';
-import { RateLimiter } from './rate-limiter';
-import type { SessionDeps, SessionIdentity } from './session-options';
-import type { IncomingFrame, SocketLike } from './socket';
+import type { RoomMember } from '../rooms/room';
+import { SessionBase } from './session-base';
+import type { IncomingFrame } from './socket';
 
 /**
  * The last-write-wins JSON protocol for simple clients, on the same Y.Doc as Yjs clients. A
  * whole-buffer write becomes a minimal diff in one transaction; changes from anywhere come back
  * as full text, coalesced by the room.
  */
-export class LwwSession implements RoomMember {
+export class LwwSession extends SessionBase implements RoomMember {
   readonly kind = 'lww' as const;
-  readonly connectionId: string;
-  readonly name: string;
-  readonly role: SessionIdentity['role'];
-  readonly sessionId: string | null;
-  private readonly log: Logger;
-  private readonly limiter: RateLimiter;
   /** The text this client is known to hold, so it is never echoed its own write. */
   private knownText = '';
-  private ended = false;
-  private started = false;
 
-  constructor(
-    private readonly socket: SocketLike,
-    private readonly room: Room,
-    identity: SessionIdentity,
-    private readonly deps: SessionDeps,
-  ) {
-    this.connectionId = identity.connectionId;
-    this.name = identity.name;
-    this.role = identity.role;
-    this.sessionId = identity.sessionId;
-    this.log = deps.logger.child({ roomId: room.roomId, connectionId: identity.connectionId });
-    this.limiter = new RateLimiter(deps.limits.maxMessagesPerSecond, deps.limits.messageBurst);
-  }
-
-  start(): void {
-    this.started = true;
+  protected greet(): void {
     this.knownText = this.room.currentText();
     this.send({
       type: 'init',
@@ -57,13 +32,7 @@ export class LwwSession implements RoomMember {
   }
 
   private send(message: LwwServerMessage): void {
-    // Nothing goes out before start(): the first message a client sees is its greeting.
-    if (!this.started || this.ended || !this.socket.isOpen) return;
-    if (this.socket.bufferedAmount > this.deps.limits.maxBufferedBytes) {
-      this.close(CloseCode.RoomFullOrRateLimited, 'too far behind');
-      return;
-    }
-    this.socket.send(JSON.stringify(message));
+    this.write(JSON.stringify(message));
   }
 
   private fail(code: ErrorCode, message: string, closeCode: number): void {
@@ -122,20 +91,5 @@ export class LwwSession implements RoomMember {
 
   deliverTyping(name: string): void {
     this.send({ type: 'typing', name });
-  }
-
-  close(code: number, reason: string): void {
-    this.end();
-    this.socket.close(code, reason);
-  }
-
-  handleClose(): void {
-    this.end();
-  }
-
-  private end(): void {
-    if (this.ended) return;
-    this.ended = true;
-    this.deps.onLeave();
   }
 }

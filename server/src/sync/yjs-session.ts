@@ -1,10 +1,8 @@
 import { CloseCode, YMessageType } from '@pairpad/shared';
 import * as decoding from 'lib0/decoding';
-import type { Logger } from '../log';
-import type { Room, RoomMember } from '../rooms/room';
-import { RateLimiter } from './rate-limiter';
-import type { SessionDeps, SessionIdentity } from './session-options';
-import type { IncomingFrame, SocketLike } from './socket';
+import type { RoomMember } from '../rooms/room';
+import { SessionBase } from './session-base';
+import type { IncomingFrame } from './socket';
 
 const SYNC_STEP_1 = 0;
 const SYNC_STEP_2 = 1;
@@ -16,46 +14,16 @@ const SYNC_UPDATE = 2;
  * updates are dropped here and never reach the room. A message handler never throws out: a bad
  * frame closes this socket only.
  */
-export class YjsSession implements RoomMember {
+export class YjsSession extends SessionBase implements RoomMember {
   readonly kind = 'yjs' as const;
-  readonly connectionId: string;
-  readonly name: string;
-  readonly role: SessionIdentity['role'];
-  readonly sessionId: string | null;
-  private readonly log: Logger;
-  private readonly limiter: RateLimiter;
-  private ended = false;
-  private started = false;
-
-  constructor(
-    private readonly socket: SocketLike,
-    private readonly room: Room,
-    identity: SessionIdentity,
-    private readonly deps: SessionDeps,
-  ) {
-    this.connectionId = identity.connectionId;
-    this.name = identity.name;
-    this.role = identity.role;
-    this.sessionId = identity.sessionId;
-    this.log = deps.logger.child({ roomId: room.roomId, connectionId: identity.connectionId });
-    this.limiter = new RateLimiter(deps.limits.maxMessagesPerSecond, deps.limits.messageBurst);
-  }
 
   /** Sends our sync step 1 and the known awareness states, as the reference server does. */
-  start(): void {
-    this.started = true;
-    for (const message of this.room.greeting()) this.sendBinary(message);
+  protected greet(): void {
+    for (const message of this.room.greeting()) this.write(message);
   }
 
   sendBinary(message: Uint8Array): void {
-    // Nothing goes out before start(): the first message a client sees is its greeting.
-    if (!this.started || this.ended || !this.socket.isOpen) return;
-    if (this.socket.bufferedAmount > this.deps.limits.maxBufferedBytes) {
-      this.log.warn({ bufferedAmount: this.socket.bufferedAmount }, 'client cannot keep up; disconnecting');
-      this.close(CloseCode.RoomFullOrRateLimited, 'too far behind');
-      return;
-    }
-    this.socket.send(message);
+    this.write(message);
   }
 
   handleFrame(frame: IncomingFrame): void {
@@ -119,21 +87,5 @@ export class YjsSession implements RoomMember {
       return;
     }
     this.room.applyUpdate(payload, this);
-  }
-
-  close(code: number, reason: string): void {
-    this.end();
-    this.socket.close(code, reason);
-  }
-
-  /** The transport reports the socket closed. */
-  handleClose(): void {
-    this.end();
-  }
-
-  private end(): void {
-    if (this.ended) return;
-    this.ended = true;
-    this.deps.onLeave();
   }
 }

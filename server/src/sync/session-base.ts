@@ -1,0 +1,70 @@
+import { CloseCode, type Role } from '@pairpad/shared';
+import type { Logger } from '../log';
+import type { Room } from '../rooms/room';
+import { RateLimiter } from './rate-limiter';
+import type { SessionDeps, SessionIdentity } from './session-options';
+import type { SocketLike } from './socket';
+
+/**
+ * What both endpoints' sessions share: identity, the per-socket rate limit, the slow-consumer
+ * guard, and a lifecycle where nothing is sent before the greeting and leaving happens once.
+ */
+export abstract class SessionBase {
+  readonly connectionId: string;
+  readonly name: string;
+  readonly role: Role;
+  readonly sessionId: string | null;
+  protected readonly log: Logger;
+  protected readonly limiter: RateLimiter;
+  protected ended = false;
+  private started = false;
+
+  constructor(
+    protected readonly socket: SocketLike,
+    protected readonly room: Room,
+    identity: SessionIdentity,
+    protected readonly deps: SessionDeps,
+  ) {
+    this.connectionId = identity.connectionId;
+    this.name = identity.name;
+    this.role = identity.role;
+    this.sessionId = identity.sessionId;
+    this.log = deps.logger.child({ roomId: room.roomId, connectionId: identity.connectionId });
+    this.limiter = new RateLimiter(deps.limits.maxMessagesPerSecond, deps.limits.messageBurst);
+  }
+
+  /** Sends the greeting; until then nothing goes out, so it is always the first message. */
+  start(): void {
+    this.started = true;
+    this.greet();
+  }
+
+  protected abstract greet(): void;
+
+  /** Writes to the socket unless the session is not started, over, or the client is far behind. */
+  protected write(data: Uint8Array | string): void {
+    if (!this.started || this.ended || !this.socket.isOpen) return;
+    if (this.socket.bufferedAmount > this.deps.limits.maxBufferedBytes) {
+      this.log.warn({ bufferedAmount: this.socket.bufferedAmount }, 'client cannot keep up; disconnecting');
+      this.close(CloseCode.RoomFullOrRateLimited, 'too far behind');
+      return;
+    }
+    this.socket.send(data);
+  }
+
+  close(code: number, reason: string): void {
+    this.end();
+    this.socket.close(code, reason);
+  }
+
+  /** The transport reports the socket closed. */
+  handleClose(): void {
+    this.end();
+  }
+
+  private end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.deps.onLeave();
+  }
+}
