@@ -181,7 +181,7 @@ function RoomView({ id, role, mode, name, attempt, onRename }: RoomViewProps): R
     [dispatch, readOnly],
   );
 
-  const error = room.error ?? (connection.fatal ? describeRoomError(connection.fatal.code, { limit: room.limit, name }) : null);
+  const error = room.error ?? (connection.fatal ? describeRoomError(connection.fatal.code, { limit: room.limit, name, reason: connection.fatal.reason }) : null);
   if (error) {
     return (
       <ErrorScreen

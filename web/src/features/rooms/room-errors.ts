@@ -2,7 +2,10 @@ import { CloseCode } from '@pairpad/shared';
 import type { RoomError } from './room-slice';
 
 /** Friendly text for what the server said; the code stays machine-readable for tests and logs. */
-export function describeRoomError(code: string | number, details: { limit?: number; name?: string } = {}): RoomError {
+export function describeRoomError(
+  code: string | number,
+  details: { limit?: number; name?: string; reason?: string } = {},
+): RoomError {
   const key = String(code);
   switch (key) {
     case String(CloseCode.RoomNotFound):
@@ -26,7 +29,13 @@ export function describeRoomError(code: string | number, details: { limit?: numb
       };
     case String(CloseCode.Policy):
     case 'forbidden':
-      return { code: key, title: 'Not allowed', message: 'This link does not allow that. A view link can only watch the room.' };
+      return {
+        code: key,
+        title: 'Not allowed',
+        message: details.reason
+          ? `The server refused this connection: ${details.reason}.`
+          : 'This link does not allow that. A view link can only watch the room.',
+      };
     case 'network_error':
       return { code: key, title: 'Server unreachable', message: 'The pairpad server cannot be reached. Check your connection and try again.' };
     default:
