@@ -20,7 +20,9 @@ export async function webAppRoutes(app: FastifyInstance, deps: { webDir: string 
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '/';
     const isApi = API_PREFIXES.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
-    const wantsHtml = (request.headers.accept ?? '').includes('text/html');
+    // The app's own pages always load; other unknown paths only for browsers navigating.
+    const isAppPage = path === '/' || /^\/(room|watch)\/[^/]+\/?$/.test(path);
+    const wantsHtml = isAppPage || (request.headers.accept ?? '').includes('text/html');
     if (hasApp && !isApi && wantsHtml && (request.method === 'GET' || request.method === 'HEAD')) {
       return reply.type('text/html').sendFile('index.html');
     }
