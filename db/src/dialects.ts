@@ -2,8 +2,8 @@ import type { PGlite } from '@electric-sql/pglite';
 import { Worker } from 'node:worker_threads';
 import type { Dialect } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
-import { PostgresJSDialect } from 'kysely-postgres-js';
 import postgres from 'postgres';
+import { GuardedPostgresDialect } from './postgres-driver';
 
 export interface DialectHandle {
   dialect: Dialect;
@@ -104,10 +104,14 @@ export function createPostgresDialect(url: string, options: { maxConnections?: n
     // Fail fast while the database is down, so health checks and retries see it quickly.
     connect_timeout: 5,
     idle_timeout: 30,
+    // postgres.js waits this long (seconds) before reconnecting after failures; its default grows
+    // to 20 s, which would hold queries long after the database is back. Our callers retry with
+    // their own backoff, so keep the driver's short.
+    backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
     onnotice: () => {},
   });
   return {
-    dialect: new PostgresJSDialect({ postgres: client }),
+    dialect: new GuardedPostgresDialect(client),
     close: async () => {
       await client.end({ timeout: 5 });
     },

@@ -19,11 +19,14 @@ interface PinnedConnection {
 
 class ConnectionLostError extends Error {
   readonly code = 'CONNECTION_CLOSED';
-  constructor() {
-    super('the database connection was lost during a transaction');
+  constructor(message = 'the database connection was lost during a transaction') {
+    super(message);
     this.name = 'ConnectionLostError';
   }
 }
+
+/** A transaction that cannot get a connection this fast fails instead of waiting behind reconnects. */
+const RESERVE_TIMEOUT_MS = 5_000;
 
 /**
  * One Kysely connection. Plain queries go through the postgres.js pool, which reconnects by
@@ -44,7 +47,22 @@ class GuardedConnection implements DatabaseConnection {
   }
 
   async begin(statement: string): Promise<void> {
-    this.reserved = await this.sql.reserve();
+    const reserving = this.sql.reserve();
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      this.reserved = await Promise.race([
+        reserving,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new ConnectionLostError(`no database connection within ${RESERVE_TIMEOUT_MS} ms`)), RESERVE_TIMEOUT_MS);
+        }),
+      ]);
+    } catch (error) {
+      // If the reservation comes through later, hand it straight back.
+      reserving.then((late) => late.release(), () => {});
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
     // onexecute (as postgres.js's own begin() uses it) tells us which connection we hold;
     // returning true keeps postgres.js's pool bookkeeping unchanged.
     const options = {
