@@ -108,5 +108,10 @@ export async function spawnServer(options: { port: number; env: Record<string, s
 
 /** Kills every child server still running (afterEach/afterAll safety net). */
 export async function killAllChildServers(): Promise<void> {
+  for (const server of running) {
+    if (server.process.exitCode !== null || server.process.signalCode !== null) {
+      console.error(`child server on port ${server.port} had exited on its own:\n${server.output().slice(-8000)}`);
+    }
+  }
   await Promise.all([...running].map((server) => server.kill9()));
 }
