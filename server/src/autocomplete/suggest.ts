@@ -1,7 +1,8 @@
 import type { AutocompleteResult, Language, Suggestion, SuggestionKind } from '@pairpad/shared';
 import { LANGUAGE_SPECS, type LanguageSpec } from './languages.js';
-import { CHOICE_WEIGHTS } from './calibration.js';
+import { CHOICE_WEIGHTS, CHOICE_WEIGHTS_BY_LANGUAGE } from './calibration.js';
 import { IDENT, NL, STR, lex, wordChars, type Tokens } from './lexer.js';
+import { COMMON_WORDS } from './vocabulary.js';
 
 /**
  * Knobs of the ranking model. The defaults were tuned on the development split of the
@@ -41,10 +42,14 @@ export interface SuggestTuning {
   partialThreshold: number;
   /** Shortest stem (characters past the typed prefix) worth offering. */
   minPartial: number;
+  /** Prior weight of the language's common words (times their document frequency). */
+  commonWeight: number;
   /** Prose: ignore words shorter than this. */
   proseMinWord: number;
   /** Choice-model weights; fitted by scripts/eval-autocomplete/calibrate.ts on the dev split. */
   choice: ChoiceWeights;
+  /** Per-language weights where the corpus had that language; `choice` elsewhere. */
+  choiceByLanguage: Partial<Record<Language, ChoiceWeights>>;
 }
 
 /** Linear scores over candidateFeatures() and queryFeatures() (the "none of these" option). */
@@ -72,8 +77,10 @@ export const DEFAULT_TUNING: SuggestTuning = {
   minInsert: 2,
   partialThreshold: 0.72,
   minPartial: 2,
+  commonWeight: 1,
   proseMinWord: 4,
   choice: CHOICE_WEIGHTS,
+  choiceByLanguage: CHOICE_WEIGHTS_BY_LANGUAGE,
 };
 
 const MAX_LIST = 8;
@@ -91,6 +98,8 @@ export interface Candidate {
   matches: number[];
   /** Character offsets of the occurrences. */
   positions: number[];
+  /** Share of files in the language's corpus that use this word (0 when not a common word). */
+  common: number;
   p: number;
 }
 
@@ -190,7 +199,7 @@ export function suggestDetailed(
   if (prefix === '' && !afterMember && !afterImport) return empty();
   if (spec.prose && prefix.length < 2) return empty();
 
-  const cands = collectCandidates(code, tokens, cur, ctx, prefix, spec, tuning, from, to, afterMember, afterImport);
+  const cands = collectCandidates(code, tokens, cur, ctx, prefix, spec, tuning, from, to, afterMember, afterImport, COMMON_WORDS[language]);
   if (cands.length === 0) return empty();
   const totals = rank(cands, tuning.maxContext);
 
@@ -200,7 +209,7 @@ export function suggestDetailed(
   const recent = recency(shortlist, cursor);
   const rows = shortlist.map((c) => candidateFeatures(c, totals, prefix, cursor, recent));
   const query = queryFeatures(prefix, ctx, afterMember, cands.length);
-  const probs = choose(rows, query, tuning.choice);
+  const probs = choose(rows, query, tuning.choiceByLanguage[language] ?? tuning.choice);
   const order = shortlist.map((_, i) => i).sort((a, b) => (probs[b] as number) - (probs[a] as number));
   const ranked = [...order.map((i) => shortlist[i] as Candidate), ...cands.slice(RERANK)];
   const confidence = probs[order[0] as number] as number;
@@ -320,6 +329,7 @@ export function candidateFeatures(
     rank === undefined ? 0 : 1 / (1 + rank),
     Math.log1p(soonAfter),
     c.kind === 'builtin' || c.kind === 'member' || c.kind === 'module' ? 1 : 0,
+    c.common,
   ];
 }
 
@@ -413,6 +423,7 @@ function collectCandidates(
   to: number,
   afterMember: boolean,
   afterImport: boolean,
+  common: Readonly<Record<string, number>> | undefined,
 ): Candidate[] {
   const { kinds, starts, keys } = tokens;
   const K = tuning.maxContext;
@@ -427,7 +438,7 @@ function collectCandidates(
   const get = (word: string, kind: SuggestionKind): Candidate => {
     let cand = byWord.get(word);
     if (!cand) {
-      cand = { word, counts: new Array<number>(K + 1).fill(0), prior: 0, kind, occurrences: [], matches: [], positions: [], p: 0 };
+      cand = { word, counts: new Array<number>(K + 1).fill(0), prior: 0, kind, occurrences: [], matches: [], positions: [], common: 0, p: 0 };
       byWord.set(word, cand);
     }
     return cand;
@@ -507,6 +518,17 @@ function collectCandidates(
   } else {
     addVocab(spec.keywords, 1.5, 'keyword');
     addVocab(spec.builtins, 1, 'builtin');
+  }
+
+  // Words many files of this language use: a prior for names the document has not used yet.
+  if (common && !afterImport) {
+    for (const word in common) {
+      if (word.length < minLen || !word.startsWith(match)) continue;
+      const df = common[word] as number;
+      const cand = get(word, 'identifier');
+      cand.common = df;
+      cand.prior += tuning.commonWeight * df;
+    }
   }
 
   const cands = [...byWord.values()];
