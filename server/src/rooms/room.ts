@@ -656,6 +656,7 @@ export class Room implements PersistTarget {
       if (this.compactedThrough === this.lastAppended && this.logRowsSinceCompact === 0) return;
       const through = this.lastAppended;
       const state = Y.encodeStateAsUpdate(this.doc);
+      const bytesAtState = this.approxBytes;
       const text = this.text.toString();
       const rowsFolded = this.logRowsSinceCompact;
       try {
@@ -668,7 +669,8 @@ export class Room implements PersistTarget {
       }
       this.compactedThrough = through;
       this.logRowsSinceCompact = Math.max(0, this.logRowsSinceCompact - rowsFolded);
-      this.approxBytes = state.byteLength;
+      // Updates applied while the snapshot was being written still count toward the size cap.
+      this.approxBytes = state.byteLength + Math.max(0, this.approxBytes - bytesAtState);
       this.storeHealthy = true;
     })();
     this.compacting = run;
