@@ -76,6 +76,20 @@ describe('suggest: ranking', () => {
     expect(snippet?.insertText).toBe('r item in items:\n        pass');
   });
 
+  it('offers the shared stem when no single word is likely enough', () => {
+    const uses = ['WritableDraft', 'WritableNonArrayDraft'].flatMap((w) => Array.from({ length: 4 }, (_, i) => `type T${w}${i} = ${w};`));
+    const r = at(`${uses.join('\n')}\ntype X = W|`, 'typescript');
+    expect(r.suggestion).toBe('ritable');
+    expect(r.suggestions.map((s) => s.label).slice(0, 2).sort()).toEqual(['WritableDraft', 'WritableNonArrayDraft']);
+  });
+
+  it('counts words far outside the lexed window', () => {
+    const far = 'configureLoggingHandlers()\n'.repeat(5);
+    const filler = 'x = 1\n'.repeat(20_000);
+    const r = at(`${far}${filler}configureL|`, 'python');
+    expect(r.suggestions[0]?.label).toBe('configureLoggingHandlers');
+  });
+
   it('follows the typed case for SQL keywords', () => {
     expect(at(`sel|`, 'sql').suggestions[0]).toMatchObject({ label: 'select', insertText: 'ect', kind: 'keyword' });
     expect(at(`SEL|`, 'sql').suggestion).toBe('ECT');
@@ -115,6 +129,12 @@ describe('suggest: silence', () => {
     const r2 = at(`tokenize = 1\ntoken|`, 'python');
     expect(r2.suggestions.map((s) => s.label)).not.toContain('token');
     expect(r2.suggestion).toBe('ize');
+  });
+
+  it('stays silent when the typed text is most likely a finished word', () => {
+    const lines = Array.from({ length: 12 }, (_, i) => `    if x${i} in items${i}:`).join('\n');
+    const r = at(`index_of_thing = 1\n${lines}\n    if y in|`, 'python');
+    expect(r.suggestion).toBe('');
   });
 
   it('is silent in the middle of a word', () => {
