@@ -35,9 +35,9 @@ describe('one port serves the app and the API', () => {
   it('[WEB-serve] API paths and unknown files keep their JSON errors', async () => {
     const api = await fetch(`${server.httpUrl}/rooms/doesnotexist`);
     expect(api.status).toBe(404);
-    expect((await api.json()).error.code).toBe('room_not_found');
+    expect(((await api.json()) as { error: { code: string } }).error.code).toBe('room_not_found');
     const missing = await fetch(`${server.httpUrl}/assets/missing.js`);
     expect(missing.status).toBe(404);
-    expect((await missing.json()).error.code).toBe('not_found');
+    expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('not_found');
   });
 });
