@@ -71,8 +71,9 @@ export class LwwSession extends SessionBase implements RoomMember {
         this.fail('document_too_large', 'document size limit reached', CloseCode.MessageTooLarge);
         return;
       }
+      // The client keeps what it sent; if that had lone surrogates, the coalesced push corrects it.
       this.knownText = message.code;
-      this.room.replaceText(message.code, this);
+      this.room.replaceText(toWellFormed(message.code), this);
     } catch (error) {
       this.log.error({ err: error }, 'LWW message failed');
       this.fail('malformed_message', 'message could not be applied', CloseCode.MalformedData);
@@ -92,4 +93,14 @@ export class LwwSession extends SessionBase implements RoomMember {
   deliverTyping(name: string): void {
     this.send({ type: 'typing', name });
   }
+}
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * Replaces lone surrogates with U+FFFD. JSON can carry them, but Yjs stores text as UTF-8, so
+ * the server's copy would differ from every client's and from what is saved.
+ */
+function toWellFormed(text: string): string {
+  return text.replace(LONE_SURROGATE, '\ufffd');
 }
