@@ -211,6 +211,13 @@ describe('two people in one room', () => {
     await alice.page.waitForSelector('[data-testid="suggestion-hint"][data-source="local"]', { timeout: 10_000 });
     await alice.page.waitForSelector('[data-testid="editor"] .ghost-text-decoration', { timeout: 10_000 });
     expect(requests.length).toBeGreaterThanOrEqual(1);
+    // Esc dismisses; typing again brings a fresh suggestion after the next pause.
+    await alice.page.keyboard.press('Escape');
+    await alice.page.waitForSelector('[data-testid="editor"] .ghost-text-decoration', { state: 'detached' });
+    await alice.page.waitForSelector('[data-testid="suggestion-hint"]', { state: 'detached' });
+    await alice.page.keyboard.press('Backspace');
+    await alice.page.keyboard.type(typed.slice(-1));
+    await alice.page.waitForSelector('[data-testid="editor"] .ghost-text-decoration', { timeout: 10_000 });
     // The ghost text is exactly what the server suggests for this text and cursor.
     const code = await editorText(alice.page);
     const answer = await suggestFor(code, 'javascript');

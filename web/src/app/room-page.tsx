@@ -103,6 +103,16 @@ function RoomView({ id, role, mode, name, attempt, onRename }: RoomViewProps): R
     return () => clearTimeout(timer);
   }, [notice]);
 
+  // Offline edits live only in this tab until the server has them.
+  useEffect(() => {
+    if (!connection.offlineEdits) return;
+    const warn = (event: BeforeUnloadEvent): void => {
+      event.preventDefault();
+    };
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [connection.offlineEdits]);
+
   useEffect(() => {
     document.title = room.name ? `${room.name} · pairpad` : 'pairpad';
     return () => {
