@@ -6,6 +6,8 @@ import { makeStore } from './store';
 
 // Monaco does not run in jsdom; the page is tested around it.
 vi.mock('../features/editor/editor', () => ({ CodeEditor: () => <div data-testid="editor" /> }));
+// No sockets from unit tests: the session layer has its own tests with a fake provider.
+vi.mock('../features/editor/use-collab-session', () => ({ useCollabSession: () => null }));
 const { RoomPage } = await import('./room-page');
 
 afterEach(() => vi.unstubAllGlobals());
