@@ -95,10 +95,8 @@ export interface Candidate {
   counts: number[];
   prior: number;
   kind: SuggestionKind;
-  /** Token indices of occurrences inside the window (for multi-token continuations). */
+  /** Token indices of occurrences inside the window. */
   occurrences: number[];
-  /** Longest context match of each occurrence, parallel to `occurrences`. */
-  matches: number[];
   /** Character offsets of the occurrences. */
   positions: number[];
   /** Share of files in the language's corpus that use this word (0 when not a common word). */
@@ -109,12 +107,14 @@ export interface Candidate {
 /**
  * Local completion for the text at `cursorPosition` (a UTF-16 offset, 0..code.length).
  *
- * Ranks words of the document by how often they follow the same tokens the cursor follows
- * (an interpolated n-gram estimate over a window around the cursor), nudged by proximity
- * and by the language's keywords, builtins, members and module names. `suggestion` is set
- * only when the best candidate's estimated probability clears a threshold, and then may run
- * past the word when earlier occurrences agree on what follows (`self.assertEqual(`).
- * Pure: no I/O, bounded work per call (a window of tokens plus one regex pass over the file).
+ * Shortlists words of the document by how often they follow the same tokens the cursor
+ * follows (an interpolated n-gram estimate over a window around the cursor, plus the
+ * language's keywords, builtins, members, module names and common words), then lets a small
+ * fitted choice model pick one and say how likely it is. `suggestion` is set only when that
+ * probability clears a threshold; it may then run past the word when the document agrees on
+ * what follows (`self.assertEqual(`), or stop at a stem the likeliest words share.
+ * Pure: no I/O, and bounded work per call (a window of tokens plus one capped indexOf scan of
+ * the rest of the file). See docs/autocomplete.md.
  */
 export function suggest(
   code: string,
@@ -125,7 +125,7 @@ export function suggest(
   return suggestDetailed(code, cursorPosition, language, tuning).result;
 }
 
-/** What suggest() decided and why; the evaluation harness calibrates on `features`. */
+/** What suggest() decided and why; scripts/eval-autocomplete/calibrate.ts fits on `choice`. */
 export interface SuggestDetail {
   result: AutocompleteResult;
   /** Choice-model inputs for the shortlist, when there was one (for calibrate.ts). */
@@ -293,8 +293,10 @@ const FAR = 1e5;
 /**
  * Evidence for one shortlisted candidate, weighed by the choice model (weights fitted on the
  * evaluation's dev split, see calibration.ts): n-gram estimate, frequency, deepest matching
- * context and its share, distance to the nearest use before and after the cursor, whether
- * only the language vocabulary knows it, keyword, length still to type.
+ * context and its share, first- and second-order context shares, distance to the nearest use
+ * before and after the cursor, recency rank, uses just after the cursor, whether only the
+ * language vocabulary knows it, its kind, how common it is in the language, length left to type.
+ * The order is part of the fitted model: append, never reorder, and refit.
  */
 export function candidateFeatures(
   c: Candidate,
@@ -442,7 +444,7 @@ function collectCandidates(
   const get = (word: string, kind: SuggestionKind): Candidate => {
     let cand = byWord.get(word);
     if (!cand) {
-      cand = { word, counts: new Array<number>(K + 1).fill(0), prior: 0, kind, occurrences: [], matches: [], positions: [], common: 0, p: 0 };
+      cand = { word, counts: new Array<number>(K + 1).fill(0), prior: 0, kind, occurrences: [], positions: [], common: 0, p: 0 };
       byWord.set(word, cand);
     }
     return cand;
@@ -464,7 +466,6 @@ function collectCandidates(
     const counts = cand.counts;
     for (let k = 0; k <= m; k++) counts[k] = (counts[k] as number) + w;
     cand.occurrences.push(i);
-    cand.matches.push(m);
     cand.positions.push(start);
   }
 
