@@ -48,6 +48,8 @@ describe('?sync=lww fallback', () => {
     await yjsUser.page.keyboard.type(' and yjs');
     await waitForText(lwwUser.page, (t) => t === 'package main\n// from lww and yjs', 'the LWW editor to get the Yjs edit');
     expect(await editorText(yjsUser.page)).toBe('package main\n// from lww and yjs');
-    await lwwUser.page.waitForSelector('[data-testid="participant"][data-name="Yara"]');
+    await lwwUser.page.waitForSelector('[data-testid="participant"][data-name="Yara"][data-online="true"]');
+    // The Yjs side learns about the LWW participant from the server's roster in awareness.
+    await yjsUser.page.waitForSelector('[data-testid="participant"][data-name="Lee"][data-online="true"]');
   });
 });
