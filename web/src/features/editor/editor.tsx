@@ -209,7 +209,11 @@ export function CodeEditor(props: CodeEditorProps): ReactElement {
           const offset = target.getOffsetAt(position);
           if (offset !== shown.offset || target.getValue().slice(0, offset) !== shown.prefix) return { items: [] };
           const range = new monaco.Range(position.lineNumber, position.column, position.lineNumber, position.column);
-          return { items: [{ insertText: shown.text, range }] };
+          // Monaco shows a multi-line ghost only at the end of a line; mid-line, offer its first line.
+          const restOfLine = target.getLineContent(position.lineNumber).slice(position.column - 1);
+          const insertText = restOfLine.trim() && shown.text.includes('\n') ? (shown.text.split('\n')[0] ?? '') : shown.text;
+          if (!insertText) return { items: [] };
+          return { items: [{ insertText, range }] };
         },
         freeInlineCompletions() {},
       });
