@@ -7,6 +7,8 @@ import type { RoomRegistry } from './room-registry';
 export interface RoomDirectory {
   byRoomId(roomId: string): Promise<RoomSettings | undefined>;
   byViewId(viewId: string): Promise<RoomSettings | undefined>;
+  /** Records that someone opened the room now: idle-room clean-up counts visits, not only edits. */
+  touch(roomId: string): Promise<void>;
 }
 
 export interface Access {

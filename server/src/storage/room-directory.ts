@@ -44,5 +44,6 @@ export function createRoomDirectory(database: DatabaseHandle): RoomDirectory {
       const row = await rooms.getByViewId(viewId);
       return row && rowToSettings(row);
     },
+    touch: (roomId) => rooms.touch(roomId),
   };
 }

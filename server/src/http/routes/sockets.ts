@@ -173,6 +173,7 @@ export async function socketRoutes(app: FastifyInstance, deps: SocketRoutesDeps)
         }
         session = joined;
         joined.start();
+        directory.touch(access.settings.roomId).catch((error: unknown) => log.warn({ err: error }, 'could not record that the room was opened'));
         const pending = buffered ?? [];
         buffered = null;
         for (const frame of pending) joined.handleFrame(frame);
