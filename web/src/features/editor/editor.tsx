@@ -66,7 +66,8 @@ export function CodeEditor(props: CodeEditorProps): ReactElement {
       lineHeight: 21,
       fontFamily: "'JetBrains Mono', 'Fira Code', ui-monospace, 'SFMono-Regular', Menlo, Consolas, monospace",
       scrollBeyondLastLine: false,
-      padding: { top: 12, bottom: 12 },
+      // Room above line 1 for a cursor label.
+      padding: { top: 22, bottom: 12 },
       tabSize: 2,
       renderLineHighlight: 'all',
       smoothScrolling: true,
