@@ -56,6 +56,8 @@ export interface CollectResult {
   cpuUserMs: number;
   cpuSysMs: number;
   elapsedMs: number;
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
 }
 
 export interface DrainResult {

@@ -77,6 +77,9 @@ export interface Collected {
   lagDrops: number;
   clientCpuSec: number;
   elapsedSec: number;
+  /** Worst worker's event-loop delay p99 / max (ms) in the window. */
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
 }
 
 export interface Drained {
@@ -135,6 +138,8 @@ export class LoadPool {
       lagDrops: sum((r) => r.lagDrops),
       clientCpuSec: sum((r) => r.cpuUserMs + r.cpuSysMs) / 1000,
       elapsedSec: Math.max(...res.map((r) => r.elapsedMs)) / 1000,
+      loopDelayP99Ms: Math.max(...res.map((r) => r.loopDelayP99Ms)),
+      loopDelayMaxMs: Math.max(...res.map((r) => r.loopDelayMaxMs)),
     };
   }
 

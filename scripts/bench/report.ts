@@ -43,11 +43,11 @@ const fmtRatio = (r: number | null): string => (r === null ? '-' : `${r.toFixed(
 
 function steadyTable(rows: SteadyResult[]): string {
   const head =
-    '| server | p50 ms | p95 ms | p99 ms | max ms | delivered/s | undelivered | failed msgs | converged | server CPU s / 1k deliv | server CPU s | client CPU s | other CPU % | peak RSS MB | RSS / room KB |\n' +
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
+    '| server | p50 ms | p95 ms | p99 ms | max ms | delivered/s | undelivered | failed msgs | converged | server CPU s / 1k deliv | server CPU s | client CPU s | generator loop p99 ms | other CPU % | peak RSS MB | RSS / room KB |\n' +
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
   const body = rows.map(
     (r) =>
-      `| ${r.server} | ${fmt(r.latency.p50)} | ${fmt(r.latency.p95)} | ${fmt(r.latency.p99)} | ${fmt(r.latency.max)} | ${fmt(r.deliveredPerSec, 0)} | ${r.undelivered} | ${r.failedMessages}${Object.keys(r.closeCodes).length ? ` (close ${JSON.stringify(r.closeCodes)})` : ''} | ${r.roomsConverged}/${r.roomsTotal} | ${fmt(r.serverCpuPer1k, 3)} | ${fmt(r.serverCpuSec, 2)} | ${fmt(r.clientCpuSec, 2)} | ${fmt(r.otherCpuPct, 0)} | ${fmt(r.peakRssMb, 1)} | ${fmt(r.rssPerRoomKb, 1)} |`,
+      `| ${r.server} | ${fmt(r.latency.p50)} | ${fmt(r.latency.p95)} | ${fmt(r.latency.p99)} | ${fmt(r.latency.max)} | ${fmt(r.deliveredPerSec, 0)} | ${r.undelivered} | ${r.failedMessages}${Object.keys(r.closeCodes).length ? ` (close ${JSON.stringify(r.closeCodes)})` : ''} | ${r.roomsConverged}/${r.roomsTotal} | ${fmt(r.serverCpuPer1k, 3)} | ${fmt(r.serverCpuSec, 2)} | ${fmt(r.clientCpuSec, 2)} | ${fmt(r.clientLoopP99Ms, 1)} | ${fmt(r.otherCpuPct, 0)} | ${fmt(r.peakRssMb, 1)} | ${fmt(r.rssPerRoomKb, 1)} |`,
   );
   const pp = rows.find((r) => r.server === 'pairpad');
   const ratios = pp
@@ -55,7 +55,7 @@ function steadyTable(rows: SteadyResult[]): string {
         .filter((r) => r.server !== 'pairpad' && r.server !== 'pairpad-pg')
         .map(
           (r) =>
-            `| pairpad / ${r.server} | ${fmtRatio(ratio(pp.latency.p50, r.latency.p50))} | ${fmtRatio(ratio(pp.latency.p95, r.latency.p95))} | ${fmtRatio(ratio(pp.latency.p99, r.latency.p99))} | ${fmtRatio(ratio(pp.latency.max, r.latency.max))} | ${fmtRatio(ratio(pp.deliveredPerSec, r.deliveredPerSec))} | | | | ${fmtRatio(ratio(pp.serverCpuPer1k, r.serverCpuPer1k))} | ${fmtRatio(ratio(pp.serverCpuSec, r.serverCpuSec))} | | | ${fmtRatio(ratio(pp.peakRssMb, r.peakRssMb))} | ${fmtRatio(ratio(pp.rssPerRoomKb, r.rssPerRoomKb))} |`,
+            `| pairpad / ${r.server} | ${fmtRatio(ratio(pp.latency.p50, r.latency.p50))} | ${fmtRatio(ratio(pp.latency.p95, r.latency.p95))} | ${fmtRatio(ratio(pp.latency.p99, r.latency.p99))} | ${fmtRatio(ratio(pp.latency.max, r.latency.max))} | ${fmtRatio(ratio(pp.deliveredPerSec, r.deliveredPerSec))} | | | | ${fmtRatio(ratio(pp.serverCpuPer1k, r.serverCpuPer1k))} | ${fmtRatio(ratio(pp.serverCpuSec, r.serverCpuSec))} | | | | ${fmtRatio(ratio(pp.peakRssMb, r.peakRssMb))} | ${fmtRatio(ratio(pp.rssPerRoomKb, r.rssPerRoomKb))} |`,
         )
     : [];
   const extra = rows
@@ -77,24 +77,24 @@ function steadyTable(rows: SteadyResult[]): string {
 
 function saturationTable(rows: SaturationResult[]): string {
   const head =
-    '| server | sustained edits/s | stop reason | p99 ms at sustained | server CPU % at sustained | client CPU % at sustained | undelivered (end) | converged |\n|---|---:|---|---:|---:|---:|---:|---:|';
+    '| server | sustained edits/s | stop reason | p99 ms at sustained | server CPU % at sustained | client CPU % at sustained | est. edits/s at 100 % CPU | undelivered (end) | converged |\n|---|---:|---|---:|---:|---:|---:|---:|---:|';
   const body = rows.map((r) => {
     const at = r.steps.find((s) => s.offered === r.sustained);
-    return `| ${r.server} | ${r.generatorBound ? '>= ' : ''}${r.sustained} | ${r.stopReason} | ${fmt(at?.p99 ?? null)} | ${fmt(at?.serverCpuPct ?? null, 0)} | ${fmt(at?.clientCpuPct ?? null, 0)} | ${r.undelivered} | ${r.roomsConverged}/${r.roomsTotal} |`;
+    return `| ${r.server} | ${r.generatorBound ? '>= ' : ''}${r.sustained} | ${r.stopReason} | ${fmt(at?.p99 ?? null)} | ${fmt(at?.serverCpuPct ?? null, 0)} | ${fmt(at?.clientCpuPct ?? null, 0)} | ${fmt(r.capacityEstimate, 0)} | ${r.undelivered} | ${r.roomsConverged}/${r.roomsTotal} |`;
   });
   const pp = rows.find((r) => r.server === 'pairpad');
   const ratios = pp
     ? rows
         .filter((r) => r.server !== 'pairpad' && r.server !== 'pairpad-pg')
-        .map((r) => `| pairpad / ${r.server} | ${fmtRatio(ratio(pp.sustained, r.sustained))} | | | | | | |`)
+        .map((r) => `| pairpad / ${r.server} | ${fmtRatio(ratio(pp.sustained, r.sustained))} | | | | | ${fmtRatio(ratio(pp.capacityEstimate, r.capacityEstimate))} | | |`)
     : [];
   const steps = rows.map(
     (r) =>
-      `\n<details><summary>${r.server} steps</summary>\n\n| offered/s | sent/s | delivered/s | delivered % | p50 ms | p99 ms | max ms | server CPU % | client CPU % | other CPU % | result |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n` +
+      `\n<details><summary>${r.server} steps</summary>\n\n| offered/s | sent/s | delivered/s | delivered % | p50 ms | p99 ms | max ms | server CPU % | client CPU % | generator loop p99 ms | other CPU % | result |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n` +
       r.steps
         .map(
           (s) =>
-            `| ${s.offered} | ${fmt(s.sentPerSec, 0)} | ${fmt(s.deliveredPerSec, 0)} | ${fmt(s.deliveryRatio * 100, 1)} | ${fmt(s.p50)} | ${fmt(s.p99)} | ${fmt(s.max)} | ${fmt(s.serverCpuPct, 0)} | ${fmt(s.clientCpuPct, 0)} | ${fmt(s.otherCpuPct, 0)} | ${s.ok ? 'ok' : s.reason} |`,
+            `| ${s.offered} | ${fmt(s.sentPerSec, 0)} | ${fmt(s.deliveredPerSec, 0)} | ${fmt(s.deliveryRatio * 100, 1)} | ${fmt(s.p50)} | ${fmt(s.p99)} | ${fmt(s.max)} | ${fmt(s.serverCpuPct, 0)} | ${fmt(s.clientCpuPct, 0)} | ${fmt(s.clientLoopP99Ms, 1)} | ${fmt(s.otherCpuPct, 0)} | ${s.ok ? 'ok' : s.reason} |`,
         )
         .join('\n') +
       '\n\n</details>',
@@ -153,7 +153,10 @@ export function evaluateTargets(results: ScenarioResult[], failures: Failure[]):
   ] as const) {
     const o = find<SaturationResult>('saturation', peer);
     const r = ratio(spp?.sustained, o?.sustained);
-    const note = o?.generatorBound || spp?.generatorBound ? ' (a generator-bound side makes this a bound, not a ratio)' : '';
+    const cap = ratio(spp?.capacityEstimate, o?.capacityEstimate);
+    const note =
+      (o?.generatorBound || spp?.generatorBound ? ' (a generator-bound side makes this a bound, not a ratio)' : '') +
+      (cap !== null ? `; CPU-extrapolated capacity ratio ${fmtRatio(cap)}` : '');
     targets.push({
       id: `saturation-${peer}`,
       text: `saturation rate >= ${min}x ${peer}`,
@@ -295,6 +298,7 @@ export function renderMarkdown(
       '*Converged* = rooms whose clients all hold the same text at the end. Server CPU = utime+stime from /proc/<pid>/stat over the measured window; RSS from /proc/<pid>/status (peak = max of VmHWM and 200 ms VmRSS polls). ' +
       '*RSS / room* = with >= 100 rooms, the least-squares slope of settled VmRSS (median of 5 samples) against rooms joined, measured after each quarter of the rooms joined; otherwise (VmRSS at the end - VmRSS before any room existed) / rooms. ' +
       '*Other CPU %* = whole-machine busy CPU (/proc/stat) minus server and generator, in % of one core: anything above a few % means other work shared the 2 cores and the figures carry that noise. ' +
+      '*Generator loop p99* = the worst worker\'s event-loop delay p99: when it is large, the latency figures include the generator\'s own stalls. ' +
       'Ratios are pairpad / peer; lower is better except delivered/s and saturation.',
   );
   for (const n of meta.notes) out.push(`\nNote: ${n}`);
@@ -315,12 +319,14 @@ export function renderMarkdown(
       out.push('');
       out.push(steadyTable(rows as SteadyResult[]));
     } else if (cfg.kind === 'saturation') {
-      out.push(`Steps of ${cfg.stepSec} s (after ${cfg.settleSec} s settle). A step passes when p99 <= ${cfg.p99LimitMs} ms, >= ${cfg.minDeliveryRatio * 100} % of the step's edits were delivered within it, and the generator kept up. ">=" marks a result limited by the generator.`);
+      out.push(`Steps of ${cfg.stepSec} s (after ${cfg.settleSec} s settle). A step passes when p99 <= ${cfg.p99LimitMs} ms, >= ${cfg.minDeliveryRatio * 100} % of the step's edits were delivered within it, and the generator kept up; a failing step is retried once. ">=" marks a result limited by the generator. *Est. edits/s at 100 % CPU* = sent/s / server CPU share at the highest passing step: an extrapolation, but one that latency noise from other work on the machine does not move.`);
       out.push('');
       out.push(saturationTable(rows as SaturationResult[]));
       if (svgName) out.push(`\n![latency vs load](${svgName})`);
     } else {
-      out.push(`${cfg.joins} sequential joins; the seeding client stays connected, so the document is in the server's memory.`);
+      out.push(
+        `${cfg.joins} sequential joins; the seeding client stays connected, so the document is in the server's memory. Server CPU per join is net of the server's idle CPU over the same wall time (10 ms /proc resolution, so read it as +-1 ms).`,
+      );
       out.push('');
       out.push(coldTable(rows as ColdResult[]));
     }

@@ -44,7 +44,7 @@ const { values } = parseArgs({
 
 if (values.help) {
   console.log(`usage: npm run bench -- [--quick] [--scenario ${ALL_SCENARIOS.join(',')}] [--servers ${ALL_SERVERS.join(',')}]
-       [--workers N] [--duration SEC] [--cpu-prof] [--out DIR] [--base-port P] [--max-minutes M] [--priority NICE]
+       [--workers N] [--duration SEC] [--cpu-prof] [--out DIR] [--base-port P] [--max-minutes M] [--priority=NICE]
 DATABASE_URL set: pairpad also runs against PostgreSQL (as pairpad-pg).`);
   process.exit(0);
 }

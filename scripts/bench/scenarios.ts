@@ -45,6 +45,8 @@ export interface ColdConfig {
   docBytes: number;
   chunk: number;
   joins: number;
+  /** Idle period used to measure the server's background CPU. */
+  idleSampleMs: number;
   /** How long to wait for pairpad to unload the room before the storage join. */
   unloadWaitMs: number;
   limit: number;
@@ -128,7 +130,8 @@ export function scenarioConfigs(quick: boolean, durationOverride?: number): Reco
       title: `cold load: a ${quick ? '256 KB' : '1 MB'} document held by the server, a new client joins and syncs (repeated joins)`,
       docBytes: quick ? 256 * 1024 : 1024 * 1024,
       chunk: 32 * 1024,
-      joins: quick ? 2 : 10,
+      joins: quick ? 2 : 20,
+      idleSampleMs: quick ? 500 : 3000,
       unloadWaitMs: quick ? 3500 : 6000,
       limit: 20,
     },
@@ -159,6 +162,8 @@ export interface SteadyResult {
   serverCpuSec: number;
   serverCpuPer1k: number | null;
   clientCpuSec: number;
+  /** Generator event-loop delay p99 (worst worker), ms. */
+  clientLoopP99Ms: number;
   baselineRssMb: number;
   endRssMb: number;
   peakRssMb: number;
@@ -183,6 +188,7 @@ export interface SaturationStep {
   serverCpuPct: number;
   clientCpuPct: number;
   otherCpuPct: number;
+  clientLoopP99Ms: number;
   lagDrops: number;
   ok: boolean;
   reason: string;
@@ -194,6 +200,11 @@ export interface SaturationResult {
   server: string;
   steps: SaturationStep[];
   sustained: number;
+  /**
+   * Edits/s the server could take at 100 % of one core, extrapolated from its CPU at the highest
+   * passing step. Robust to latency noise from other work on the machine; an extrapolation, not a measurement.
+   */
+  capacityEstimate: number | null;
   /** True when the last step failed because the generator, not the server, fell behind. */
   generatorBound: boolean;
   stopReason: string;
@@ -383,6 +394,7 @@ async function runSteady(cfg: SteadyConfig, server: RunningServer, ctx: RunConte
       serverCpuSec,
       serverCpuPer1k: c.delivered > 0 ? serverCpuSec / (c.delivered / 1000) : null,
       clientCpuSec: c.clientCpuSec,
+      clientLoopP99Ms: c.loopDelayP99Ms,
       baselineRssMb,
       endRssMb,
       peakRssMb: Math.max(server.peakRssKb / 1024, (readProc(server.pid)?.hwmKb ?? 0) / 1024),
@@ -442,11 +454,12 @@ async function runSaturation(cfg: SaturationConfig, server: RunningServer, ctx: 
         serverCpuPct: ((cpu1 - cpu0) / c.elapsedSec) * 100,
         clientCpuPct: (c.clientCpuSec / c.elapsedSec) * 100,
         otherCpuPct: ((sys1 - sys0 - (cpu1 - cpu0) - c.clientCpuSec) / c.elapsedSec) * 100,
+        clientLoopP99Ms: c.loopDelayP99Ms,
         lagDrops: c.lagDrops,
         ok,
         reason,
       });
-      ctx.log(`  ${offered}/s: p99 ${lat.p99?.toFixed(2) ?? '-'} ms, delivered ${(ratio * 100).toFixed(1)} %, server CPU ${(((cpu1 - cpu0) / c.elapsedSec) * 100).toFixed(0)} %, client CPU ${((c.clientCpuSec / c.elapsedSec) * 100).toFixed(0)} %, other ${(((sys1 - sys0 - (cpu1 - cpu0) - c.clientCpuSec) / c.elapsedSec) * 100).toFixed(0)} %${ok ? '' : ` -> stop: ${reason}`}`);
+      ctx.log(`  ${offered}/s: p99 ${lat.p99?.toFixed(2) ?? '-'} ms, delivered ${(ratio * 100).toFixed(1)} %, server CPU ${(((cpu1 - cpu0) / c.elapsedSec) * 100).toFixed(0)} %, client CPU ${((c.clientCpuSec / c.elapsedSec) * 100).toFixed(0)} %, other ${(((sys1 - sys0 - (cpu1 - cpu0) - c.clientCpuSec) / c.elapsedSec) * 100).toFixed(0)} %, generator loop p99 ${c.loopDelayP99Ms.toFixed(1)} ms${ok ? '' : ` -> stop: ${reason}`}`);
       if (!ok && !retried && !server.exited && !cfg.noRetry) {
         // One retry: on a shared 2-core machine a single scheduling hiccup can sink a 3 s step.
         retried = true;
@@ -465,8 +478,11 @@ async function runSaturation(cfg: SaturationConfig, server: RunningServer, ctx: 
       sustained = offered;
     }
     const drained = await pool.drain(10_000);
+    const best = steps.filter((st) => st.ok).at(-1);
+    const capacityEstimate = best && best.serverCpuPct > 0 ? best.sentPerSec / (best.serverCpuPct / 100) : null;
     return {
       kind: 'saturation',
+      capacityEstimate,
       scenario: 'saturation',
       server: server.spec.name,
       steps,
@@ -495,10 +511,17 @@ async function runCold(cfg: ColdConfig, server: RunningServer, ctx: RunContext):
     if (conn.failed > 0) throw new Error(`cold: seeder failed to connect: ${conn.errors.join('; ')}`);
     const seeded = await pool.seed(cfg.docBytes, cfg.chunk);
     await sleep(500);
+    // The server's background CPU (timers, pings, a database thread) over the same wall time as
+    // the joins is subtracted, so the figure is the join's own cost.
+    const idle0 = cpuOf(server);
+    const i0 = performance.now();
+    await sleep(cfg.idleSampleMs);
+    const idleCpuPerMs = (cpuOf(server) - idle0) / (performance.now() - i0);
     const joinMs: number[] = [];
     const joinErrors: string[] = [];
     let full = true;
     let cpuTotal = 0;
+    const j0 = performance.now();
     for (let i = 0; i < cfg.joins; i++) {
       const cpu0 = cpuOf(server);
       const j = await pool.join(room.roomId, `joiner-${i}`, 30_000);
@@ -509,6 +532,7 @@ async function runCold(cfg: ColdConfig, server: RunningServer, ctx: RunContext):
       else if (joinErrors.length < 5) joinErrors.push(j.error ?? 'failed');
       if (j.length !== seeded.length) full = false;
     }
+    cpuTotal = Math.max(0, cpuTotal - idleCpuPerMs * (performance.now() - j0));
     let storageJoinMs: number | null = null;
     let storageJoinCpuSec: number | null = null;
     let storageJoinFullDocument: boolean | null = null;
@@ -521,9 +545,10 @@ async function runCold(cfg: ColdConfig, server: RunningServer, ctx: RunContext):
       try {
         await fresh.connect(basePlan(server, false, 1), []);
         const cpu0 = cpuOf(server);
+        const t1 = performance.now();
         const j = await fresh.join(room.roomId, 'joiner-cold', 30_000);
         await sleep(300);
-        storageJoinCpuSec = cpuOf(server) - cpu0;
+        storageJoinCpuSec = Math.max(0, cpuOf(server) - cpu0 - idleCpuPerMs * (performance.now() - t1));
         storageJoinMs = j.ok ? j.ms : null;
         storageJoinFullDocument = j.length === seeded.length;
         if (!j.ok && joinErrors.length < 5) joinErrors.push(`storage join: ${j.error ?? 'failed'}`);

@@ -6,6 +6,7 @@
  */
 import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import type { ClientSpec, CollectResult, ConnectPlan, ParentMsg, WorkerMsg } from './ipc';
 import {
@@ -47,6 +48,9 @@ const counters = {
 };
 const closeCodes: Record<string, number> = {};
 let lastCollectAt = performance.now();
+/** The generator's own event-loop delay: when it is high, latency figures include generator stalls. */
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
 let lastCpu = process.cpuUsage();
 
 function send(msg: WorkerMsg): void {
@@ -304,6 +308,8 @@ function collect(reset: boolean): void {
     cpuUserMs: cpu.user / 1000,
     cpuSysMs: cpu.system / 1000,
     elapsedMs: now - lastCollectAt,
+    loopDelayP99Ms: loopDelay.percentile(99) / 1e6,
+    loopDelayMaxMs: loopDelay.max / 1e6,
   };
   if (reset) {
     hist.reset();
@@ -311,6 +317,7 @@ function collect(reset: boolean): void {
     for (const k of Object.keys(closeCodes)) delete closeCodes[k];
     lastCollectAt = now;
     lastCpu = process.cpuUsage();
+    loopDelay.reset();
   }
   send(res);
 }
