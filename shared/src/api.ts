@@ -14,7 +14,7 @@ import type { Role } from './yjs-protocol';
  * REST request schemas (TypeBox = JSON Schema + static types). The server validates
  * with them; the web client checks forms with the same limits.
  */
-export const LanguageSchema = Type.Union(LANGUAGES.map((language) => Type.Literal(language)));
+export const LanguageSchema = Type.Enum(LANGUAGES);
 export const RoomNameSchema = Type.String({ minLength: 1, maxLength: ROOM_NAME_MAX_LENGTH, pattern: '\\S' });
 export const RoomLimitSchema = Type.Integer({ minimum: ROOM_LIMIT_MIN, maximum: ROOM_LIMIT_MAX });
 
