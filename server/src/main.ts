@@ -1,8 +1,49 @@
-import closeWithGrace from 'close-with-grace';
 import { createDatabase, migrateToLatest } from '@pairpad/db';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { buildApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
+
+/** A shutdown that does not finish in time ends the process anyway. */
+const SHUTDOWN_TIMEOUT_MS = 10_000;
+/** Repeats of the first signal within this window are echoes, not an operator insisting. */
+const SIGNAL_ECHO_MS = 2_000;
+
+/**
+ * Graceful shutdown on SIGINT/SIGTERM and on a crash: close sockets, store every room, close the
+ * database, exit. Ctrl+C under `npm start` reaches the server twice (from the terminal and again
+ * forwarded by npm), so a repeat within SIGNAL_ECHO_MS is ignored instead of aborting the flush;
+ * a signal after that forces an immediate exit.
+ */
+function installShutdown(close: () => Promise<void>, logger: Logger): void {
+  let startedAt = 0;
+  const shutdown = (reason: { signal?: NodeJS.Signals; err?: unknown }) => {
+    if (startedAt > 0) {
+      if (reason.signal && Date.now() - startedAt > SIGNAL_ECHO_MS) {
+        logger.error({ signal: reason.signal }, 'second signal during shutdown: exiting without waiting');
+        process.exit(1);
+      }
+      if (reason.err) logger.error({ err: reason.err }, 'error during shutdown');
+      return;
+    }
+    startedAt = Date.now();
+    if (reason.err) logger.fatal({ err: reason.err }, 'uncaught error: shutting down');
+    else logger.info({ signal: reason.signal }, 'shutting down: closing sockets, storing rooms');
+    setTimeout(() => {
+      logger.error(`shutdown did not finish within ${SHUTDOWN_TIMEOUT_MS} ms; exiting`);
+      process.exit(1);
+    }, SHUTDOWN_TIMEOUT_MS).unref();
+    close().then(
+      () => process.exit(reason.err ? 1 : 0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => shutdown({ signal }));
+  process.on('uncaughtException', (err) => shutdown({ err }));
+  process.on('unhandledRejection', (err) => shutdown({ err }));
+}
 
 /**
  * The only place that reads process.env, listens and installs signal handling.
@@ -26,11 +67,7 @@ async function main(): Promise<void> {
   if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
 
   const app = await buildApp({ config, database, logger });
-  closeWithGrace({ delay: 10_000, logger }, async ({ signal, err }) => {
-    if (err) logger.error({ err }, 'shutting down after an uncaught error');
-    else logger.info({ signal }, 'shutting down: closing sockets, storing rooms');
-    await app.close();
-  });
+  installShutdown(() => app.close(), logger);
   await app.listen({ port: config.port, host: config.host });
 }
 
