@@ -8,7 +8,6 @@ import {
   ROOM_NAME_MAX_LENGTH,
   type Language,
 } from './limits';
-import type { Role } from './yjs-protocol';
 
 /**
  * REST request schemas (TypeBox = JSON Schema + static types). The server validates
@@ -44,6 +43,9 @@ export const AutocompleteBodySchema = Type.Object({
   language: LanguageSchema,
 });
 export type AutocompleteBody = Static<typeof AutocompleteBodySchema>;
+
+/** What a connection may do: an editor writes, a viewer only watches. */
+export type Role = 'editor' | 'viewer';
 
 export type SuggestionKind = 'keyword' | 'builtin' | 'identifier' | 'snippet' | 'line' | 'module' | 'member';
 

@@ -1,4 +1,4 @@
-import type { Participant } from './api';
+import type { Participant, Role } from './api';
 
 /** y-websocket top-level message types (first varuint of every binary frame). */
 export const YMessageType = {
@@ -14,8 +14,6 @@ export const DOC_META_KEY = 'meta';
 
 /** Keys of the `meta` Y.Map that every client renders live. */
 export const META_KEYS = { language: 'language', name: 'name' } as const;
-
-export type Role = 'editor' | 'viewer';
 
 /** What each client publishes under `user` in its awareness state. */
 export interface AwarenessUser {
