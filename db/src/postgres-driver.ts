@@ -19,34 +19,45 @@ interface PinnedConnection {
 
 class ConnectionLostError extends Error {
   readonly code = 'CONNECTION_CLOSED';
-  constructor(message = 'the database connection was lost during a transaction') {
+  constructor(message = 'the database connection was lost') {
     super(message);
     this.name = 'ConnectionLostError';
   }
 }
 
-/** A transaction that cannot get a connection this fast fails instead of waiting behind reconnects. */
+/** A query that cannot get a connection this fast fails instead of waiting behind reconnects. */
 const RESERVE_TIMEOUT_MS = 5_000;
 
+/** Codes postgres.js and Node give when the connection itself is gone (not an SQL error). */
+function isConnectionError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return false;
+  return /^(CONNECTION_(CLOSED|DESTROYED|ENDED)|CONNECT_TIMEOUT|E[A-Z]+)$/.test(code) || code.startsWith('57P') || code.startsWith('08');
+}
+
 /**
- * One Kysely connection. Plain queries go through the postgres.js pool, which reconnects by
- * itself after a connection drops. A transaction reserves one connection, and we watch it:
- * postgres.js (3.4.x) hands a reserved connection whose socket has closed back to the open pool
- * on release, and the next query on it writes to a null socket (an uncaught TypeError that kills
- * the process) or never settles. So once the pinned connection is gone we fail fast and never
- * release it; postgres.js has already moved it to its closed list, to reconnect on demand.
+ * One Kysely connection: a postgres.js reserved connection (so a transaction or
+ * `db.connection()` keeps one session), watched. postgres.js (3.4.x) hands a reserved connection
+ * whose socket has closed back to the open pool on release, and the next query on it writes to a
+ * null socket (an uncaught TypeError that kills the process) or never settles. So once ours is
+ * gone (its in-flight query failed with a connection error, or postgres.js marked it closed
+ * while we held it) we fail fast and never release it; postgres.js has already moved it to its
+ * closed list, to reconnect on demand.
  */
 class GuardedConnection implements DatabaseConnection {
   private reserved: ReservedSql | null = null;
+  /** postgres.js's connection object, learned from a query's onexecute (not every query reports it). */
   private pinned: PinnedConnection | null = null;
+  private broken = false;
 
   constructor(private readonly sql: Sql) {}
 
   private get lost(): boolean {
-    return this.pinned !== null && !this.pinned.reserved;
+    return this.broken || (this.pinned !== null && !this.pinned.reserved);
   }
 
-  async begin(statement: string): Promise<void> {
+  private async reserve(): Promise<ReservedSql> {
+    if (this.reserved) return this.reserved;
     const reserving = this.sql.reserve();
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -56,6 +67,7 @@ class GuardedConnection implements DatabaseConnection {
           timer = setTimeout(() => reject(new ConnectionLostError(`no database connection within ${RESERVE_TIMEOUT_MS} ms`)), RESERVE_TIMEOUT_MS);
         }),
       ]);
+      return this.reserved;
     } catch (error) {
       // If the reservation comes through later, hand it straight back.
       reserving.then((late) => late.release(), () => {});
@@ -63,6 +75,12 @@ class GuardedConnection implements DatabaseConnection {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+    if (this.lost) throw new ConnectionLostError();
+    const reserved = await this.reserve();
+    if (this.lost) throw new ConnectionLostError();
     // onexecute (as postgres.js's own begin() uses it) tells us which connection we hold;
     // returning true keeps postgres.js's pool bookkeeping unchanged.
     const options = {
@@ -71,13 +89,13 @@ class GuardedConnection implements DatabaseConnection {
         return true;
       },
     };
-    await this.reserved.unsafe(statement, [], options as never);
-  }
-
-  async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
-    if (this.reserved && this.lost) throw new ConnectionLostError();
-    const target = this.reserved ?? this.sql;
-    const result = await target.unsafe(compiledQuery.sql, [...compiledQuery.parameters] as never[]);
+    let result;
+    try {
+      result = await reserved.unsafe(compiledQuery.sql, [...compiledQuery.parameters] as never[], options as never);
+    } catch (error) {
+      if (isConnectionError(error)) this.broken = true;
+      throw error;
+    }
     const { command, count } = result;
     return {
       numAffectedRows:
@@ -96,6 +114,7 @@ class GuardedConnection implements DatabaseConnection {
     const lost = this.lost;
     this.reserved = null;
     this.pinned = null;
+    this.broken = false;
     if (reserved && !lost) reserved.release();
   }
 }
@@ -116,7 +135,7 @@ class GuardedPostgresDriver implements Driver {
       if (settings.isolationLevel) statement += ` isolation level ${settings.isolationLevel}`;
       if (settings.accessMode) statement += ` ${settings.accessMode}`;
     }
-    await (connection as GuardedConnection).begin(statement);
+    await connection.executeQuery(CompiledQuery.raw(statement));
   }
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
