@@ -42,7 +42,25 @@ function installShutdown(close: () => Promise<void>, logger: Logger): void {
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => shutdown({ signal }));
   process.on('uncaughtException', (err) => shutdown({ err }));
-  process.on('unhandledRejection', (err) => shutdown({ err }));
+  process.on('unhandledRejection', (err) => {
+    if (isOrphanedDriverRejection(err)) logger.warn({ err }, 'database connection lost while it was being set up');
+    else shutdown({ err });
+  });
+}
+
+/**
+ * postgres.js (3.4.x) looks up array types on every new connection in a promise nobody awaits, so
+ * a connection that drops at that moment (database restart, network cut) rejects it unhandled.
+ * That connection is already discarded and every query on it got its own error: log, don't die.
+ */
+function isOrphanedDriverRejection(err: unknown): boolean {
+  const { code, stack } = (err ?? {}) as { code?: unknown; stack?: unknown };
+  return (
+    typeof code === 'string' &&
+    /^(CONNECTION_(CLOSED|DESTROYED|ENDED)|CONNECT_TIMEOUT|E[A-Z]+)$/.test(code) &&
+    typeof stack === 'string' &&
+    /[\\/]postgres[\\/](cjs[\\/])?src[\\/]connection\.js/.test(stack)
+  );
 }
 
 /**
