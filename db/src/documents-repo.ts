@@ -27,7 +27,9 @@ const toBytes = (value: Uint8Array): Uint8Array =>
 export function documentsRepo(db: Kysely<Database>) {
   return {
     async load(roomId: string): Promise<StoredDocument> {
-      return db.transaction().execute(async (trx) => {
+      // One snapshot for both reads: under READ COMMITTED a compaction committing between them
+      // would leave the old snapshot plus only the log rows after the new one, losing edits.
+      return db.transaction().setIsolationLevel('repeatable read').execute(async (trx) => {
         const doc = await trx
           .selectFrom('documents')
           .select(['state', 'compacted_through'])
