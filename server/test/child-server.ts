@@ -10,16 +10,23 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..
 /** How long a child server may take to answer /healthz (tsx + PGlite boot on a busy 2-core box). */
 const BOOT_TIMEOUT_MS = 45_000;
 
-/** A free loopback port, picked once so a restarted server comes back where its clients expect it. */
+/**
+ * A free loopback port for a child server, picked once so a restarted server comes back where its
+ * clients expect it. Drawn below Linux's ephemeral range (32768+): servers that listen on port 0
+ * (every in-process test server) can then never take it while the child boots, and a foreign
+ * server answering our health check would be mistaken for ours.
+ */
 export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (address && typeof address === 'object' ? resolvePort(address.port) : reject(new Error('no port'))));
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise<boolean>((resolvePort) => {
+      const probe = createServer();
+      probe.once('error', () => resolvePort(false));
+      probe.listen(port, '127.0.0.1', () => probe.close(() => resolvePort(true)));
     });
-  });
+    if (free) return port;
+  }
+  throw new Error('no free port between 20000 and 32000');
 }
 
 export interface ChildServer {
@@ -83,8 +90,12 @@ export async function spawnServer(options: { port: number; env: Record<string, s
     output: () => output,
     exited,
     kill9: async () => {
+      const diedOnItsOwn = gone && child.signalCode !== 'SIGKILL';
       if (!gone) child.kill('SIGKILL');
-      await exited;
+      const exit = await exited;
+      if (diedOnItsOwn || (exit.signal !== 'SIGKILL' && running.has(server))) {
+        console.error(`child server on port ${port} exited on its own (${JSON.stringify(exit)}):\n${output.slice(-8000)}`);
+      }
       running.delete(server);
     },
   };
@@ -108,10 +119,5 @@ export async function spawnServer(options: { port: number; env: Record<string, s
 
 /** Kills every child server still running (afterEach/afterAll safety net). */
 export async function killAllChildServers(): Promise<void> {
-  for (const server of running) {
-    if (server.process.exitCode !== null || server.process.signalCode !== null) {
-      console.error(`child server on port ${server.port} had exited on its own:\n${server.output().slice(-8000)}`);
-    }
-  }
   await Promise.all([...running].map((server) => server.kill9()));
 }

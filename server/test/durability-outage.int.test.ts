@@ -81,6 +81,10 @@ describe('database outage (PostgreSQL behind a TCP proxy, child process)', () =>
         // Compaction after every flush keeps transactions in flight, so the cut lands inside one.
         env: { DATABASE_URL: viaProxy.toString(), PERSIST_FLUSH_MS: '50', LOG_LEVEL: 'warn', COMPACT_MAX_LOG_ROWS: '1', COMPACT_INTERVAL_MS: '100' },
       });
+      cleanups.push(() => {
+        const fatal = server.output().split('\n').filter((line) => /"level":(50|60)/.test(line) && !line.includes('appending updates failed'));
+        if (fatal.length > 0) console.error(`[DUR-outage] server errors:\n${fatal.map((line) => line.slice(0, 1500)).join('\n')}`);
+      });
       const room = await createRoom(server, { code: 'before\n', limit: 20 });
       const a = yClient(server, room.roomId, 'Outage A');
       const b = yClient(server, room.roomId, 'Outage B');
