@@ -1,3 +1,4 @@
+import type { Peer } from '../../lib/peer';
 import * as Y from 'yjs';
 import { Awareness } from 'y-protocols/awareness';
 import { WebsocketProvider } from 'y-websocket';
@@ -26,16 +27,7 @@ export const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set([
 
 export const shouldReconnect = (event: { code: number }): boolean => !FATAL_CLOSE_CODES.has(event.code);
 
-/** Everyone online, as plain data for the presence panel. */
-export interface Peer {
-  clientId: number | null;
-  name: string;
-  color: string;
-  role: Role;
-  online: boolean;
-  typing: boolean;
-  self: boolean;
-}
+export type { Peer } from '../../lib/peer';
 
 export interface CollabCallbacks {
   onStatus(status: ConnectionStatus): void;

@@ -1,16 +1,10 @@
-import { isLanguage, type Language, type LwwServerMessage, type Participant, type Role } from '@pairpad/shared';
+import { isLanguage, type LwwServerMessage, type Participant, type Role } from '@pairpad/shared';
 import { safeColor } from '../../lib/colors';
 import type { ConnectionStatus } from './connection-slice';
-import { FATAL_CLOSE_CODES, type Peer } from './collab-session';
+import { FATAL_CLOSE_CODES, type CollabCallbacks, type Peer } from './collab-session';
 
-export interface LwwCallbacks {
-  onStatus(status: ConnectionStatus): void;
-  onSynced(): void;
-  onFatal(close: { code: number; reason: string }): void;
-  onPeers(peers: Peer[]): void;
-  onMeta(meta: { name?: string; language?: Language }): void;
-  onOfflineEdit(): void;
-}
+/** The LWW session reports through the same callbacks as the Yjs session, so the page treats both alike. */
+export type LwwCallbacks = CollabCallbacks;
 
 type CodeListener = (code: string) => void;
 

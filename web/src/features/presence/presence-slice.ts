@@ -1,17 +1,9 @@
 import { createSlice, type PayloadAction } from '@reduxjs/toolkit';
-import type { Participant, Role } from '@pairpad/shared';
+import type { Participant } from '@pairpad/shared';
+import type { Peer } from '../../lib/peer';
 
-/** One row of the presence panel. Plain data: awareness itself stays outside Redux. */
-export interface PresenceEntry {
-  /** Yjs client id while online through /yjs; null for offline rows and LWW peers. */
-  clientId: number | null;
-  name: string;
-  color: string;
-  role: Role;
-  online: boolean;
-  typing: boolean;
-  self: boolean;
-}
+/** One row of the presence panel (awareness itself stays outside Redux). */
+export type PresenceEntry = Peer;
 
 export interface PresenceState {
   participants: PresenceEntry[];
