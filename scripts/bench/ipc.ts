@@ -42,8 +42,8 @@ export interface ConnectResult {
   ms: number;
 }
 
-export interface CollectResult {
-  ev: 'collected';
+/** What the clients counted in a window; a worker reports it, the pool sums it over workers. */
+export interface TrafficCounts {
   hist: HistogramData;
   sent: number;
   delivered: number;
@@ -53,6 +53,10 @@ export interface CollectResult {
   unexpectedCloses: number;
   closeCodes: Record<string, number>;
   lagDrops: number;
+}
+
+export interface CollectResult extends TrafficCounts {
+  ev: 'collected';
   cpuUserMs: number;
   cpuSysMs: number;
   elapsedMs: number;

@@ -10,8 +10,9 @@ import type {
   RoomSpec,
   SeedResult,
   WorkerMsg,
+  TrafficCounts,
 } from './ipc';
-import { mergeHistograms, type HistogramData } from './stats';
+import { mergeHistograms } from './stats';
 
 const WORKER = new URL('./worker.ts', import.meta.url).pathname;
 
@@ -65,16 +66,7 @@ class Worker {
   }
 }
 
-export interface Collected {
-  hist: HistogramData;
-  sent: number;
-  delivered: number;
-  awarenessSent: number;
-  awarenessRecv: number;
-  failedSends: number;
-  unexpectedCloses: number;
-  closeCodes: Record<string, number>;
-  lagDrops: number;
+export interface Collected extends TrafficCounts {
   clientCpuSec: number;
   elapsedSec: number;
   /** Worst worker's event-loop delay p99 / max (ms) in the window. */

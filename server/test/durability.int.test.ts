@@ -1,6 +1,4 @@
 import { performance } from 'node:perf_hooks';
-import type { DatabaseConfig } from '@pairpad/db';
-import { createTestDatabase } from '@pairpad/db/testing';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { databaseEnv, freePort, killAllChildServers, spawnServer, type ChildServer } from './child-server';
@@ -14,7 +12,7 @@ import {
   trackAcks,
   type LocalUpdate,
 } from './durability-tools';
-import { TEST_DATABASE_URL, createRoom, getJson, prng, tempDataDir, waitFor, yClient, type YClient } from './helpers';
+import { TEST_DATABASE_URL, createRoom, getJson, prng, restartableDatabase, waitFor, yClient, type YClient } from './helpers';
 
 /**
  * Crash safety against the real server in a child process. The database is the run's: PGlite in a
@@ -43,16 +41,6 @@ afterAll(async () => {
   await killAllChildServers();
 });
 
-async function runDatabase(): Promise<DatabaseConfig> {
-  if (TEST_DATABASE_URL) {
-    const db = await createTestDatabase(TEST_DATABASE_URL);
-    cleanups.push(db.drop);
-    return db.config;
-  }
-  const data = await tempDataDir();
-  cleanups.push(data.remove);
-  return { kind: 'pglite', dataDir: data.dir };
-}
 
 interface CycleFigures {
   edits: number;
@@ -79,7 +67,7 @@ async function freshClient(server: ChildServer, roomId: string, name: string): P
  */
 async function killCycles(kills: number, envForCycle: (cycle: number) => Record<string, string>, seed: number): Promise<CycleFigures[]> {
   const random = prng(seed);
-  const database = await runDatabase();
+  const database = await restartableDatabase(cleanups);
   const port = await freePort();
   const env = (cycle: number) => ({ ...databaseEnv(database), PERSIST_FLUSH_MS: String(FLUSH_MS), ...envForCycle(cycle) });
   let server = await spawnServer({ port, env: env(0) });
@@ -203,7 +191,7 @@ function deleteToken(client: YClient, label: string): boolean {
 describe(`clients outlive the server (${DB_LABEL}, child process)`, () => {
   it('[DUR-offline] clients keep editing while the server is down; on restart they reconnect and everything merges, once', async () => {
     const random = prng(SEED + 7);
-    const database = await runDatabase();
+    const database = await restartableDatabase(cleanups);
     const port = await freePort();
     const env = { ...databaseEnv(database), PERSIST_FLUSH_MS: String(FLUSH_MS) };
     let server = await spawnServer({ port, env });

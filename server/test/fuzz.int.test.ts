@@ -1,11 +1,9 @@
 import { performance } from 'node:perf_hooks';
-import type { DatabaseConfig } from '@pairpad/db';
-import { createTestDatabase } from '@pairpad/db/testing';
 import type { CreatedRoom } from '@pairpad/shared';
 import * as encoding from 'lib0/encoding';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { TEST_DATABASE_URL, createRoom, getJson, lwwClient, prng, rawSocket, startServer, tempDataDir, waitFor, yClient, type LwwClient, type YClient } from './helpers';
+import { createRoom, getJson, lwwClient, prng, rawSocket, startServer, restartableDatabase, waitFor, yClient, type LwwClient, type YClient } from './helpers';
 
 /**
  * A seeded fuzzer against live rooms: malformed y-protocol and LWW frames from many sockets while
@@ -170,21 +168,11 @@ function lwwFrame(random: Random): [string, Uint8Array | string] {
   }
 }
 
-async function fuzzDatabase(): Promise<DatabaseConfig> {
-  if (TEST_DATABASE_URL) {
-    const db = await createTestDatabase(TEST_DATABASE_URL);
-    cleanups.push(db.drop);
-    return db.config;
-  }
-  const data = await tempDataDir();
-  cleanups.push(data.remove);
-  return { kind: 'pglite', dataDir: data.dir };
-}
 
 describe('fuzz', () => {
   it(`[FUZZ] ${FRAMES} malformed y-protocol and LWW frames: the server stays up, honest clients keep syncing, the stored document loads`, async () => {
     const random = prng(SEED);
-    const database = await fuzzDatabase();
+    const database = await restartableDatabase(cleanups);
     const server = await startServer({ database, env: { COMPACT_MAX_LOG_ROWS: '20' } });
     let serverClosed = false;
     cleanups.push(() => (serverClosed ? undefined : server.close()));

@@ -66,6 +66,21 @@ export async function startServer(options: { database?: DatabaseConfig; env?: Re
   };
 }
 
+/**
+ * A database that outlives a server process, for crash and restart tests: a fresh PostgreSQL
+ * database when TEST_DATABASE_URL is set, else a PGlite directory. Its removal goes on `cleanups`.
+ */
+export async function restartableDatabase(cleanups: (() => Promise<void> | void)[]): Promise<DatabaseConfig> {
+  if (TEST_DATABASE_URL) {
+    const db = await createTestDatabase(TEST_DATABASE_URL);
+    cleanups.push(db.drop);
+    return db.config;
+  }
+  const data = await tempDataDir();
+  cleanups.push(data.remove);
+  return { kind: 'pglite', dataDir: data.dir };
+}
+
 /** A throwaway PGlite directory for restart tests. */
 export async function tempDataDir(): Promise<{ dir: string; remove(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'pairpad-test-'));
