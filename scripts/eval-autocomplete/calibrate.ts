@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { Language } from '@pairpad/shared';
 import { LANGUAGE_SPECS } from '../../server/src/autocomplete/languages.js';
 import { IDENT, lex } from '../../server/src/autocomplete/lexer.js';
-import { DEFAULT_TUNING, suggestDetailed } from '../../server/src/autocomplete/suggest.js';
+import { DEFAULT_TUNING, TABLE_FEATURES, suggestDetailed } from '../../server/src/autocomplete/suggest.js';
 import { fnv1a, loadCorpus } from './corpus.js';
 import { regionOf } from './simulate.js';
 
@@ -140,7 +140,13 @@ function fit(name: string, examples: Example[]): { candidate: number[]; none: nu
   return { candidate, none };
 }
 
-const all = [...byLanguage.values()].flat();
+// The shared weights serve languages without an n-gram table: fit them with its features at 0.
+const withoutTable = (ex: Example): Example => ({
+  label: ex.label,
+  rows: ex.rows.map((r) => r.map((v, j) => ((TABLE_FEATURES.candidate as readonly number[]).includes(j) ? 0 : v))),
+  query: ex.query.map((v, j) => ((TABLE_FEATURES.query as readonly number[]).includes(j) ? 0 : v)),
+});
+const all = [...byLanguage.values()].flat().map(withoutTable);
 const shared = fit('all', all);
 const perLanguage = [...byLanguage.entries()].map(([language, examples]) => [language, fit(language, examples)] as const);
 

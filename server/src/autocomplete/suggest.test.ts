@@ -78,9 +78,24 @@ describe('suggest: ranking', () => {
 
   it('offers the shared stem when no single word is likely enough', () => {
     const uses = ['WritableDraft', 'WritableNonArrayDraft'].flatMap((w) => Array.from({ length: 4 }, (_, i) => `type T${w}${i} = ${w};`));
-    const r = at(`${uses.join('\n')}\ntype X = W|`, 'typescript');
+    const r = at(`${uses.join('\n')}\ntype Y = number;\ntype X = W|`, 'typescript');
     expect(r.suggestion).toBe('ritable');
     expect(r.suggestions.map((s) => s.label).slice(0, 2).sort()).toEqual(['WritableDraft', 'WritableNonArrayDraft']);
+  });
+
+  it('ranks by what the language usually writes after these tokens (n-gram table)', () => {
+    // The document never raised anything: `True` is the more common word, but after `raise`
+    // the language's n-gram table expects an exception.
+    const r = at(`def f(x):\n    raise T|`, 'python');
+    expect(r.suggestions[0]?.label).toBe('TypeError');
+    expect(r.suggestion).toBe('ypeError');
+  });
+
+  it('continues an idiom the document has shown only once, from the n-gram table', () => {
+    // One earlier `isinstance(` is not enough evidence alone; the table knows `(` follows.
+    const r = at(`def f(x):\n    if isinstance(x, int):\n        return 1\n    if isinst|`, 'python');
+    expect(r.suggestion).toBe('ance(');
+    expect(at(`def check(value):\n    if value < 0:\n        raise Val|`, 'python').suggestion).toBe('ueError(');
   });
 
   it('counts words far outside the lexed window', () => {

@@ -3,6 +3,7 @@ import { LANGUAGE_SPECS, type LanguageSpec } from './languages.js';
 import { CHOICE_WEIGHTS, CHOICE_WEIGHTS_BY_LANGUAGE } from './calibration.js';
 import { IDENT, NL, STR, lex, wordChars, type Tokens } from './lexer.js';
 import { COMMON_WORDS } from './vocabulary.js';
+import { NGRAMS, type NgramTable } from './ngrams.js';
 
 /**
  * Knobs of the ranking model. The defaults were tuned on the development split of the
@@ -46,6 +47,10 @@ export interface SuggestTuning {
   minPartial: number;
   /** Prior weight of the language's common words (times their document frequency). */
   commonWeight: number;
+  /** Prior weight of a word the language's n-gram table expects after the cursor's tokens. */
+  staticWeight: number;
+  /** Pseudo-occurrences the n-gram table lends a multi-token continuation (next to the document's own). */
+  staticStrength: number;
   /** Prose: ignore words shorter than this. */
   proseMinWord: number;
   /** Choice-model weights; fitted by scripts/eval-autocomplete/calibrate.ts on the dev split. */
@@ -81,6 +86,8 @@ export const DEFAULT_TUNING: SuggestTuning = {
   thresholdShift: { typescript: 0.04 },
   minPartial: 2,
   commonWeight: 1,
+  staticWeight: 1,
+  staticStrength: 8,
   proseMinWord: 4,
   choice: CHOICE_WEIGHTS,
   choiceByLanguage: CHOICE_WEIGHTS_BY_LANGUAGE,
@@ -101,6 +108,10 @@ export interface Candidate {
   positions: number[];
   /** Share of files in the language's corpus that use this word (0 when not a common word). */
   common: number;
+  /** Probability the language's n-gram table gives this word after the cursor's tokens. */
+  stat: number;
+  /** `stat` as a share of the table's words with the typed prefix there. */
+  statShare: number;
   p: number;
 }
 
@@ -202,7 +213,9 @@ export function suggestDetailed(
   if (prefix === '' && !afterMember && !afterImport) return empty();
   if (spec.prose && prefix.length < 2) return empty();
 
-  const cands = collectCandidates(code, tokens, cur, ctx, prefix, spec, tuning, from, to, afterMember, afterImport, COMMON_WORDS[language]);
+  const table = ngramTable(language);
+  const stat = staticNext(table, ctx[1], ctx[0]);
+  const cands = collectCandidates(code, tokens, cur, ctx, prefix, spec, tuning, from, to, afterMember, afterImport, COMMON_WORDS[language], stat);
   if (cands.length === 0) return empty();
   const totals = rank(cands, tuning.maxContext);
 
@@ -210,8 +223,10 @@ export function suggestDetailed(
   // likely its best pick is, leaving mass for "none of these" (a word not seen yet).
   const shortlist = cands.slice(0, RERANK);
   const recent = recency(shortlist, cursor);
-  const rows = shortlist.map((c) => candidateFeatures(c, totals, prefix, cursor, recent));
-  const query = queryFeatures(prefix, ctx, afterMember, cands.length);
+  const lineStart = code.lastIndexOf('\n', wordStart - 1) + 1;
+  const lines = { start: lineStart, prevStart: lineStart === 0 ? 0 : code.lastIndexOf('\n', lineStart - 2) + 1 };
+  const rows = shortlist.map((c) => candidateFeatures(c, totals, prefix, cursor, recent, table !== undefined, lines));
+  const query = queryFeatures(prefix, ctx, afterMember, cands.length, staticMass(stat, prefix, spec));
   const probs = choose(rows, query, tuning.choiceByLanguage[language] ?? tuning.choice);
   const order = shortlist.map((_, i) => i).sort((a, b) => (probs[b] as number) - (probs[a] as number));
   const ranked = [...order.map((i) => shortlist[i] as Candidate), ...cands.slice(RERANK)];
@@ -240,7 +255,7 @@ export function suggestDetailed(
     const word = insertFor(best.word);
     // Only run past the word at the end of a line; mid-line, the text after the cursor is
     // usually what a continuation would have produced (closing brackets, arguments).
-    const ext = lineRest.trim() === '' ? extend(code, tokens, cur, ctx, best.word, confidence, tuning) : '';
+    const ext = lineRest.trim() === '' ? extend(code, tokens, cur, ctx, best.word, confidence, tuning, table) : '';
     if (word.length + ext.length >= tuning.minInsert) suggestion = word + ext;
     if (ext !== '') list.push({ label: prefix + word + ext, insertText: word + ext, kind: 'line' });
   } else if (tuning.partialThreshold < 1) {
@@ -288,6 +303,11 @@ export function suggestDetailed(
 }
 
 const RERANK = 12;
+/**
+ * Features that come from the language's n-gram table: 0 for a language without one, and
+ * left out of the fit of the shared weights (scripts/eval-autocomplete/calibrate.ts).
+ */
+export const TABLE_FEATURES = { candidate: [16, 17], query: [8, 9] } as const;
 const FAR = 1e5;
 
 /**
@@ -295,7 +315,10 @@ const FAR = 1e5;
  * evaluation's dev split, see calibration.ts): n-gram estimate, frequency, deepest matching
  * context and its share, first- and second-order context shares, distance to the nearest use
  * before and after the cursor, recency rank, uses just after the cursor, whether only the
- * language vocabulary knows it, its kind, how common it is in the language, length left to type.
+ * language vocabulary knows it, its kind, how common it is in the language, length left to type,
+ * the n-gram table's probability for it after the cursor's tokens and its share among the
+ * table's words with the typed prefix, and whether it is used earlier on the current line or on
+ * the line before.
  * The order is part of the fitted model: append, never reorder, and refit.
  */
 export function candidateFeatures(
@@ -304,13 +327,20 @@ export function candidateFeatures(
   prefix: string,
   cursor: number,
   recent: ReadonlyMap<string, number>,
+  hasTable: boolean,
+  lines: { start: number; prevStart: number },
 ): number[] {
+  let onLine = 0;
+  let onPrevLine = 0;
   let before = FAR;
   let after = FAR;
   let soonAfter = 0;
   for (const pos of c.positions) {
-    if (pos < cursor) before = Math.min(before, cursor - pos);
-    else {
+    if (pos < cursor) {
+      before = Math.min(before, cursor - pos);
+      if (pos >= lines.start) onLine = 1;
+      else if (pos >= lines.prevStart) onPrevLine = 1;
+    } else {
       after = Math.min(after, pos - cursor);
       if (pos - cursor < 2_000) soonAfter++;
     }
@@ -336,6 +366,11 @@ export function candidateFeatures(
     Math.log1p(soonAfter),
     c.kind === 'builtin' || c.kind === 'member' || c.kind === 'module' ? 1 : 0,
     c.common,
+    // Without an n-gram table (most languages) the table's features are 0, as in the shared weights' fit.
+    hasTable ? Math.log(c.stat + 1e-4) : 0,
+    c.statShare,
+    onLine,
+    onPrevLine,
   ];
 }
 
@@ -352,7 +387,7 @@ function recency(cands: readonly Candidate[], cursor: number): Map<string, numbe
 }
 
 /** Evidence about the position itself: how likely it is that no known word fits. */
-export function queryFeatures(prefix: string, ctx: readonly string[], afterMember: boolean, candidates: number): number[] {
+export function queryFeatures(prefix: string, ctx: readonly string[], afterMember: boolean, candidates: number, stat: { mass: number; known: number }): number[] {
   const prev = ctx[0];
   return [
     1,
@@ -363,6 +398,8 @@ export function queryFeatures(prefix: string, ctx: readonly string[], afterMembe
     prev === '(' || prev === ',' ? 1 : 0,
     prev === '=' ? 1 : 0,
     prev === undefined || /^[A-Za-z_$]/.test(prev) ? 1 : 0,
+    stat.known > 0 ? Math.log(stat.mass + 1e-3) : 0,
+    stat.known,
   ];
 }
 
@@ -430,6 +467,7 @@ function collectCandidates(
   afterMember: boolean,
   afterImport: boolean,
   common: Readonly<Record<string, number>> | undefined,
+  stat: StaticNext | undefined,
 ): Candidate[] {
   const { kinds, starts, keys } = tokens;
   const K = tuning.maxContext;
@@ -444,7 +482,7 @@ function collectCandidates(
   const get = (word: string, kind: SuggestionKind): Candidate => {
     let cand = byWord.get(word);
     if (!cand) {
-      cand = { word, counts: new Array<number>(K + 1).fill(0), prior: 0, kind, occurrences: [], positions: [], common: 0, p: 0 };
+      cand = { word, counts: new Array<number>(K + 1).fill(0), prior: 0, kind, occurrences: [], positions: [], common: 0, stat: 0, statShare: 0, p: 0 };
       byWord.set(word, cand);
     }
     return cand;
@@ -536,6 +574,19 @@ function collectCandidates(
     }
   }
 
+  // Words the language's n-gram table expects after these tokens (`raise` → `ValueError`).
+  if (stat && !afterImport) {
+    const { mass } = staticMass(stat, prefix, spec);
+    const { isStart } = wordChars(spec);
+    for (const [word, e] of stat) {
+      if (word.length < minLen || !word.startsWith(match) || !isStart(word.charCodeAt(0))) continue;
+      const cand = get(word, 'identifier');
+      cand.stat = e.p;
+      cand.statShare = e.p / (mass + 1e-3);
+      cand.prior += tuning.staticWeight * cand.statShare;
+    }
+  }
+
   const cands = [...byWord.values()];
   for (const cand of cands) {
     // Every document word gets the same small prior, so vocabulary never outranks evidence.
@@ -574,6 +625,76 @@ function rank(cands: Candidate[], K: number): number[] {
   return totals;
 }
 
+/** The n-gram table's belief about the next token: probability, and whether it follows a space. */
+type StaticNext = Map<string, { p: number; spaced: boolean }>;
+interface NextCounts {
+  total: number;
+  keys: string[];
+  counts: number[];
+  spaced: boolean[];
+}
+const parsedTables = new WeakMap<NgramTable, Map<string, NextCounts>>();
+/** How much a two-token context needs to be seen to outweigh its one-token backoff (Witten-Bell-like). */
+const STATIC_BACKOFF = 5;
+
+/** The language's n-gram table (ngrams.ts), parsed once. */
+function ngramTable(language: Language): Map<string, NextCounts> | undefined {
+  const raw = NGRAMS[language];
+  if (!raw) return undefined;
+  let table = parsedTables.get(raw);
+  if (table) return table;
+  table = new Map();
+  for (const ctx of Object.keys(raw)) {
+    const row = raw[ctx] as readonly (string | number)[];
+    const d: NextCounts = { total: row[0] as number, keys: [], counts: [], spaced: [] };
+    for (let i = 1; i + 2 < row.length; i += 3) {
+      d.keys.push(row[i] as string);
+      d.counts.push(row[i + 1] as number);
+      d.spaced.push(row[i + 2] === 1);
+    }
+    table.set(ctx, d);
+  }
+  parsedTables.set(raw, table);
+  return table;
+}
+
+/** P(next token | the two tokens before it) from the table, interpolated with the one-token context. */
+function staticNext(table: Map<string, NextCounts> | undefined, c2: string | undefined, c1: string | undefined): StaticNext | undefined {
+  if (!table || c1 === undefined) return undefined;
+  const d1 = table.get(c1);
+  const d2 = c2 === undefined ? undefined : table.get(`${c2} ${c1}`);
+  if (!d1 && !d2) return undefined;
+  const out: StaticNext = new Map();
+  if (d1) for (let i = 0; i < d1.keys.length; i++) out.set(d1.keys[i] as string, { p: (d1.counts[i] as number) / d1.total, spaced: d1.spaced[i] as boolean });
+  if (d2) {
+    const lam = d2.total / (d2.total + STATIC_BACKOFF);
+    for (const e of out.values()) e.p *= 1 - lam;
+    for (let i = 0; i < d2.keys.length; i++) {
+      const key = d2.keys[i] as string;
+      const p = (lam * (d2.counts[i] as number)) / d2.total;
+      const e = out.get(key);
+      if (e) {
+        e.p += p;
+        e.spaced = d2.spaced[i] as boolean;
+      } else out.set(key, { p, spaced: d2.spaced[i] as boolean });
+    }
+  }
+  return out;
+}
+
+/** How much of the table's belief goes to words with the typed prefix, and to any listed token. */
+function staticMass(stat: StaticNext | undefined, prefix: string, spec: LanguageSpec): { mass: number; known: number } {
+  if (!stat) return { mass: 0, known: 0 };
+  const { isStart } = wordChars(spec);
+  let mass = 0;
+  let known = 0;
+  for (const [word, e] of stat) {
+    known += e.p;
+    if (word.length >= prefix.length && word.startsWith(prefix) && isStart(word.charCodeAt(0))) mass += e.p;
+  }
+  return { mass, known };
+}
+
 const STOP_KEYS = new Set(['\n', '"', '0']);
 const BLANK = /^[ \t]*$/;
 
@@ -584,7 +705,16 @@ const BLANK = /^[ \t]*$/;
  * continuation stops when the running probability falls under `extendThreshold`, at a line
  * end, or before a string or number (literals vary from one use to the next).
  */
-function extend(code: string, tokens: Tokens, cur: number, ctx: readonly string[], word: string, confidence: number, tuning: SuggestTuning): string {
+function extend(
+  code: string,
+  tokens: Tokens,
+  cur: number,
+  ctx: readonly string[],
+  word: string,
+  confidence: number,
+  tuning: SuggestTuning,
+  table: Map<string, NextCounts> | undefined,
+): string {
   const { kinds, starts, ends, keys } = tokens;
   const n = kinds.length;
   const K = tuning.maxContext;
@@ -600,8 +730,7 @@ function extend(code: string, tokens: Tokens, cur: number, ctx: readonly string[
   let out = '';
   let prob = confidence;
   for (let step = 0; step < tuning.maxExtendTokens; step++) {
-    const positions = byKey.get(context[0] as string);
-    if (!positions) break;
+    const positions = byKey.get(context[0] as string) ?? [];
     // counts[k - 1]: next-token counts after occurrences matching k context tokens.
     const counts: Map<string, number>[] = [];
     const example = new Map<string, { at: number; depth: number }>();
@@ -619,37 +748,44 @@ function extend(code: string, tokens: Tokens, cur: number, ctx: readonly string[
       const seen = example.get(next);
       if (!seen || m > seen.depth || (m === seen.depth && p > seen.at)) example.set(next, { at: j, depth: m });
     }
-    const base = counts[0];
-    if (!base) break;
     // The deepest context seen at least `extendSupport` times decides; add-`extendPseudo`
     // keeps a continuation seen once or twice from looking certain (nested contexts built
     // from the same few occurrences are not independent evidence).
-    let chosen = base;
+    let chosen = counts[0] ?? new Map<string, number>();
     for (const map of counts) {
       let total = 0;
       for (const v of map.values()) total += v;
       if (total >= tuning.extendSupport) chosen = map;
     }
+    // The language's n-gram table lends `staticStrength` pseudo-occurrences, so an idiom
+    // (`isinstance(`) continues before the document has shown it, and a document seen
+    // once or twice is not alone in vouching for the next token.
     let total = 0;
+    for (const v of chosen.values()) total += v;
+    const st = total < tuning.extendSupport ? staticNext(table, context[1], context[0]) : undefined;
+    if (total === 0 && !st) break;
+    const S = st ? tuning.staticStrength : 0;
     let top: string | undefined;
     let topCount = 0;
-    for (const [key, v] of chosen) {
-      total += v;
+    const consider = (key: string): void => {
+      const v = (chosen.get(key) ?? 0) + S * (st?.get(key)?.p ?? 0);
       if (v > topCount) {
         top = key;
         topCount = v;
       }
-    }
-    const topP = topCount / (total + tuning.extendPseudo);
+    };
+    for (const key of chosen.keys()) consider(key);
+    if (st) for (const key of st.keys()) consider(key);
+    const topP = topCount / (total + S + tuning.extendPseudo);
     // Steps are not independent (the same few occurrences vouch for each token of a repeated
     // line), so the weakest step bounds the continuation rather than the product of all.
     const stepProb = tuning.extendWeakest ? Math.min(prob, confidence * topP) : prob * topP;
     if (top === undefined || STOP_KEYS.has(top) || stepProb < tuning.extendThreshold) break;
-    const ex = example.get(top) as { at: number };
-    const gap = code.slice(ends[ex.at - 1] as number, starts[ex.at] as number);
+    const ex = example.get(top);
+    const gap = ex ? code.slice(ends[ex.at - 1] as number, starts[ex.at] as number) : st?.get(top)?.spaced ? ' ' : '';
     if (!BLANK.test(gap)) break;
     prob = stepProb;
-    out += gap + code.slice(starts[ex.at] as number, ends[ex.at] as number);
+    out += gap + (ex ? code.slice(starts[ex.at] as number, ends[ex.at] as number) : top);
     context.unshift(top);
     if (context.length > K) context.pop();
   }
