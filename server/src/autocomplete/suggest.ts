@@ -24,7 +24,12 @@ export interface SuggestTuning {
   farWeight: number;
   /** Bound on prefix matches examined outside the window. */
   farHits: number;
-  /** Minimum calibrated confidence to offer a 4-character completion, by typed prefix length (index 0 = empty prefix). */
+  /**
+   * Minimum calibrated confidence to offer a 4-character completion, by typed prefix length
+   * (index 0 = empty prefix). Stricter after one character than after two (tuned on the dev
+   * split): after one, many words still fit and a miss can still be put right one keystroke
+   * later; after two, the ranking is sharper and an offer is worth more risk.
+   */
   threshold: readonly number[];
   /** Minimum estimated probability that a multi-token continuation is right as a whole. */
   extendThreshold: number;
@@ -74,7 +79,7 @@ export const DEFAULT_TUNING: SuggestTuning = {
   nearChars: 3_000,
   farWeight: 0.5,
   farHits: 4_000,
-  threshold: [0.95, 0.72, 0.7, 0.7],
+  threshold: [0.95, 0.78, 0.62, 0.62],
   extendThreshold: 0.8,
   extendSupport: 2,
   extendWeakest: true,
