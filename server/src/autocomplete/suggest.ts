@@ -81,7 +81,7 @@ export const DEFAULT_TUNING: SuggestTuning = {
   farHits: 4_000,
   threshold: [0.95, 0.78, 0.62, 0.62],
   extendThreshold: 0.8,
-  extendSupport: 2,
+  extendSupport: 4,
   extendWeakest: true,
   extendPseudo: 0.5,
   maxExtendTokens: 10,
