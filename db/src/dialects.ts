@@ -5,8 +5,19 @@ import { PGliteDialect } from 'kysely-pglite-dialect';
 import postgres from 'postgres';
 import { GuardedPostgresDialect } from './postgres-driver';
 
+/** Bulk insert with COPY, where the driver offers it. */
+export interface CopyRows {
+  /**
+   * Inserts `rows` (values in `columns` order) and returns `sequence`'s value after the last
+   * row; the rows took consecutive values ending there, in order. The caller must hold the
+   * dialect's only connection (so nothing else runs in between).
+   */
+  (table: string, columns: readonly string[], rows: readonly (readonly unknown[])[], sequence: string): Promise<number>;
+}
+
 export interface DialectHandle {
   dialect: Dialect;
+  copyRows?: CopyRows;
   /** Releases the driver's own resources after Kysely is destroyed. */
   close(): Promise<void>;
 }
@@ -17,6 +28,16 @@ interface ThreadReply {
   rows?: unknown[];
   affectedRows?: number;
   error?: { name: string; message: string } & Record<string, unknown>;
+}
+
+/**
+ * postMessage clones a typed array's whole backing ArrayBuffer, not just its view. An update
+ * cut out of a socket read is a view on a 64 KB chunk, so posting it as is would copy 64 KB
+ * per log row; a compact copy posts only its own bytes.
+ */
+function compactView(param: unknown): unknown {
+  if (param instanceof Uint8Array && param.byteLength !== param.buffer.byteLength) return param.slice();
+  return param;
 }
 
 /**
@@ -68,8 +89,17 @@ class PGliteOnThread {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, sql, params });
+      this.worker.postMessage({ id, sql, params: params.map(compactView) });
     });
+  }
+
+  copyRows(table: string, columns: readonly string[], rows: readonly (readonly unknown[])[], sequence: string): Promise<number> {
+    if (this.closed || this.closing) return Promise.reject(new Error('the embedded database is closed'));
+    const id = this.nextId++;
+    return new Promise<{ rows: unknown[] }>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, type: 'copy', table, columns, rows: rows.map((row) => row.map(compactView)), sequence });
+    }).then(({ rows: [reply] }) => (reply as { last: number }).last);
   }
 
   close(): Promise<void> {
@@ -93,6 +123,7 @@ export async function createPgliteDialect(dataDir: string): Promise<DialectHandl
   return {
     // The dialect only ever calls query() and close(), which the thread proxy provides.
     dialect: new PGliteDialect(client as unknown as PGlite),
+    copyRows: (table, columns, rows, sequence) => client.copyRows(table, columns, rows, sequence),
     close: () => client.close(),
   };
 }

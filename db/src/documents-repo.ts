@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { CopyRows } from './dialects';
 import type { Database } from './schema';
 
 export interface UpdateRecord {
@@ -24,7 +25,9 @@ export type DocumentsRepo = ReturnType<typeof documentsRepo>;
 const toBytes = (value: Uint8Array): Uint8Array =>
   value.constructor === Uint8Array ? value : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
 
-export function documentsRepo(db: Kysely<Database>) {
+const LOG_COLUMNS = ['room_id', 'update', 'session_id', 'author', 'created_at'] as const;
+
+export function documentsRepo(db: Kysely<Database>, copyRows?: CopyRows) {
   return {
     async load(roomId: string): Promise<StoredDocument> {
       // One snapshot for both reads: under READ COMMITTED a compaction committing between them
@@ -79,6 +82,13 @@ export function documentsRepo(db: Kysely<Database>) {
       );
       const through = new Map<string, number>();
       if (rows.length === 0) return through;
+      if (copyRows) {
+        const values = rows.map((row) => LOG_COLUMNS.map((column) => row[column]));
+        const last = await copyRows('document_updates', LOG_COLUMNS, values, 'document_updates_id_seq');
+        // Rows took consecutive ids in order, so a room's highest is its last row's.
+        rows.forEach((row, i) => through.set(row.room_id, last - rows.length + 1 + i));
+        return through;
+      }
       const insertChunks = async (executor: Kysely<Database>) => {
         // Stay far below PostgreSQL's 65,535 bind parameters per statement.
         for (let start = 0; start < rows.length; start += 5_000) {

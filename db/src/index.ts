@@ -1,5 +1,5 @@
 import { Kysely, sql } from 'kysely';
-import { createPgliteDialect, createPostgresDialect, type DialectHandle } from './dialects';
+import { createPgliteDialect, createPostgresDialect, type CopyRows, type DialectHandle } from './dialects';
 import type { Database } from './schema';
 
 export type DatabaseConfig = { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string; maxConnections?: number };
@@ -7,6 +7,8 @@ export type DatabaseConfig = { kind: 'pglite'; dataDir: string } | { kind: 'post
 export interface DatabaseHandle {
   db: Kysely<Database>;
   kind: DatabaseConfig['kind'];
+  /** COPY-based bulk insert (embedded PGlite); absent where multi-row INSERT is as good. */
+  copyRows?: CopyRows;
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   /** Idempotent. */
@@ -21,9 +23,12 @@ export async function createDatabase(config: DatabaseConfig): Promise<DatabaseHa
       : createPostgresDialect(config.url, { maxConnections: config.maxConnections });
   const db = new Kysely<Database>({ dialect: handle.dialect });
   let closing: Promise<void> | undefined;
+  const copy = handle.copyRows;
   return {
     db,
     kind: config.kind,
+    // Holding Kysely's single connection keeps the COPY out of any transaction in progress.
+    ...(copy ? { copyRows: ((...args) => db.connection().execute(() => copy(...args))) satisfies CopyRows } : {}),
     ping: async () => {
       await sql`select 1`.execute(db);
     },
@@ -35,6 +40,7 @@ export async function createDatabase(config: DatabaseConfig): Promise<DatabaseHa
   };
 }
 
+export type { CopyRows } from './dialects';
 export { migrateToLatest, MigrationError } from './migrate';
 export { roomsRepo, type RoomsRepo } from './rooms-repo';
 export { documentsRepo, type DocumentsRepo, type StoredDocument, type UpdateRecord } from './documents-repo';

@@ -21,6 +21,30 @@ try {
   parentPort.postMessage({ type: 'failed', error: toPlainError(error) });
 }
 
+// COPY's text format: backslash escapes for the characters that delimit it, \N for null,
+// bytea as \\x<hex> (the backslash itself escaped), timestamps as ISO 8601.
+const copyField = (value) => {
+  if (value === null || value === undefined) return '\\N';
+  if (value instanceof Uint8Array) return '\\\\x' + Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex');
+  if (value instanceof Date) return value.toISOString();
+  return String(value).replace(/[\\\n\r\t]/g, (c) => (c === '\\' ? '\\\\' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\t'));
+};
+
+/**
+ * Bulk insert with COPY: in PGlite it costs a fraction of a multi-row INSERT per row (no bind
+ * parameters to parse and convert). There is one session, and the transaction keeps any other
+ * query from running in between, so the rows took the sequence values up to currval in order.
+ */
+async function copyRows({ table, columns, rows, sequence }) {
+  const text = rows.map((row) => row.map(copyField).join('\t')).join('\n') + '\n';
+  const ident = (name) => '"' + name.replaceAll('"', '""') + '"';
+  return pglite.transaction(async (tx) => {
+    await tx.query(`copy ${ident(table)} (${columns.map(ident).join(', ')}) from '/dev/blob'`, [], { blob: new Blob([text]) });
+    const result = await tx.query('select currval($1::regclass)::text as last', [sequence]);
+    return Number(result.rows[0].last);
+  });
+}
+
 parentPort.on('message', async (message) => {
   if (message.type === 'close') {
     try {
@@ -28,6 +52,14 @@ parentPort.on('message', async (message) => {
     } finally {
       parentPort.postMessage({ type: 'closed' });
       parentPort.close();
+    }
+    return;
+  }
+  if (message.type === 'copy') {
+    try {
+      parentPort.postMessage({ id: message.id, rows: [{ last: await copyRows(message) }] });
+    } catch (error) {
+      parentPort.postMessage({ id: message.id, error: toPlainError(error) });
     }
     return;
   }

@@ -26,6 +26,9 @@ export function repoContractSuite(dialectName: string, postgresUrl?: string): vo
       await testDb.drop();
     });
 
+    // The repository as the server builds it: with COPY where the dialect offers it.
+    const documents = () => documentsRepo(handle.db, handle.copyRows);
+
     const newRoom = async (roomId = 'room_abcdef', viewId = 'view_abcdef') =>
       roomsRepo(handle.db).create({ room_id: roomId, view_id: viewId, name: 'Pair', language: 'python', capacity: 5 });
 
@@ -54,12 +57,12 @@ export function repoContractSuite(dialectName: string, postgresUrl?: string): vo
     });
 
     it('[DB-load] an unknown room loads as empty, not as an error', async () => {
-      expect(await documentsRepo(handle.db).load('nobody_here')).toEqual({ snapshot: null, updates: [], through: 0 });
+      expect(await documents().load('nobody_here')).toEqual({ snapshot: null, updates: [], through: 0 });
     });
 
     it('[DB-append] appended updates load back in order, byte for byte', async () => {
       await newRoom();
-      const docs = documentsRepo(handle.db);
+      const docs = documents();
       await docs.append('room_abcdef', [{ update: bytes(1, 2, 3), sessionId: 's1', author: 'Ada' }]);
       const through = await docs.append('room_abcdef', [{ update: bytes(4) }, { update: bytes(5, 6) }]);
       const loaded = await docs.load('room_abcdef');
@@ -71,7 +74,7 @@ export function repoContractSuite(dialectName: string, postgresUrl?: string): vo
 
     it('[DB-compact] compaction folds the log into the snapshot and keeps later rows', async () => {
       await newRoom();
-      const docs = documentsRepo(handle.db);
+      const docs = documents();
       const first = await docs.load('room_abcdef');
       await docs.append('room_abcdef', [{ update: bytes(1) }, { update: bytes(2) }]);
       const beforeCompact = await docs.load('room_abcdef');
@@ -93,7 +96,7 @@ export function repoContractSuite(dialectName: string, postgresUrl?: string): vo
     it('[DB-append] appendMany writes several rooms in one call and reports the last id per room', async () => {
       await newRoom('room_many01', 'view_many01');
       await newRoom('room_many02', 'view_many02');
-      const docs = documentsRepo(handle.db);
+      const docs = documents();
       const through = await docs.appendMany([
         { roomId: 'room_many01', records: [{ update: bytes(1) }, { update: bytes(2), author: 'Ada', sessionId: 's' }] },
         { roomId: 'room_many02', records: [{ update: bytes(3) }] },
@@ -107,9 +110,47 @@ export function repoContractSuite(dialectName: string, postgresUrl?: string): vo
       expect(await docs.appendMany([])).toEqual(new Map());
     });
 
+    it('[DB-append] authors and sessions with tabs, newlines, backslashes and \\N are stored verbatim', async () => {
+      await newRoom();
+      const awkward = ['tab\there', 'line\nbreak\r\n', 'back\\slash \\N \\x00', '\\N', 'Zoë 🐍 李', ''];
+      const through = await documents().appendMany([
+        { roomId: 'room_abcdef', records: awkward.map((text, i) => ({ update: bytes(i, 0x5c, 0x09, 0x0a), author: text, sessionId: text })) },
+      ]);
+      const rows = await handle.db
+        .selectFrom('document_updates')
+        .select(['id', 'update', 'author', 'session_id'])
+        .where('room_id', '=', 'room_abcdef')
+        .orderBy('id')
+        .execute();
+      expect(rows.map((row) => row.author)).toEqual(awkward);
+      expect(rows.map((row) => row.session_id)).toEqual(awkward);
+      expect(rows.map((row) => new Uint8Array(row.update))).toEqual(awkward.map((_, i) => bytes(i, 0x5c, 0x09, 0x0a)));
+      expect(through.get('room_abcdef')).toBe(Number(rows.at(-1)!.id));
+    });
+
+    it('[DB-append] an append issued during a transaction neither joins nor commits it', async () => {
+      await newRoom();
+      const docs = documents();
+      let append: Promise<Map<string, number>> | undefined;
+      await expect(
+        handle.db.transaction().execute(async (trx) => {
+          await trx.insertInto('documents').values({ room_id: 'room_abcdef', state: bytes(9), text: 'x', compacted_through: 0 }).execute();
+          append = docs.appendMany([{ roomId: 'room_abcdef', records: [{ update: bytes(1) }, { update: bytes(2) }] }]);
+          // Let the append reach the database while the transaction is still open.
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          throw new Error('roll back');
+        }),
+      ).rejects.toThrow('roll back');
+      const through = await append!;
+      const after = await docs.load('room_abcdef');
+      expect(after.snapshot).toBeNull();
+      expect(after.updates).toEqual([bytes(1), bytes(2)]);
+      expect(through.get('room_abcdef')).toBe(after.through);
+    });
+
     it('[DB-concurrent] concurrent appends are all kept with distinct ids', async () => {
       await newRoom();
-      const docs = documentsRepo(handle.db);
+      const docs = documents();
       const ids = await Promise.all(
         Array.from({ length: 25 }, (_, i) => docs.append('room_abcdef', [{ update: bytes(i, i) }])),
       );
@@ -123,7 +164,7 @@ export function repoContractSuite(dialectName: string, postgresUrl?: string): vo
       await newRoom('room_old111', 'view_old111');
       await newRoom('room_new222', 'view_new222');
       const rooms = roomsRepo(handle.db);
-      const docs = documentsRepo(handle.db);
+      const docs = documents();
       await docs.append('room_old111', [{ update: bytes(1) }]);
       await docs.compact('room_old111', { state: bytes(1), text: 'x', through: 0 });
       await rooms.touch('room_old111', new Date('2020-01-01T00:00:00Z'));
@@ -138,7 +179,7 @@ export function repoContractSuite(dialectName: string, postgresUrl?: string): vo
       await newRoom();
       await handle.close();
       closed = true;
-      await expect(documentsRepo(handle.db).append('room_abcdef', [{ update: bytes(1) }])).rejects.toThrow();
+      await expect(documents().append('room_abcdef', [{ update: bytes(1) }])).rejects.toThrow();
       await expect(handle.ping()).rejects.toThrow();
     });
   });

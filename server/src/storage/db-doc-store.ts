@@ -4,7 +4,7 @@ import type { DocStore } from '../rooms/doc-store';
 
 /** The DocStore over the Kysely repos; one implementation for PGlite and PostgreSQL. */
 export function createDbDocStore(database: DatabaseHandle): DocStore {
-  const documents = documentsRepo(database.db);
+  const documents = documentsRepo(database.db, database.copyRows);
   const rooms = roomsRepo(database.db);
   return {
     load: (roomId) => documents.load(roomId),
