@@ -334,7 +334,7 @@ export function renderMarkdown(
   }
   if (profileSummary) {
     out.push('');
-    out.push('## pairpad CPU profile (busy scenario), top self time');
+    out.push('## pairpad CPU profile, top self time');
     out.push('');
     out.push(profileSummary);
   }

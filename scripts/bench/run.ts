@@ -176,10 +176,12 @@ else await fullRun();
 
 let profileSummary: string | null = null;
 if (values['cpu-prof'] && servers.includes('pairpad')) {
-  console.log('[profile] pairpad busy scenario with --cpu-prof (not part of the tables) ...');
+  // The busy scenario unless --scenario names a steady one: profile what was asked about.
+  const profiled = values.scenario ? (scenarios.find((s) => s === 'pair' || s === 'busy' || s === 'classroom' || s === 'idle') ?? 'busy') : 'busy';
+  console.log(`[profile] pairpad ${profiled} scenario with --cpu-prof (not part of the tables) ...`);
   try {
     ctx.cpuProfileServer = 'pairpad';
-    const r = await runScenario(configs.busy, SPECS.pairpad, ctx);
+    const r = await runScenario(configs[profiled], SPECS.pairpad, ctx);
     const window = r.kind === 'steady' ? r.window : undefined;
     const files = readdirSync(profDir)
       .filter((f) => f.endsWith('.cpuprofile'))

@@ -303,7 +303,7 @@ export interface RunContext {
 }
 
 export async function runScenario(cfg: ScenarioConfig, spec: ServerSpec, ctx: RunContext): Promise<ScenarioResult> {
-  const profile = ctx.cpuProfileServer === spec.name && cfg.name === 'busy';
+  const profile = ctx.cpuProfileServer === spec.name;
   const t0 = performance.now();
   const server = await startServer(spec, ctx.startOpts(`${cfg.name}-${spec.name}`, profile));
   ctx.log(`  started in ${((performance.now() - t0) / 1000).toFixed(1)} s (pid ${server.pid})`);
