@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { CloseCode, checkDisplayName, type Role } from '@pairpad/shared';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
@@ -23,8 +24,24 @@ const MAX_BUFFERED_FRAMES = 256;
 const SESSION_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 function toSocketLike(ws: WebSocket): SocketLike {
+  // Frames sent to one socket in the same tick (an edit and the cursor move that came with it,
+  // or several peers' edits) leave in one write instead of one syscall each. `_socket` is ws's
+  // underlying net.Socket; ws corks it itself around each frame, and corks nest.
+  const stream = (ws as unknown as { _socket?: Socket })._socket;
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    stream?.uncork();
+  };
   return {
-    send: (data) => ws.send(data, { binary: typeof data !== 'string' }),
+    send: (data) => {
+      if (stream && !corked) {
+        corked = true;
+        stream.cork();
+        process.nextTick(uncork);
+      }
+      ws.send(data, { binary: typeof data !== 'string' });
+    },
     close: (code, reason) => {
       if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(code, reason);
     },
