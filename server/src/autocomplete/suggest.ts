@@ -35,7 +35,10 @@ export interface SuggestTuning {
   extendThreshold: number;
   /** Bound a continuation's probability by its weakest token instead of the product of all. */
   extendWeakest: boolean;
-  /** Minimum occurrences agreeing on each extra token of a multi-token continuation. */
+  /**
+   * Occurrences a deeper context needs before it decides a continuation's next token alone;
+   * below that the n-gram table lends `staticStrength` pseudo-occurrences.
+   */
   extendSupport: number;
   /** Pseudo-count of unseen continuations when estimating a continuation's probability. */
   extendPseudo: number;
@@ -706,7 +709,8 @@ const BLANK = /^[ \t]*$/;
 /**
  * Text after the chosen word that the document predicts with confidence, token by token on
  * the same line: at each step an interpolated n-gram over the window's tokens (contexts up to
- * `maxContext` tokens, ending with the tokens just predicted) picks the next token, and the
+ * `maxContext` tokens, ending with the tokens just predicted), helped by the language's
+ * n-gram table where the document has little evidence, picks the next token, and the
  * continuation stops when the running probability falls under `extendThreshold`, at a line
  * end, or before a string or number (literals vary from one use to the next).
  */
@@ -762,9 +766,11 @@ function extend(
       for (const v of map.values()) total += v;
       if (total >= tuning.extendSupport) chosen = map;
     }
-    // The language's n-gram table lends `staticStrength` pseudo-occurrences, so an idiom
-    // (`isinstance(`) continues before the document has shown it, and a document seen
-    // once or twice is not alone in vouching for the next token.
+    // When the deciding context was seen fewer than `extendSupport` times, the language's
+    // n-gram table lends `staticStrength` pseudo-occurrences, so an idiom (`isinstance(`)
+    // continues before the document has shown it, and a context seen once or twice is not
+    // alone in vouching for the next token. With more, the table would only dilute a
+    // repeated line (it cost savings on the dev split).
     let total = 0;
     for (const v of chosen.values()) total += v;
     const st = total < tuning.extendSupport ? staticNext(table, context[1], context[0]) : undefined;
