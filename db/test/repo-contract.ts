@@ -128,6 +128,20 @@ export function repoContractSuite(dialectName: string, postgresUrl?: string): vo
       expect(through.get('room_abcdef')).toBe(Number(rows.at(-1)!.id));
     });
 
+    it('[DB-append] a batch naming an unknown room is refused whole: nothing of it is stored', async () => {
+      await newRoom();
+      const docs = documents();
+      await expect(
+        docs.appendMany([
+          { roomId: 'room_abcdef', records: [{ update: bytes(1) }] },
+          { roomId: 'room_gone00', records: [{ update: bytes(2) }] },
+        ]),
+      ).rejects.toThrow();
+      expect((await docs.load('room_abcdef')).updates).toEqual([]);
+      // The connection is usable afterwards.
+      expect((await docs.appendMany([{ roomId: 'room_abcdef', records: [{ update: bytes(3) }] }])).get('room_abcdef')).toBeGreaterThan(0);
+    });
+
     it('[DB-append] an append issued during a transaction neither joins nor commits it', async () => {
       await newRoom();
       const docs = documents();
