@@ -21,6 +21,9 @@ export interface SocketRoutesDeps {
 /** Frames a client may send before its room has loaded; more means it is not waiting for sync. */
 const MAX_BUFFERED_FRAMES = 256;
 
+/** The keepalive pings a twentieth of the sockets every twentieth of its interval. */
+const PING_SLICES = 20;
+
 const SESSION_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 function toSocketLike(ws: WebSocket): SocketLike {
@@ -83,10 +86,16 @@ export async function socketRoutes(app: FastifyInstance, deps: SocketRoutesDeps)
     maxBufferedBytes: Math.max(config.maxMessageBytes * 8, 16 * 1024 * 1024),
   };
 
-  // Dead peers (laptop lid closed, network gone) never send a close; ping them out.
+  // Dead peers (laptop lid closed, network gone) never send a close; ping them out. Each socket
+  // is pinged once per interval, a slice of them per tick: pinging thousands in one burst would
+  // hold every room's fan-out for tens of milliseconds.
   const alive = new WeakMap<WebSocket, boolean>();
+  const pingSlices = Array.from({ length: PING_SLICES }, () => new Set<WebSocket>());
+  let nextPingSlice = 0;
   const keepalive = setInterval(() => {
-    for (const ws of app.websocketServer.clients) {
+    const slice = pingSlices[nextPingSlice] as Set<WebSocket>;
+    nextPingSlice = (nextPingSlice + 1) % PING_SLICES;
+    for (const ws of slice) {
       if (alive.get(ws) === false) {
         ws.terminate();
         continue;
@@ -94,7 +103,7 @@ export async function socketRoutes(app: FastifyInstance, deps: SocketRoutesDeps)
       alive.set(ws, false);
       ws.ping();
     }
-  }, config.pingIntervalMs);
+  }, config.pingIntervalMs / PING_SLICES);
   keepalive.unref();
   app.addHook('onClose', async () => clearInterval(keepalive));
 
@@ -104,6 +113,8 @@ export async function socketRoutes(app: FastifyInstance, deps: SocketRoutesDeps)
     const log = request.log.child({ connectionId, endpoint: kind });
     alive.set(ws, true);
     ws.on('pong', () => alive.set(ws, true));
+    const pingSlice = pingSlices[nextConnection % PING_SLICES] as Set<WebSocket>;
+    pingSlice.add(ws);
 
     const ip = request.ip;
     const openForIp = (socketsPerIp.get(ip) ?? 0) + 1;
@@ -133,6 +144,7 @@ export async function socketRoutes(app: FastifyInstance, deps: SocketRoutesDeps)
     });
     ws.on('close', () => {
       closed = true;
+      pingSlice.delete(ws);
       uncount();
       session?.handleClose();
     });
