@@ -102,7 +102,17 @@ describe('last-write-wins endpoint /ws', () => {
     expect((await b.next('typing')).name).toBe('Typer');
     await b.next('presence', (m) => m.participants.some((p) => p.name === 'Typer' && p.typing === true));
     expect(a.messages.some((m) => m.type === 'typing')).toBe(false);
-  });
+    // Typing on past the first expiry sweep changes nothing others see; a few seconds after the
+    // last keystroke the flag clears, with exactly one more presence message.
+    const presenceBefore = b.messages.filter((m) => m.type === 'presence').length;
+    for (let i = 0; i < 4; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      a.send({ type: 'typing' });
+    }
+    await b.next('presence', (m) => m.participants.some((p) => p.name === 'Typer' && p.typing === false), 8_000);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(b.messages.filter((m) => m.type === 'presence').length).toBe(presenceBefore + 1);
+  }, 20_000);
 
   it('[LWW-viewer] a view-only LWW client cannot write and never learns the roomId', async () => {
     const room = await createRoom(server, { code: 'safe' });

@@ -82,6 +82,8 @@ interface RosterEntry {
   color: string;
   role: Role;
   lastTypedAt: number;
+  /** The typing flag as last published, so a sweep that changes nothing sends nothing. */
+  typingShown: boolean;
 }
 
 /** Origin used for the server's own transactions (settings, LWW diffs are attributed to members). */
@@ -287,6 +289,7 @@ export class Room implements PersistTarget {
       color: previous?.color ?? colorForName(member.name),
       role: member.role,
       lastTypedAt: 0,
+      typingShown: false,
     });
     this.trimRoster();
     this.publishRoster();
@@ -344,6 +347,10 @@ export class Room implements PersistTarget {
   private publishRoster(): void {
     if (this.destroyed) return;
     const participants = this.participants();
+    for (const participant of participants) {
+      const entry = this.roster.get(participant.name);
+      if (entry) entry.typingShown = participant.typing === true;
+    }
     this.awareness.setLocalState({ [SERVER_AWARENESS_KEY]: { participants } satisfies ServerAwarenessState });
     for (const member of this.members.values()) member.deliverPresence?.(participants);
   }
@@ -365,12 +372,9 @@ export class Room implements PersistTarget {
   private readonly sweepTyping = (): void => {
     this.typingTimer = null;
     if (this.destroyed) return;
-    const now = Date.now();
-    let stillTyping = false;
-    for (const entry of this.roster.values()) {
-      if (entry.lastTypedAt > 0 && now - entry.lastTypedAt < this.options.typingMs) stillTyping = true;
-    }
-    this.publishRoster();
+    const participants = this.participants();
+    const stillTyping = participants.some((participant) => participant.typing === true);
+    if (participants.some((participant) => (participant.typing === true) !== this.roster.get(participant.name)?.typingShown)) this.publishRoster();
     if (stillTyping) this.typingTimer = setTimeout(this.sweepTyping, this.options.typingMs + 50);
   };
 
