@@ -29,6 +29,7 @@ export class PersistQueue {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private retryDelay = 0;
+  private encodeTurns: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly store: DocStore,
@@ -98,6 +99,17 @@ export class PersistQueue {
       if (this.running === run) this.running = null;
       this.arm();
     }
+  }
+
+  /**
+   * Resolves on an event-loop turn of its own, one caller per turn. Rooms that were created or
+   * got busy together reach their compaction point together; encoding all their snapshots in one
+   * burst would hold every room's fan-out until the last one is done.
+   */
+  encodeTurn(): Promise<void> {
+    const turn = this.encodeTurns.then(() => new Promise<void>((resolve) => setImmediate(resolve)));
+    this.encodeTurns = turn;
+    return turn;
   }
 
   close(): void {

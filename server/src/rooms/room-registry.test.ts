@@ -25,6 +25,9 @@ function makeRegistry(store: MemoryDocStore, overrides: Partial<ConstructorParam
   });
 }
 
+/** Fake timers and clock; setImmediate stays real, as the rooms yield event-loop turns with it. */
+const useFakeClock = () => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+
 let counter = 0;
 function member(name: string, sessionId: string | null = null): RoomMember & { sent: Uint8Array[]; closedWith: number | null } {
   const sent: Uint8Array[] = [];
@@ -81,7 +84,7 @@ describe('RoomRegistry', () => {
   });
 
   it('batches updates into one append per flush interval, merged per author', async () => {
-    vi.useFakeTimers();
+    useFakeClock();
     const registry = makeRegistry(store);
     const alice = member('Alice', 's1');
     const joined = await registry.enter(settings, { name: 'Alice', sessionId: 's1' }, () => alice);
@@ -101,7 +104,7 @@ describe('RoomRegistry', () => {
   });
 
   it('writes the pending updates of many rooms in one store call per flush interval', async () => {
-    vi.useFakeTimers();
+    useFakeClock();
     const registry = makeRegistry(store);
     const rooms = await Promise.all(
       [1, 2, 3, 4].map(async (n) => {
@@ -132,7 +135,7 @@ describe('RoomRegistry', () => {
   });
 
   it('keeps a room in memory and retries with backoff while the store fails, then stores everything', async () => {
-    vi.useFakeTimers();
+    useFakeClock();
     const registry = makeRegistry(store);
     const a = member('Writer');
     const joined = await registry.enter(settings, { name: 'Writer', sessionId: null }, () => a);

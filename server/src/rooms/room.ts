@@ -672,6 +672,8 @@ export class Room implements PersistTarget {
       await this.flush();
       if (this.pending.length > 0) throw new Error('updates still pending after flush');
       if (this.compactedThrough === this.lastAppended && this.logRowsSinceCompact === 0) return;
+      await this.options.queue.encodeTurn();
+      if (this.destroyed) return;
       const through = this.lastAppended;
       const state = Y.encodeStateAsUpdate(this.doc);
       const bytesAtState = this.approxBytes;
