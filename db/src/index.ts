@@ -9,6 +9,12 @@ export interface DatabaseHandle {
   kind: DatabaseConfig['kind'];
   /** COPY-based bulk insert (embedded PGlite); absent where multi-row INSERT is as good. */
   copyRows?: CopyRows;
+  /**
+   * Makes the space of deleted and replaced rows reusable. Embedded PGlite runs no autovacuum,
+   * so without this every compaction's dropped log rows and replaced snapshot would stay on disk
+   * for good. Absent on PostgreSQL, which vacuums itself.
+   */
+  vacuum?: () => Promise<void>;
   /** Resolves when the database answers a trivial query; rejects otherwise. */
   ping(): Promise<void>;
   /** Idempotent. */
@@ -28,6 +34,13 @@ export async function createDatabase(config: DatabaseConfig): Promise<DatabaseHa
     db,
     kind: config.kind,
     // Holding Kysely's single connection keeps the COPY out of any transaction in progress.
+    ...(config.kind === 'pglite'
+      ? {
+          vacuum: async () => {
+            await sql`vacuum (analyze)`.execute(db);
+          },
+        }
+      : {}),
     ...(copy ? { copyRows: ((...args) => db.connection().execute(() => copy(...args))) satisfies CopyRows } : {}),
     ping: async () => {
       await sql`select 1`.execute(db);

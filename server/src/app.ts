@@ -15,6 +15,7 @@ import { roomRoutes } from './http/routes/rooms';
 import { socketRoutes } from './http/routes/sockets';
 import { webAppRoutes } from './http/routes/web-app';
 import { createRoomCleanup } from './storage/room-cleanup';
+import { createVacuumSchedule } from './storage/vacuum';
 import { createDbDocStore } from './storage/db-doc-store';
 import { RoomRegistry } from './rooms/room-registry';
 
@@ -71,6 +72,7 @@ export async function buildApp(deps: AppDeps): Promise<PairpadApp> {
     logger: app.log.child({ component: 'autocomplete' }),
   });
   const cleanup = createRoomCleanup({ database, registry, ttlDays: config.roomTtlDays, logger: app.log });
+  const vacuum = createVacuumSchedule({ database, logger: app.log });
 
   installErrorHandler(app);
   await app.register(helmet, {
@@ -110,11 +112,13 @@ export async function buildApp(deps: AppDeps): Promise<PairpadApp> {
 
   app.addHook('onClose', async () => {
     cleanup.stop();
+    vacuum.stop();
     await registry.close();
     await database.close();
   });
 
   cleanup.start();
+  vacuum.start();
   await app.ready();
   return Object.assign(app, { registry }) as unknown as PairpadApp;
 }
