@@ -12,9 +12,24 @@ const toPlainError = (error) => {
   return plain;
 };
 
+// PGlite's own bytea codecs go through a JavaScript string per byte: a 200 KB snapshot took
+// about 40 ms to send and as long to read back. Node's hex codec does the same in well under 1 ms.
+const BYTEA = 17;
+const serializeBytea = (value) => {
+  if (!(value instanceof Uint8Array)) throw new Error('Invalid input for bytea type');
+  return '\\x' + Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex');
+};
+const parseBytea = (text) => {
+  // A plain, unpooled Uint8Array: callers compare it and post it across threads.
+  const bytes = new Uint8Array((text.length - 2) >> 1);
+  Buffer.from(bytes.buffer).write(text.slice(2), 'hex');
+  return bytes;
+};
+
 let pglite;
 try {
-  pglite = workerData.dataDir === 'memory://' ? new PGlite() : new PGlite(workerData.dataDir);
+  const options = { serializers: { [BYTEA]: serializeBytea }, parsers: { [BYTEA]: parseBytea } };
+  pglite = workerData.dataDir === 'memory://' ? new PGlite(options) : new PGlite(workerData.dataDir, options);
   await pglite.waitReady;
   parentPort.postMessage({ type: 'ready' });
 } catch (error) {

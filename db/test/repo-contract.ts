@@ -110,6 +110,18 @@ export function repoContractSuite(dialectName: string, postgresUrl?: string): vo
       expect(await docs.appendMany([])).toEqual(new Map());
     });
 
+    it('[DB-compact] snapshots of 0 bytes and of 1 MB come back byte for byte', async () => {
+      await newRoom();
+      const docs = documents();
+      const big = new Uint8Array(1024 * 1024).map((_, i) => (i * 7919) % 256);
+      await docs.compact('room_abcdef', { state: big, text: 'big', through: 0 });
+      const loaded = await docs.load('room_abcdef');
+      expect(loaded.snapshot).toBeInstanceOf(Uint8Array);
+      expect(Buffer.compare(Buffer.from(loaded.snapshot!), Buffer.from(big))).toBe(0);
+      await docs.compact('room_abcdef', { state: new Uint8Array(0), text: '', through: 0 });
+      expect((await docs.load('room_abcdef')).snapshot).toEqual(new Uint8Array(0));
+    });
+
     it('[DB-append] authors and sessions with tabs, newlines, backslashes and \\N are stored verbatim', async () => {
       await newRoom();
       const awkward = ['tab\there', 'line\nbreak\r\n', 'back\\slash \\N \\x00', '\\N', 'Zoë 🐍 李', ''];
