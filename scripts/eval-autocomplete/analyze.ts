@@ -13,7 +13,7 @@ import { LANGUAGE_SPECS } from '../../server/src/autocomplete/languages.js';
 import { IDENT, lex } from '../../server/src/autocomplete/lexer.js';
 import { suggestDetailed } from '../../server/src/autocomplete/suggest.js';
 import { fnv1a, loadCorpus, type EvalLanguage } from './corpus.js';
-import { regionOf, typedCharsIn } from './simulate.js';
+import { editorDocument, regionOf, typedCharsIn } from './simulate.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const { values: args } = parseArgs({ options: { language: { type: 'string' }, 'max-files': { type: 'string', default: '70' } } });
@@ -51,9 +51,7 @@ for (const language of languages) {
       add('tokenchars-1', token.length - 1);
       for (let k = 1; k <= Math.min(2, token.length); k++) {
         const cursor = ts + k;
-        let lineEnd = text.indexOf('\n', cursor);
-        if (lineEnd === -1) lineEnd = text.length;
-        const doc = text.slice(0, cursor) + text.slice(lineEnd);
+        const doc = editorDocument(text, cursor);
         const d = suggestDetailed(doc, cursor, language as Language);
         const s = d.result.suggestion;
         const top = d.result.suggestions.find((x) => x.kind !== 'snippet');

@@ -12,7 +12,7 @@ import { LANGUAGE_SPECS } from '../../server/src/autocomplete/languages.js';
 import { IDENT, lex } from '../../server/src/autocomplete/lexer.js';
 import { DEFAULT_TUNING, TABLE_FEATURES, suggestDetailed } from '../../server/src/autocomplete/suggest.js';
 import { fnv1a, loadCorpus } from './corpus.js';
-import { regionOf } from './simulate.js';
+import { editorDocument, regionOf } from './simulate.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const MAX_FILES = 70;
@@ -43,9 +43,7 @@ for (const language of ['python', 'javascript', 'typescript'] as const) {
       const token = text.slice(ts, toks.ends[t] as number);
       for (let k = 1; k <= Math.min(2, token.length); k++) {
         const cursor = ts + k;
-        let lineEnd = text.indexOf('\n', cursor);
-        if (lineEnd === -1) lineEnd = text.length;
-        const doc = text.slice(0, cursor) + text.slice(lineEnd);
+        const doc = editorDocument(text, cursor);
         const d = suggestDetailed(doc, cursor, language as Language, { ...DEFAULT_TUNING, threshold: [2, 2, 2, 2] });
         if (!d.choice) continue;
         examples.push({ rows: d.choice.rows, query: d.choice.query, label: d.choice.words.indexOf(token) });

@@ -46,6 +46,17 @@ function flat(s: string): string {
   return s;
 }
 
+/**
+ * What an editor holds while the user types at `cursor`: the file up to the cursor plus the
+ * file after the current line (the rest of the current line has not been written yet). Flat,
+ * so concatenation cost is not billed to the engine.
+ */
+export function editorDocument(text: string, cursor: number): string {
+  let lineEnd = text.indexOf('\n', cursor);
+  if (lineEnd === -1) lineEnd = text.length;
+  return flat(text.slice(0, cursor) + text.slice(lineEnd));
+}
+
 /** The region `[start, end)` in characters that the simulated user types. */
 export function regionOf(file: CorpusFile, seed: number): { start: number; end: number } {
   const lines = file.text.split('\n');
@@ -89,9 +100,7 @@ export function simulateFile(file: CorpusFile, engine: Engine, seed: number, tal
     const token = text.slice(ts, te);
     for (let k = 1; k <= Math.min(2, token.length); k++) {
       const cursor = ts + k;
-      let lineEnd = text.indexOf('\n', cursor);
-      if (lineEnd === -1) lineEnd = text.length;
-      const doc = flat(text.slice(0, cursor) + text.slice(lineEnd));
+      const doc = editorDocument(text, cursor);
       const t0 = performance.now();
       const pred = predictor.predict(doc, cursor);
       tally.latencies.push(performance.now() - t0);
@@ -133,9 +142,7 @@ export function latencyOnLargeFile(text: string, language: EvalLanguage, engine:
   for (let q = 0; q < queries + warmup; q++) {
     const t = idents[Math.floor((((q * 2654435761) % 4294967296) / 4294967296) * idents.length)] as number;
     const cursor = (toks.starts[t] as number) + 1 + (q % 2);
-    let lineEnd = text.indexOf('\n', cursor);
-    if (lineEnd === -1) lineEnd = text.length;
-    const doc = flat(text.slice(0, cursor) + text.slice(lineEnd));
+    const doc = editorDocument(text, cursor);
     const c0 = process.cpuUsage();
     const t0 = performance.now();
     predictor.predict(doc, cursor);
