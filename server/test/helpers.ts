@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDatabase, migrateToLatest, type DatabaseConfig, type DatabaseHandle } from '@pairpad/db';
 import { createTestDatabase, type TestDatabase } from '@pairpad/db/testing';
-import type { CreatedRoom, LwwServerMessage } from '@pairpad/shared';
+import { YMessageType, type CreatedRoom, type LwwServerMessage } from '@pairpad/shared';
+import * as encoding from 'lib0/encoding';
 import WebSocket from 'ws';
+import * as syncProtocol from 'y-protocols/sync';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { buildApp, type PairpadApp } from '../src/app';
@@ -259,4 +261,12 @@ export function prng(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** A y-websocket update frame as a stock client would send it, built with y-protocols itself. */
+export function updateFrame(update: Uint8Array): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, YMessageType.Sync);
+  syncProtocol.writeUpdate(encoder, update);
+  return encoding.toUint8Array(encoder);
 }

@@ -1,9 +1,8 @@
 import { YMessageType } from '@pairpad/shared';
-import * as encoding from 'lib0/encoding';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { loadConfig } from '../src/config';
-import { createRoom, getJson, lwwClient, rawSocket, startServer, waitFor, yClient, type TestServer, type YClient } from './helpers';
+import { createRoom, getJson, lwwClient, rawSocket, startServer, waitFor, yClient, type TestServer, type YClient, updateFrame } from './helpers';
 
 /**
  * Every configurable limit, exercised through the real server. Each server here is started with a
@@ -43,14 +42,6 @@ function client(target: TestServer, ...args: [string, string, Record<string, str
 }
 
 const wsUrl = (target: TestServer, id: string, name: string) => `${target.wsUrl}/yjs/${id}?name=${encodeURIComponent(name)}`;
-
-function updateFrame(update: Uint8Array): Uint8Array {
-  const encoder = encoding.createEncoder();
-  encoding.writeVarUint(encoder, YMessageType.Sync);
-  encoding.writeVarUint(encoder, 2);
-  encoding.writeVarUint8Array(encoder, update);
-  return encoding.toUint8Array(encoder);
-}
 
 async function post(target: TestServer, path: string, body: string, headers: Record<string, string> = {}) {
   const response = await fetch(`${target.httpUrl}${path}`, {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
-import { createRoom, getJson, lwwClient, rawSocket, startServer, waitFor, yClient, type TestServer, type YClient } from './helpers';
+import { createRoom, getJson, lwwClient, rawSocket, startServer, waitFor, yClient, type TestServer, type YClient, updateFrame } from './helpers';
 
 let server: TestServer;
 const ys: YClient[] = [];
@@ -23,14 +23,6 @@ afterAll(async () => {
 });
 
 const url = (id: string, name: string, extra = '') => `${server.wsUrl}/yjs/${id}?name=${encodeURIComponent(name)}${extra}`;
-
-function updateMessage(update: Uint8Array): Uint8Array {
-  const encoder = encoding.createEncoder();
-  encoding.writeVarUint(encoder, YMessageType.Sync);
-  encoding.writeVarUint(encoder, 2);
-  encoding.writeVarUint8Array(encoder, update);
-  return encoding.toUint8Array(encoder);
-}
 
 describe('socket admission', () => {
   it('[WS-4404] refuses a socket for an unknown room on both endpoints', async () => {
@@ -148,7 +140,7 @@ describe('bad frames close only their own socket', () => {
     await big.opened;
     const doc = new Y.Doc();
     doc.getText('code').insert(0, 'y'.repeat(100_000));
-    big.ws.send(updateMessage(Y.encodeStateAsUpdate(doc)));
+    big.ws.send(updateFrame(Y.encodeStateAsUpdate(doc)));
     expect((await big.closed).code).toBe(1009);
     keeper.text.insert(5, '!');
     await waitFor(async () => (await getJson(`${server.httpUrl}/rooms/${room.roomId}`)).body.code === 'small!');
