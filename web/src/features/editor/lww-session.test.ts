@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LwwSession, type LwwCallbacks } from './lww-session';
 
 class FakeSocket {
@@ -42,6 +42,7 @@ function open(name = 'Lee') {
     callbacks: cb,
     WebSocketImpl: FakeSocket as unknown as typeof WebSocket,
   });
+  opened.push(session);
   const codes: string[] = [];
   session.onCode((code) => codes.push(code));
   return { session, cb, codes, socket: FakeSocket.last! };
@@ -49,11 +50,18 @@ function open(name = 'Lee') {
 
 const init = { type: 'init', code: 'hello', language: 'go', participants: [{ name: 'Lee', color: '#ff0000', role: 'editor', online: true }] };
 
-afterEach(() => vi.useRealTimers());
+const opened: LwwSession[] = [];
+beforeEach(() => {
+  vi.stubGlobal('WebSocket', FakeSocket);
+});
+afterEach(() => {
+  for (const session of opened.splice(0)) session.destroy();
+  vi.unstubAllGlobals();
+  vi.useRealTimers();
+});
 
 describe('LwwSession', () => {
   it('connects to /ws/:roomId with name and session, and takes the init buffer', () => {
-    vi.stubGlobal('WebSocket', FakeSocket);
     const { socket, cb, codes, session } = open();
     expect(socket.url).toBe('ws://test/ws/room123456?name=Lee&session=s1');
     socket.serverSends(init);
@@ -63,24 +71,18 @@ describe('LwwSession', () => {
     expect(cb.onPeers.mock.lastCall?.[0]).toMatchObject([{ name: 'Lee', self: true }]);
     session.sendCode('hello!');
     expect(socket.sent).toEqual([{ type: 'code', code: 'hello!' }]);
-    session.destroy();
-    vi.unstubAllGlobals();
   });
 
   it('ignores the echo of its own writes and applies others', () => {
-    vi.stubGlobal('WebSocket', FakeSocket);
-    const { socket, codes, session } = open();
+    const { socket, codes } = open();
     socket.serverSends(init);
     socket.serverSends({ type: 'code', code: 'mine', from: 'Lee' });
     socket.serverSends({ type: 'code', code: 'theirs', from: 'Yara' });
     expect(codes).toEqual(['hello', 'theirs']);
-    session.destroy();
-    vi.unstubAllGlobals();
   });
 
   it('keeps the buffer typed while disconnected and sends it after the next init', () => {
     vi.useFakeTimers();
-    vi.stubGlobal('WebSocket', FakeSocket);
     const { socket, cb, session } = open();
     socket.serverSends(init);
     socket.serverCloses(1006);
@@ -92,19 +94,14 @@ describe('LwwSession', () => {
     expect(next).not.toBe(socket);
     next.serverSends(init);
     expect(next.sent).toEqual([{ type: 'code', code: 'offline work' }]);
-    session.destroy();
-    vi.unstubAllGlobals();
   });
 
   it('stops for good on a fatal close', () => {
     vi.useFakeTimers();
-    vi.stubGlobal('WebSocket', FakeSocket);
-    const { socket, cb, session } = open();
+    const { socket, cb } = open();
     socket.serverCloses(4409);
     expect(cb.onFatal).toHaveBeenCalledWith({ code: 4409, reason: '' });
     vi.advanceTimersByTime(10_000);
     expect(FakeSocket.last).toBe(socket);
-    session.destroy();
-    vi.unstubAllGlobals();
   });
 });
