@@ -344,9 +344,8 @@ export class Room implements PersistTarget {
     }
   }
 
-  private publishRoster(): void {
+  private publishRoster(participants = this.participants()): void {
     if (this.destroyed) return;
-    const participants = this.participants();
     for (const participant of participants) {
       const entry = this.roster.get(participant.name);
       if (entry) entry.typingShown = participant.typing === true;
@@ -374,7 +373,9 @@ export class Room implements PersistTarget {
     if (this.destroyed) return;
     const participants = this.participants();
     const stillTyping = participants.some((participant) => participant.typing === true);
-    if (participants.some((participant) => (participant.typing === true) !== this.roster.get(participant.name)?.typingShown)) this.publishRoster();
+    if (participants.some((participant) => (participant.typing === true) !== this.roster.get(participant.name)?.typingShown)) {
+      this.publishRoster(participants);
+    }
     if (stillTyping) this.typingTimer = setTimeout(this.sweepTyping, this.options.typingMs + 50);
   };
 
