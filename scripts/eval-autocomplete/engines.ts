@@ -1,4 +1,5 @@
 import type { Language } from '@pairpad/shared';
+import type { AutocompleteService } from '../../server/src/autocomplete/service.js';
 import { suggest, DEFAULT_TUNING, type SuggestTuning } from '../../server/src/autocomplete/suggest.js';
 import type { CorpusFile } from './corpus.js';
 import type { Engine, FilePredictor, Prediction } from './simulate.js';
@@ -14,8 +15,34 @@ export function localEngine(tuning: SuggestTuning = DEFAULT_TUNING): Engine {
       return {
         predict(doc, cursor): Prediction {
           const r = suggest(doc, cursor, language, tuning);
-          const label = r.suggestions[0]?.label;
-          return { suggestion: r.suggestion, top: label === undefined ? undefined : (/^[A-Za-z_$][\w$]*/.exec(label)?.[0] ?? label) };
+          return { suggestion: r.suggestion, top: topWord(r.suggestions[0]?.label) };
+        },
+      };
+    },
+  };
+}
+
+/** The whole word of a suggestion list's first label, for top-1 accuracy. */
+function topWord(label: string | undefined): string | undefined {
+  return label === undefined ? undefined : (/^[A-Za-z_$][\w$]*/.exec(label)?.[0] ?? label);
+}
+
+/**
+ * The configured model path: every query goes through the server's own autocomplete service
+ * (service.ts builds the prompt, asks the model, falls back to the local engine), so what is
+ * measured is what `POST /autocomplete` answers. One service for all files, as on the server
+ * (its failure count and pause carry over). The answer's `source` is passed on so the harness
+ * can report how often the model answered.
+ */
+export function modelEngine(service: AutocompleteService, name: string): Engine {
+  return {
+    name,
+    forFile(file: CorpusFile): FilePredictor {
+      const language = file.language as Language;
+      return {
+        async predict(doc, cursor): Promise<Prediction> {
+          const r = await service.complete({ code: doc, cursorPosition: cursor, language });
+          return { suggestion: r.suggestion, top: topWord(r.suggestions[0]?.label), source: r.source ?? 'local' };
         },
       };
     },

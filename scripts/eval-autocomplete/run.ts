@@ -5,15 +5,25 @@
  *   npm run eval:autocomplete                      # held-out, writes bench/results/autocomplete-<date>.md
  *   npm run eval:autocomplete -- --split dev       # the split tuning is allowed to look at
  *   npm run eval:autocomplete -- --split dev --tuning '{"threshold":[0.8,0.5,0.5,0.45]}'
+ *
+ * With `--provider openai` the configured model path is measured too, through the server's own
+ * service (service.ts): one model call per query, so use --max-files. Writes
+ * bench/results/autocomplete-model-<date>.md instead.
+ *
+ *   npm run eval:autocomplete -- --provider openai --url http://127.0.0.1:11434 --model qwen2.5-coder:1.5b --max-files 10
+ *   (--api-key, --timeout-ms; AUTOCOMPLETE_URL, AUTOCOMPLETE_MODEL, AUTOCOMPLETE_API_KEY and
+ *   AUTOCOMPLETE_TIMEOUT_MS are the defaults)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import type { Logger } from '../../server/src/log.js';
+import { createAutocompleteService } from '../../server/src/autocomplete/service.js';
 import { DEFAULT_TUNING, type SuggestTuning } from '../../server/src/autocomplete/suggest.js';
 import { fnv1a, loadCorpus, MAX_LINES, type CorpusFile, type EvalLanguage, type Split } from './corpus.js';
-import { baselineEngine, localEngine } from './engines.js';
+import { baselineEngine, localEngine, modelEngine } from './engines.js';
 import { latencyOnLargeFile, newTally, percentile, simulateFile, REGION_LINES, type Engine, type Tally } from './simulate.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -25,6 +35,11 @@ const { values: args } = parseArgs({
     write: { type: 'boolean', default: true },
     'no-write': { type: 'boolean', default: false },
     language: { type: 'string' },
+    provider: { type: 'string' },
+    url: { type: 'string', default: process.env.AUTOCOMPLETE_URL },
+    model: { type: 'string', default: process.env.AUTOCOMPLETE_MODEL },
+    'api-key': { type: 'string', default: process.env.AUTOCOMPLETE_API_KEY },
+    'timeout-ms': { type: 'string', default: process.env.AUTOCOMPLETE_TIMEOUT_MS ?? '1500' },
   },
 });
 const split = args.split as Split;
@@ -34,9 +49,35 @@ const maxFiles = Number(args['max-files']);
 const LANGS: EvalLanguage[] = ['python', 'javascript', 'typescript'];
 const languages = args.language ? [args.language as EvalLanguage] : LANGS;
 
+// The model path, when asked for: the server's service with the same options the server takes.
+if (args.provider !== undefined && args.provider !== 'openai') throw new Error('--provider must be openai (the local engine is always measured)');
+const provider = args.provider === 'openai' ? { url: args.url, model: args.model, timeoutMs: Number(args['timeout-ms']) } : undefined;
+if (provider && !provider.url) throw new Error('--provider openai needs --url (or AUTOCOMPLETE_URL)');
+if (provider && !(Number.isInteger(provider.timeoutMs) && provider.timeoutMs > 0)) throw new Error('--timeout-ms must be a positive integer');
+let modelWarnings = 0;
+/** The service logs each model failure at warn: the first few go to stderr, the rest are counted. */
+const harnessLogger: Logger = {
+  trace: () => {},
+  debug: () => {},
+  info: () => {},
+  warn: (obj: object | string, msg?: string) => {
+    if (++modelWarnings <= 3) console.error(`model: ${typeof obj === 'string' ? obj : `${msg ?? ''} ${JSON.stringify(obj)}`}`);
+  },
+  error: () => {},
+  fatal: () => {},
+  child: () => harnessLogger,
+};
+
 const started = performance.now();
 const corpus = loadCorpus(repoRoot);
-const engines: Engine[] = [localEngine(tuning), baselineEngine()];
+const local = localEngine(tuning);
+const engines: Engine[] = [local, baselineEngine()];
+if (provider) {
+  const service = createAutocompleteService({ provider: 'openai', url: provider.url, model: provider.model, apiKey: args['api-key'], timeoutMs: provider.timeoutMs, logger: harnessLogger });
+  engines.unshift(modelEngine(service, `model (${provider.model ?? 'unnamed'})`));
+}
+/** The baseline is the last row of each language; every other engine is compared with it. */
+const BASE = engines.length - 1;
 
 interface Row {
   language: EvalLanguage;
@@ -57,8 +98,12 @@ for (const language of languages) {
     .slice(0, maxFiles);
   if (files.length === 0) continue;
   const tallies = engines.map(() => newTally());
-  for (const file of files) {
-    engines.forEach((engine, e) => simulateFile(file, engine, fnv1a(`region:${file.id}`), tallies[e] as Tally));
+  for (const [i, file] of files.entries()) {
+    for (const [e, engine] of engines.entries()) await simulateFile(file, engine, fnv1a(`region:${file.id}`), tallies[e] as Tally);
+    if (provider) {
+      const t = tallies[0] as Tally;
+      console.error(`${language}: ${i + 1}/${files.length} files, ${t.queries} model-path queries, ${t.modelAnswers} answered by the model`);
+    }
   }
   const large = largeFile(files);
   rows.push({
@@ -67,7 +112,7 @@ for (const language of languages) {
     lines: files.reduce((n, f) => n + Math.min(f.lines, REGION_LINES), 0),
     sources: [...new Set(files.map((f) => f.source))].join(', '),
     tallies,
-    large: latencyOnLargeFile(large, language, engines[0] as Engine, 300),
+    large: latencyOnLargeFile(large, language, local, 300),
     largeLines: large.split('\n').length,
   });
 }
@@ -90,13 +135,27 @@ out.push('');
 out.push('| language | engine | files | queries | top-1 | precision | keystrokes saved | vs baseline | p50 ms | p99 ms |');
 out.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const row of rows) {
-  const baseSaved = (row.tallies[1] as Tally).savedChars / (row.tallies[1] as Tally).typedChars;
+  const baseSaved = (row.tallies[BASE] as Tally).savedChars / (row.tallies[BASE] as Tally).typedChars;
   row.tallies.forEach((t, e) => {
     const saved = t.savedChars / t.typedChars;
     out.push(
-      `| ${row.language} | ${(engines[e] as Engine).name} | ${row.files} | ${t.queries} | ${pct(t.top1Hits / t.top1Queries)} | ${pct(t.correct / t.offered)} | ${pct(saved)} | ${e === 0 ? (saved / baseSaved).toFixed(2) + 'x' : ''} | ${ms(percentile(t.latencies, 50))} | ${ms(percentile(t.latencies, 99))} |`,
+      `| ${row.language} | ${(engines[e] as Engine).name} | ${row.files} | ${t.queries} | ${pct(t.top1Hits / t.top1Queries)} | ${pct(t.correct / t.offered)} | ${pct(saved)} | ${e !== BASE ? (saved / baseSaved).toFixed(2) + 'x' : ''} | ${ms(percentile(t.latencies, 50))} | ${ms(percentile(t.latencies, 99))} |`,
     );
   });
+}
+if (provider) {
+  out.push('');
+  out.push(
+    `Model path: \`${engines[0]?.name}\` at ${provider.url} through server/src/autocomplete/service.ts (the same code as \`POST /autocomplete\`), timeout ${provider.timeoutMs} ms; its row counts whatever the service answered. Where the model timed out, failed, answered empty or was paused after failures, the local engine answered (with default tuning):`,
+  );
+  out.push('');
+  out.push('| language | queries | model answers | local fallbacks | model share | model suggestions | their precision |');
+  out.push('|---|---:|---:|---:|---:|---:|---:|');
+  for (const row of rows) {
+    const t = row.tallies[0] as Tally;
+    out.push(`| ${row.language} | ${t.queries} | ${t.modelAnswers} | ${t.localFallbacks} | ${pct(t.modelAnswers / t.queries)} | ${t.modelOffered} | ${pct(t.modelCorrect / t.modelOffered)} |`);
+  }
+  if (modelWarnings > 0) out.push(`\nThe service logged ${modelWarnings} warnings about the model (failures, pauses; the first 3 are on stderr).`);
 }
 out.push('');
 out.push(`Latency on a ${MAX_LINES}-line file (this split's files of the language concatenated), 300 queries, pairpad engine; wall time and process CPU time per call:`);
@@ -116,7 +175,8 @@ const report = out.join('\n') + '\n';
 console.log(report);
 
 if (split === 'heldout' && args.write && !args['no-write'] && !args.language && !args.tuning) {
-  const file = join(repoRoot, 'bench/results', `autocomplete-${date}.md`);
+  // A model run never overwrites the local engine's results of the day.
+  const file = join(repoRoot, 'bench/results', provider ? `autocomplete-model-${date}.md` : `autocomplete-${date}.md`);
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, report);
   console.log(`written to ${file}`);

@@ -9,11 +9,16 @@ export interface Prediction {
   suggestion: string;
   /** Whole word of the first list entry, for top-1 accuracy. */
   top: string | undefined;
+  /** Who answered, for engines that go through the server's service (model, or local fallback). */
+  source?: 'model' | 'local';
 }
 
-/** One engine, prepared for one file (the baseline keeps running word counts). */
+/**
+ * One engine, prepared for one file (the baseline keeps running word counts). The local
+ * engines answer synchronously; a model engine answers with a Promise.
+ */
 export interface FilePredictor {
-  predict(doc: string, cursor: number): Prediction;
+  predict(doc: string, cursor: number): Prediction | Promise<Prediction>;
 }
 
 export interface Engine {
@@ -31,10 +36,30 @@ export interface Tally {
   typedChars: number;
   savedChars: number;
   latencies: number[];
+  /** Answers with `source: 'model'` (only engines that report a source count here). */
+  modelAnswers: number;
+  /** Answers with `source: 'local'`: the model timed out, failed, answered empty or was paused. */
+  localFallbacks: number;
+  /** Non-empty suggestions that came from the model, and how many of them were correct. */
+  modelOffered: number;
+  modelCorrect: number;
 }
 
 export function newTally(): Tally {
-  return { queries: 0, top1Queries: 0, top1Hits: 0, offered: 0, correct: 0, typedChars: 0, savedChars: 0, latencies: [] };
+  return {
+    queries: 0,
+    top1Queries: 0,
+    top1Hits: 0,
+    offered: 0,
+    correct: 0,
+    typedChars: 0,
+    savedChars: 0,
+    latencies: [],
+    modelAnswers: 0,
+    localFallbacks: 0,
+    modelOffered: 0,
+    modelCorrect: 0,
+  };
 }
 
 /** Lines typed per file: one deterministic region, so big files do not dominate. */
@@ -82,8 +107,11 @@ export function typedCharsIn(text: string, start: number, end: number): number {
  * otherwise types a second character and asks again. The document the engine sees is what a
  * real editor would hold: the file up to the cursor plus the file after the current line
  * (the rest of the current line has not been written yet).
+ *
+ * Async because a model engine answers with a Promise; with a synchronous engine nothing is
+ * awaited, so the whole file is simulated before this returns and latency is the call alone.
  */
-export function simulateFile(file: CorpusFile, engine: Engine, seed: number, tally: Tally): void {
+export async function simulateFile(file: CorpusFile, engine: Engine, seed: number, tally: Tally): Promise<void> {
   const { text, language } = file;
   const spec = LANGUAGE_SPECS[language];
   const { start, end } = regionOf(file, seed);
@@ -102,9 +130,19 @@ export function simulateFile(file: CorpusFile, engine: Engine, seed: number, tal
       const cursor = ts + k;
       const doc = editorDocument(text, cursor);
       const t0 = performance.now();
-      const pred = predictor.predict(doc, cursor);
-      tally.latencies.push(performance.now() - t0);
+      const answer = predictor.predict(doc, cursor);
+      // A synchronous answer is timed on the call alone (no await, no microtask); an
+      // asynchronous one (a model) until it arrives.
+      let elapsed = performance.now() - t0;
+      let pred: Prediction;
+      if (answer instanceof Promise) {
+        pred = await answer;
+        elapsed = performance.now() - t0;
+      } else pred = answer;
+      tally.latencies.push(elapsed);
       tally.queries++;
+      if (pred.source === 'model') tally.modelAnswers++;
+      else if (pred.source === 'local') tally.localFallbacks++;
       if (k < token.length) {
         tally.top1Queries++;
         if (pred.top === token) tally.top1Hits++;
@@ -112,10 +150,12 @@ export function simulateFile(file: CorpusFile, engine: Engine, seed: number, tal
       const s = pred.suggestion;
       if (s === '') continue;
       tally.offered++;
+      if (pred.source === 'model') tally.modelOffered++;
       // Correct = the file continues with exactly this text, so accepting it leaves nothing to
       // delete. A stem (`Writable` of `WritableDraft`) counts; the user types the rest.
       if (text.startsWith(s, cursor)) {
         tally.correct++;
+        if (pred.source === 'model') tally.modelCorrect++;
         tally.savedChars += s.length - 1; // one key to accept
         pos = cursor + s.length;
         break;
@@ -145,8 +185,9 @@ export function latencyOnLargeFile(text: string, language: EvalLanguage, engine:
     const doc = editorDocument(text, cursor);
     const c0 = process.cpuUsage();
     const t0 = performance.now();
-    predictor.predict(doc, cursor);
+    const answer = predictor.predict(doc, cursor);
     const t1 = performance.now();
+    if (answer instanceof Promise) throw new Error('latencyOnLargeFile measures synchronous engines only');
     const c1 = process.cpuUsage(c0);
     if (q >= warmup) {
       wall.push(t1 - t0);
