@@ -1,6 +1,7 @@
 import { LANGUAGES, type Language } from '@pairpad/shared';
 import { describe, expect, it } from 'vitest';
-import { suggest } from './suggest.js';
+import { CHOICE_WEIGHTS, CHOICE_WEIGHTS_BY_LANGUAGE } from './calibration.js';
+import { suggest, suggestDetailed } from './suggest.js';
 
 /** Runs suggest with the cursor at the `|` marker. */
 function at(source: string, language: Language) {
@@ -87,8 +88,9 @@ describe('suggest: ranking', () => {
     // The document never raised anything: `True` is the more common word, but after `raise`
     // the language's n-gram table expects an exception.
     const r = at(`def f(x):\n    raise T|`, 'python');
-    expect(r.suggestions[0]?.label).toBe('TypeError');
-    expect(r.suggestion).toBe('ypeError');
+    // The continuation (`TypeError(`) comes first in the list; the words follow, best first.
+    expect(r.suggestions.find((s) => s.kind !== 'line')?.label).toBe('TypeError');
+    expect(r.suggestion).toBe('ypeError(');
   });
 
   it('continues an idiom the document has shown only once, from the n-gram table', () => {
@@ -198,5 +200,23 @@ describe('suggest: offsets', () => {
 
   it('clamps an out-of-range cursor instead of throwing', () => {
     expect(() => suggest('abc', 99, 'python')).not.toThrow();
+  });
+});
+
+describe('suggest: fitted choice model', () => {
+  // Hidden units read their bias and output weight after the inputs, so weights fitted before a
+  // feature was added would silently read the wrong numbers: a refit must follow (calibrate.ts).
+  it('has weights for exactly the features the engine computes', () => {
+    const d = suggestDetailed('value = 1\nvalue = 2\nva', 22, 'python');
+    const candidateInputs = d.choice?.rows[0]?.length ?? 0;
+    const queryInputs = d.choice?.query.length ?? 0;
+    expect(candidateInputs).toBeGreaterThan(0);
+    for (const weights of [CHOICE_WEIGHTS, ...Object.values(CHOICE_WEIGHTS_BY_LANGUAGE)]) {
+      expect(weights.candidate).toHaveLength(candidateInputs);
+      expect(weights.none).toHaveLength(queryInputs);
+      expect(weights.candidateHidden.length).toBeGreaterThan(0);
+      for (const unit of weights.candidateHidden) expect(unit).toHaveLength(candidateInputs + queryInputs + 2);
+      for (const unit of weights.noneHidden) expect(unit).toHaveLength(queryInputs + 2);
+    }
   });
 });

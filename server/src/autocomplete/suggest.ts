@@ -67,10 +67,19 @@ export interface SuggestTuning {
   choiceByLanguage: Partial<Record<Language, ChoiceWeights>>;
 }
 
-/** Linear scores over candidateFeatures() and queryFeatures() (the "none of these" option). */
+/**
+ * Scores over candidateFeatures() and queryFeatures() (the "none of these" option): a linear
+ * part plus ReLU hidden units. A candidate's hidden units see its features followed by the
+ * query's, because how much a piece of evidence is worth depends on the position (a frequent
+ * word means more after `.` than at a line start); a linear score cannot express that.
+ */
 export interface ChoiceWeights {
   candidate: readonly number[];
   none: readonly number[];
+  /** Hidden units of a candidate's score: input weights (candidate then query features), bias, output weight. */
+  candidateHidden?: readonly (readonly number[])[];
+  /** Hidden units of the "none" score over the query features, in the same layout. */
+  noneHidden?: readonly (readonly number[])[];
 }
 
 export const DEFAULT_TUNING: SuggestTuning = {
@@ -82,7 +91,7 @@ export const DEFAULT_TUNING: SuggestTuning = {
   nearChars: 3_000,
   farWeight: 0.5,
   farHits: 4_000,
-  threshold: [0.95, 0.78, 0.62, 0.62],
+  threshold: [0.95, 0.72, 0.56, 0.56],
   extendThreshold: 0.8,
   extendSupport: 4,
   extendWeakest: true,
@@ -233,8 +242,11 @@ export function suggestDetailed(
   const recent = recency(shortlist, cursor);
   const lineStart = code.lastIndexOf('\n', wordStart - 1) + 1;
   const lines = { start: lineStart, prevStart: lineStart === 0 ? 0 : code.lastIndexOf('\n', lineStart - 2) + 1 };
-  const rows = shortlist.map((c) => candidateFeatures(c, totals, prefix, cursor, recent, table !== undefined, lines));
-  const query = queryFeatures(prefix, ctx, afterMember, cands.length, staticMass(stat, prefix, spec));
+  const rows = shortlist.map((c, i) => candidateFeatures(c, totals, prefix, cursor, recent, table !== undefined, lines, shortlist[0] as Candidate, i));
+  let lineTokens = 0;
+  for (let k = cur - 1; k >= 0 && kinds[k] !== NL && lineTokens < 20; k--) lineTokens++;
+  const position = { lineTokens, afterKeyword: prev !== undefined && spec.keywords.includes(prev), deepest: Math.max(...rows.map((r) => r[2] as number)) };
+  const query = queryFeatures(prefix, ctx, afterMember, cands.length, staticMass(stat, prefix, spec), shortlist, position);
   const probs = choose(rows, query, tuning.choiceByLanguage[language] ?? tuning.choice);
   const order = shortlist.map((_, i) => i).sort((a, b) => (probs[b] as number) - (probs[a] as number));
   const ranked = [...order.map((i) => shortlist[i] as Candidate), ...cands.slice(RERANK)];
@@ -325,8 +337,9 @@ const FAR = 1e5;
  * before and after the cursor, recency rank, uses just after the cursor, whether only the
  * language vocabulary knows it, its kind, how common it is in the language, length left to type,
  * the n-gram table's probability for it after the cursor's tokens and its share among the
- * table's words with the typed prefix, and whether it is used earlier on the current line or on
- * the line before.
+ * table's words with the typed prefix, whether it is used earlier on the current line or on
+ * the line before, its n-gram estimate relative to the shortlist's best, how many parts its
+ * name has (`parse_args`, `parseArgs`: 2), and its place in the n-gram shortlist.
  * The order is part of the fitted model: append, never reorder, and refit.
  */
 export function candidateFeatures(
@@ -337,6 +350,8 @@ export function candidateFeatures(
   recent: ReadonlyMap<string, number>,
   hasTable: boolean,
   lines: { start: number; prevStart: number },
+  top: Candidate,
+  shortlistRank: number,
 ): number[] {
   let onLine = 0;
   let onPrevLine = 0;
@@ -379,7 +394,22 @@ export function candidateFeatures(
     c.statShare,
     onLine,
     onPrevLine,
+    Math.log(Math.max(c.p, 1e-6)) - Math.log(Math.max(top.p, 1e-6)),
+    Math.log1p(wordParts(c.word)),
+    shortlistRank / RERANK,
   ];
+}
+
+/** Parts of an identifier: `parse_args` and `parseArgs` have 2, `URLParser` 2, `x` 1. */
+function wordParts(word: string): number {
+  let parts = 1;
+  for (let i = 1; i < word.length; i++) {
+    const c = word.charCodeAt(i);
+    const before = word.charCodeAt(i - 1);
+    if (c === 95 /* _ */ && i < word.length - 1) parts++;
+    else if (c >= 65 && c <= 90 && before >= 97 && before <= 122) parts++;
+  }
+  return parts;
 }
 
 /** Words with the typed prefix in the order they were last used before the cursor (0 = most recent). */
@@ -394,9 +424,26 @@ function recency(cands: readonly Candidate[], cursor: number): Map<string, numbe
   return new Map(last.map(([word], i) => [word, i]));
 }
 
-/** Evidence about the position itself: how likely it is that no known word fits. */
-export function queryFeatures(prefix: string, ctx: readonly string[], afterMember: boolean, candidates: number, stat: { mass: number; known: number }): number[] {
+/**
+ * Evidence about the position itself: how likely it is that no known word fits (the typed
+ * length, the token before, the n-gram table's belief in words with this prefix, how sure the
+ * shortlist's n-gram estimate is and by how much its best leads, an upper-case start, the
+ * token's place in its line, a keyword before it, and the deepest context any candidate
+ * shares). Same rule as candidateFeatures(): append, never reorder, and refit.
+ */
+export function queryFeatures(
+  prefix: string,
+  ctx: readonly string[],
+  afterMember: boolean,
+  candidates: number,
+  stat: { mass: number; known: number },
+  shortlist: readonly Candidate[],
+  position: { lineTokens: number; afterKeyword: boolean; deepest: number },
+): number[] {
   const prev = ctx[0];
+  const p1 = Math.log(Math.max(shortlist[0]?.p ?? 0, 1e-6));
+  const p2 = shortlist.length > 1 ? Math.log(Math.max((shortlist[1] as Candidate).p, 1e-6)) : Math.log(1e-6);
+  const first = prefix.charCodeAt(0);
   return [
     1,
     prefix.length === 1 ? 1 : 0,
@@ -408,22 +455,39 @@ export function queryFeatures(prefix: string, ctx: readonly string[], afterMembe
     prev === undefined || /^[A-Za-z_$]/.test(prev) ? 1 : 0,
     stat.known > 0 ? Math.log(stat.mass + 1e-3) : 0,
     stat.known,
+    p1,
+    p1 - p2,
+    first >= 65 && first <= 90 ? 1 : 0,
+    Math.log1p(position.lineTokens),
+    position.afterKeyword ? 1 : 0,
+    position.deepest,
   ];
 }
 
-/** Softmax over the shortlist plus a "none of these" option; returns each candidate's probability. */
-function choose(rows: readonly number[][], query: readonly number[], weights: ChoiceWeights): number[] {
-  const dot = (x: readonly number[], w: readonly number[]): number => {
-    let z = 0;
-    for (let i = 0; i < x.length; i++) z += (x[i] as number) * (w[i] ?? 0);
-    return z;
-  };
-  const scores = rows.map((r) => dot(r, weights.candidate));
-  const none = dot(query, weights.none);
+/** Softmax over the shortlist plus a "none of these" option; returns each candidate's probability. Exported for the fit (scripts/eval-autocomplete/choice-fit.ts). */
+export function choose(rows: readonly number[][], query: readonly number[], weights: ChoiceWeights): number[] {
+  const scores = rows.map((r) => score(r, query, weights.candidate, weights.candidateHidden));
+  const none = score(query, [], weights.none, weights.noneHidden);
   const max = Math.max(none, ...scores);
   const exps = scores.map((z) => Math.exp(z - max));
   const sum = exps.reduce((a, b) => a + b, Math.exp(none - max));
   return exps.map((e) => e / sum);
+}
+
+/** Linear score over `x`, plus ReLU hidden units over `x` followed by `extra`. */
+function score(x: readonly number[], extra: readonly number[], linear: readonly number[], hidden: readonly (readonly number[])[] | undefined): number {
+  let z = 0;
+  for (let i = 0; i < x.length; i++) z += (x[i] as number) * (linear[i] ?? 0);
+  if (!hidden) return z;
+  const nx = x.length;
+  const n = nx + extra.length;
+  for (const unit of hidden) {
+    let a = unit[n] as number;
+    for (let i = 0; i < nx; i++) a += (x[i] as number) * (unit[i] as number);
+    for (let i = 0; i < extra.length; i++) a += (extra[i] as number) * (unit[nx + i] as number);
+    if (a > 0) z += a * (unit[n + 1] as number);
+  }
+  return z;
 }
 
 function commonPrefix(a: string, b: string): string {
