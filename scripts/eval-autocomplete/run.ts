@@ -139,7 +139,7 @@ for (const row of rows) {
   row.tallies.forEach((t, e) => {
     const saved = t.savedChars / t.typedChars;
     out.push(
-      `| ${row.language} | ${(engines[e] as Engine).name} | ${row.files} | ${t.queries} | ${pct(t.top1Hits / t.top1Queries)} | ${pct(t.correct / t.offered)} | ${pct(saved)} | ${e !== BASE ? (saved / baseSaved).toFixed(2) + 'x' : ''} | ${ms(percentile(t.latencies, 50))} | ${ms(percentile(t.latencies, 99))} |`,
+      `| ${row.language} | ${(engines[e] as Engine).name} | ${row.files} | ${t.queries} | ${pct(t.top1Hits / t.top1Queries)} | ${pct(t.correct / t.offered)} | ${pct(saved)} | ${e !== BASE ? (saved / baseSaved).toFixed(3) + 'x' : ''} | ${ms(percentile(t.latencies, 50))} | ${ms(percentile(t.latencies, 99))} |`,
     );
   });
 }
