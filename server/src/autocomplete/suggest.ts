@@ -100,7 +100,7 @@ export const DEFAULT_TUNING: SuggestTuning = {
   lengthSlope: 0.1,
   minInsert: 2,
   partialThreshold: 0.72,
-  thresholdShift: { typescript: 0.02, python: -0.02 },
+  thresholdShift: { javascript: 0.02, python: -0.02 },
   minPartial: 2,
   commonWeight: 1,
   staticWeight: 1,
@@ -129,6 +129,8 @@ export interface Candidate {
   stat: number;
   /** `stat` as a share of the table's words with the typed prefix there. */
   statShare: number;
+  /** The window declares it (`def name`, `function name`, `class Name`): a name this file defines. */
+  declared: boolean;
   p: number;
 }
 
@@ -245,7 +247,14 @@ export function suggestDetailed(
   const rows = shortlist.map((c, i) => candidateFeatures(c, totals, prefix, cursor, recent, table !== undefined, lines, shortlist[0] as Candidate, i));
   let lineTokens = 0;
   for (let k = cur - 1; k >= 0 && kinds[k] !== NL && lineTokens < 20; k--) lineTokens++;
-  const position = { lineTokens, afterKeyword: prev !== undefined && spec.keywords.includes(prev), deepest: Math.max(...rows.map((r) => r[2] as number)) };
+  const first = prefix.charCodeAt(0);
+  const position = {
+    lineTokens,
+    afterKeyword: prev !== undefined && spec.keywords.includes(prev),
+    deepest: Math.max(...rows.map((r) => r[2] as number)),
+    // In a case-sensitive language an upper-case start means a type or a constant; in SQL it is just how keywords are written.
+    upperStart: !spec.caseInsensitive && first >= 65 && first <= 90,
+  };
   const query = queryFeatures(prefix, ctx, afterMember, cands.length, staticMass(stat, prefix, spec), shortlist, position);
   const probs = choose(rows, query, tuning.choiceByLanguage[language] ?? tuning.choice);
   const order = shortlist.map((_, i) => i).sort((a, b) => (probs[b] as number) - (probs[a] as number));
@@ -339,7 +348,8 @@ const FAR = 1e5;
  * the n-gram table's probability for it after the cursor's tokens and its share among the
  * table's words with the typed prefix, whether it is used earlier on the current line or on
  * the line before, its n-gram estimate relative to the shortlist's best, how many parts its
- * name has (`parse_args`, `parseArgs`: 2), and its place in the n-gram shortlist.
+ * name has (`parse_args`, `parseArgs`: 2), its place in the n-gram shortlist, and whether the
+ * window declares it (`def name`: a method of this class is likely after `self.`).
  * The order is part of the fitted model: append, never reorder, and refit.
  */
 export function candidateFeatures(
@@ -397,6 +407,7 @@ export function candidateFeatures(
     Math.log(Math.max(c.p, 1e-6)) - Math.log(Math.max(top.p, 1e-6)),
     Math.log1p(wordParts(c.word)),
     shortlistRank / RERANK,
+    c.declared ? 1 : 0,
   ];
 }
 
@@ -438,12 +449,11 @@ export function queryFeatures(
   candidates: number,
   stat: { mass: number; known: number },
   shortlist: readonly Candidate[],
-  position: { lineTokens: number; afterKeyword: boolean; deepest: number },
+  position: { lineTokens: number; afterKeyword: boolean; deepest: number; upperStart: boolean },
 ): number[] {
   const prev = ctx[0];
   const p1 = Math.log(Math.max(shortlist[0]?.p ?? 0, 1e-6));
   const p2 = shortlist.length > 1 ? Math.log(Math.max((shortlist[1] as Candidate).p, 1e-6)) : Math.log(1e-6);
-  const first = prefix.charCodeAt(0);
   return [
     1,
     prefix.length === 1 ? 1 : 0,
@@ -457,7 +467,7 @@ export function queryFeatures(
     stat.known,
     p1,
     p1 - p2,
-    first >= 65 && first <= 90 ? 1 : 0,
+    position.upperStart ? 1 : 0,
     Math.log1p(position.lineTokens),
     position.afterKeyword ? 1 : 0,
     position.deepest,
@@ -554,12 +564,13 @@ function collectCandidates(
   const get = (word: string, kind: SuggestionKind): Candidate => {
     let cand = byWord.get(word);
     if (!cand) {
-      cand = { word, counts: new Array<number>(K + 1).fill(0), prior: 0, kind, occurrences: [], positions: [], common: 0, stat: 0, statShare: 0, p: 0 };
+      cand = { word, counts: new Array<number>(K + 1).fill(0), prior: 0, kind, occurrences: [], positions: [], common: 0, stat: 0, statShare: 0, declared: false, p: 0 };
       byWord.set(word, cand);
     }
     return cand;
   };
 
+  const declarators = new Set(lower ? spec.declarators.map((d) => d.toLowerCase()) : spec.declarators);
   const n = kinds.length;
   for (let i = 0; i < n; i++) {
     if (kinds[i] !== IDENT || i === cur) continue;
@@ -577,6 +588,7 @@ function collectCandidates(
     for (let k = 0; k <= m; k++) counts[k] = (counts[k] as number) + w;
     cand.occurrences.push(i);
     cand.positions.push(start);
+    if (i > 0 && declarators.has(keys[i - 1] as string)) cand.declared = true;
   }
 
   // The rest of the file (outside the window) contributes plain word counts. indexOf rather
