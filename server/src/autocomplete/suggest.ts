@@ -251,7 +251,7 @@ export function suggestDetailed(
   const position = {
     lineTokens,
     afterKeyword: prev !== undefined && spec.keywords.includes(prev),
-    deepest: Math.max(...rows.map((r) => r[2] as number)),
+    deepest: Math.max(...shortlist.map(deepestContext)),
     // In a case-sensitive language an upper-case start means a type or a constant; in SQL it is just how keywords are written.
     upperStart: !spec.caseInsensitive && first >= 65 && first <= 90,
   };
@@ -378,8 +378,7 @@ export function candidateFeatures(
       if (pos - cursor < 2_000) soonAfter++;
     }
   }
-  let deepest = -1;
-  for (let k = 0; k < c.counts.length; k++) if ((c.counts[k] as number) > 0) deepest = k;
+  const deepest = deepestContext(c);
   const share = deepest >= 0 ? (c.counts[deepest] as number) / ((totals[deepest] as number) || 1) : 0;
   const rank = recent.get(c.word);
   return [
@@ -409,6 +408,13 @@ export function candidateFeatures(
     shortlistRank / RERANK,
     c.declared ? 1 : 0,
   ];
+}
+
+/** The most context tokens any occurrence of the candidate shares with the cursor (-1 when it only has a prior). */
+function deepestContext(c: Candidate): number {
+  let deepest = -1;
+  for (let k = 0; k < c.counts.length; k++) if ((c.counts[k] as number) > 0) deepest = k;
+  return deepest;
 }
 
 /** Parts of an identifier: `parse_args` and `parseArgs` have 2, `URLParser` 2, `x` 1. */
