@@ -223,8 +223,7 @@ export function suggestDetailed(
   if (ctx.length < tuning.maxContext && beyondLine < 0 && cur - 1 - ctx.length < 0 && from === 0) ctx.push('\n');
 
   const prev = ctx[0];
-  const declarators = spec.caseInsensitive ? spec.declarators.map((d) => d.toLowerCase()) : spec.declarators;
-  if (prev !== undefined && declarators.includes(prev) && kinds[cur - 1] === IDENT) return empty();
+  if (prev !== undefined && declaratorKeys(spec).has(prev) && kinds[cur - 1] === IDENT) return empty();
 
   const afterMember = prev !== undefined && MEMBER_ACCESS.has(prev);
   const afterImport = prev !== undefined && spec.importWords.includes(prev);
@@ -512,6 +511,14 @@ function commonPrefix(a: string, b: string): string {
   return a.slice(0, i);
 }
 
+const declaratorSets = new WeakMap<LanguageSpec, ReadonlySet<string>>();
+/** The language's declarators (`def`, `function`, `class`) as token keys (lower case where the lexer lowers them), built once. */
+function declaratorKeys(spec: LanguageSpec): ReadonlySet<string> {
+  let set = declaratorSets.get(spec);
+  if (!set) declaratorSets.set(spec, (set = new Set(spec.caseInsensitive ? spec.declarators.map((d) => d.toLowerCase()) : spec.declarators)));
+  return set;
+}
+
 function lowerBound(arr: number[], value: number): number {
   let lo = 0;
   let hi = arr.length;
@@ -576,7 +583,7 @@ function collectCandidates(
     return cand;
   };
 
-  const declarators = new Set(lower ? spec.declarators.map((d) => d.toLowerCase()) : spec.declarators);
+  const declarators = declaratorKeys(spec);
   const n = kinds.length;
   for (let i = 0; i < n; i++) {
     if (kinds[i] !== IDENT || i === cur) continue;
