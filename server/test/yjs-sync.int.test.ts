@@ -119,6 +119,23 @@ describe('Yjs sync over the stock WebsocketProvider', () => {
     await waitFor(() => !bob.provider.awareness.getStates().has(ada.doc.clientID), 5_000, 'awareness removal');
   });
 
+  it('[YJS-awareness-identity] an awareness user is the connection as the server knows it: no borrowed name, no editor role for a viewer', async () => {
+    const room = await createRoom(server);
+    const editor = client(server, room.roomId, 'Editor');
+    const watcher = client(server, room.viewId, 'Watcher');
+    const bare = client(server, room.roomId, 'Bare Client');
+    await Promise.all([editor.synced(), watcher.synced(), bare.synced()]);
+    watcher.provider.awareness.setLocalStateField('user', { name: 'Editor', color: '#22c55e', role: 'editor', extra: 1 });
+    watcher.provider.awareness.setLocalStateField('selection', { anchor: 1, head: 2 });
+    const seen = (clientID: number) => editor.provider.awareness.getStates().get(clientID) as any;
+    await waitFor(() => seen(watcher.doc.clientID)?.selection?.head === 2, 5_000, "the viewer's cursor");
+    expect(seen(watcher.doc.clientID).user).toEqual({ name: 'Watcher', color: '#22c55e', role: 'viewer', extra: 1 });
+    // A client that never set `user` (or set a colour that is not a CSS hex colour) still gets one.
+    bare.provider.awareness.setLocalStateField('user', { color: 'red;background:url(x)' });
+    await waitFor(() => seen(bare.doc.clientID)?.user?.name === 'Bare Client', 5_000, 'the bare client user');
+    expect(seen(bare.doc.clientID).user).toMatchObject({ role: 'editor', color: expect.stringMatching(/^#[0-9a-f]{6}$/i) });
+  });
+
   it('[YJS-viewer] a viewer receives edits but its own updates never reach the document or others', async () => {
     const room = await createRoom(server, { code: 'base' });
     const editor = client(server, room.roomId, 'Editor');

@@ -17,7 +17,7 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import type { Logger } from '../log';
-import { decodeAwarenessEntries, encodeAwarenessEntries } from './awareness-entries';
+import { decodeAwarenessEntries, encodeAwarenessEntries, type AwarenessEntry } from './awareness-entries';
 import type { DocStore, StoredUpdate } from './doc-store';
 import type { PersistQueue, PersistTarget } from './persist-queue';
 
@@ -90,6 +90,8 @@ interface RosterEntry {
 export const SERVER_ORIGIN = Symbol('pairpad-server');
 
 const MAX_OFFLINE_ROSTER = 50;
+const utf8Decoder = new TextDecoder();
+const utf8Encoder = new TextEncoder();
 
 /**
  * `[Sync, Update, varUint8Array(update)]` in one allocation: this runs for every edit, and the
@@ -457,16 +459,45 @@ export class Room implements PersistTarget {
   }
 
   private filterAwareness(update: Uint8Array, member: RoomMember): Uint8Array | null {
-    // Fast path: peek at the entries; re-encode only if one must be dropped.
+    // Fast path: peek at the entries; re-encode only if one must be dropped or corrected.
     const entries = decodeAwarenessEntries(update);
-    const kept = entries.filter((entry) => {
-      if (entry.clientID === this.doc.clientID) return false;
+    const kept: AwarenessEntry[] = [];
+    let changed = false;
+    for (const entry of entries) {
       const owner = this.awarenessOwners.get(entry.clientID);
-      return owner === undefined || owner === member;
-    });
-    if (kept.length === entries.length) return update;
+      if (entry.clientID === this.doc.clientID || (owner !== undefined && owner !== member)) {
+        changed = true;
+        continue;
+      }
+      const state = this.withMemberIdentity(entry.state, member);
+      if (state !== entry.state) changed = true;
+      kept.push(state === entry.state ? entry : { ...entry, state });
+    }
+    if (!changed) return update;
     if (kept.length === 0) return null;
     return encodeAwarenessEntries(kept);
+  }
+
+  /**
+   * The member's awareness state with `user` as the server knows the connection: its display
+   * name, its role and a CSS colour. Otherwise a viewer could draw a cursor as "editor", or anyone
+   * appear under someone else's name; and a client built from the contract alone can rely on
+   * `user` being there. Returns the same bytes when nothing needs correcting.
+   */
+  private withMemberIdentity(state: Uint8Array, member: RoomMember): Uint8Array {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(utf8Decoder.decode(state));
+    } catch {
+      return state; // applyAwarenessUpdate rejects it and the session closes with 1007
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return state;
+    const record = parsed as Record<string, unknown>;
+    const user = record.user !== null && typeof record.user === 'object' && !Array.isArray(record.user) ? (record.user as Record<string, unknown>) : {};
+    if (user.name === member.name && user.role === member.role && isCssHexColor(user.color)) return state;
+    const color = isCssHexColor(user.color) ? user.color : (this.roster.get(member.name)?.color ?? colorForName(member.name));
+    record.user = { ...user, name: member.name, role: member.role, color };
+    return utf8Encoder.encode(JSON.stringify(record));
   }
 
   private readonly handleAwarenessUpdate = (
