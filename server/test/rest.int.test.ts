@@ -135,6 +135,10 @@ describe('REST', () => {
   it('[REST-403] PATCH through a viewId is forbidden', async () => {
     const created = (await request('POST', '/rooms', {})).body;
     expectError(await request('PATCH', `/rooms/${created.viewId}`, { name: 'Hijack' }), 403, 'forbidden');
+    // Whatever the body: the capability is checked first.
+    expectError(await request('PATCH', `/rooms/${created.viewId}`, { limit: 1 }), 403, 'forbidden');
+    expectError(await request('PATCH', `/rooms/${created.viewId}`, '{'), 403, 'forbidden');
+    expectError(await request('PATCH', '/rooms/no-such-room', { limit: 1 }), 404, 'room_not_found');
     expect((await request('GET', `/rooms/${created.roomId}`)).body.name).not.toBe('Hijack');
   });
 

@@ -67,6 +67,11 @@ export async function roomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): Pr
       const name = body.name?.trim() || DEFAULT_ROOM_NAME;
       const language = body.language ?? DEFAULT_LANGUAGE;
       const capacity = body.limit ?? ROOM_LIMIT_DEFAULT;
+      const { state, text } = initialDocument({ name, language }, body.code ?? '');
+      // A room born over the cap would refuse every edit (its sockets closed with 1009).
+      if (state.byteLength > config.maxDocumentBytes) {
+        throw new AppError(413, 'document_too_large', `the starting code is ${state.byteLength} bytes as a document; the limit is ${config.maxDocumentBytes}`);
+      }
       let row;
       for (let attempt = 0; !row; attempt++) {
         try {
@@ -76,7 +81,6 @@ export async function roomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): Pr
           if (attempt >= 2) throw error;
         }
       }
-      const { state, text } = initialDocument({ name, language }, body.code ?? '');
       await store.compact(row.room_id, { state, text, through: 0 });
       const base = baseUrl(request);
       const created: CreatedRoom = {
@@ -111,19 +115,26 @@ export async function roomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): Pr
     return details;
   });
 
+  const patchTargets = new WeakMap<FastifyRequest, NonNullable<Awaited<ReturnType<typeof findRoom>>>>();
   typed.patch(
     '/rooms/:roomId',
     {
       schema: { body: PatchRoomBodySchema },
+      // Which room and which capability come before the body is even read: a view link is
+      // refused with 403 whatever it sends, as the contract says.
+      onRequest: async (request) => {
+        const found = await findRoom((request.params as { roomId: string }).roomId);
+        if (!found) throw roomNotFound();
+        if (found.viaViewId) throw forbidden('a view link cannot change room settings');
+        patchTargets.set(request, found);
+      },
       preValidation: async (request) => {
         if (request.body === undefined) request.body = {};
       },
     },
     async (request) => {
-      const { roomId } = request.params as { roomId: string };
-      const found = await findRoom(roomId);
+      const found = patchTargets.get(request);
       if (!found) throw roomNotFound();
-      if (found.viaViewId) throw forbidden('a view link cannot change room settings');
       const body = request.body;
       const live = registry.get(found.row.room_id);
       const online = live?.memberCount ?? 0;
