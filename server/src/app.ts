@@ -12,7 +12,7 @@ import { createRoomDirectory } from './storage/room-directory';
 import { autocompleteRoutes } from './http/routes/autocomplete';
 import { healthRoutes } from './http/routes/health';
 import { roomRoutes } from './http/routes/rooms';
-import { socketRoutes } from './http/routes/sockets';
+import { frameCeiling, socketRoutes } from './http/routes/sockets';
 import { webAppRoutes } from './http/routes/web-app';
 import { createRoomCleanup } from './storage/room-cleanup';
 import { createVacuumSchedule } from './storage/vacuum';
@@ -100,8 +100,20 @@ export async function buildApp(deps: AppDeps): Promise<PairpadApp> {
     errorResponseBuilder: (_request, context) =>
       new AppError(429, 'rate_limited', `too many requests; try again in ${Math.ceil(context.ttl / 1000)} s`),
   });
+  // Shutdown tells clients to come back later (1001) before the websocket plugin's own preClose
+  // would close them without a code; this hook is added first, so it runs first.
+  app.addHook('preClose', () => registry.close());
   await app.register(websocket, {
-    options: { maxPayload: config.maxMessageBytes, perMessageDeflate: false },
+    // Frames up to the ceiling are read so that the sync core can answer an oversized one with
+    // a clear error before closing (1009); beyond it, ws closes at the frame header, unread.
+    options: { maxPayload: frameCeiling(config.maxMessageBytes), perMessageDeflate: false },
+    // Socket-level errors (a reset, an invalid or oversized frame) are the client's, and ws
+    // already closes with the matching code; only a failure of our handler is ours to log.
+    errorHandler: (error, socket, request) => {
+      if (typeof (error as { code?: unknown }).code === 'string') return;
+      request.log.error({ err: error }, 'websocket handler failed');
+      socket.terminate();
+    },
   });
 
   await app.register(healthRoutes, { database, registry });

@@ -28,7 +28,7 @@ beforeAll(async () => {
       env: { MAX_DOCUMENT_BYTES: '65536', COMPACT_MAX_LOG_ROWS: '1', MAX_MESSAGES_PER_SECOND: '20', MAX_MESSAGE_BYTES: '131072', MAX_BODY_BYTES: '4096' },
     }),
     startServer({ env: { MAX_SOCKETS_PER_IP: '3', ROOMS_PER_IP_PER_MINUTE: '3', RATE_LIMIT_ALLOW: '' } }),
-    startServer({ env: { MAX_SOCKETS_PER_IP: '1', ROOMS_PER_IP_PER_MINUTE: '2', MAX_ROOMS_IN_MEMORY: '2', ROOM_UNLOAD_DELAY_MS: '0' } }),
+    startServer({ env: { MAX_SOCKETS_PER_IP: '1', ROOMS_PER_IP_PER_MINUTE: '2', MAX_ROOMS_IN_MEMORY: '2', ROOM_UNLOAD_DELAY_MS: '0', MAX_DOCUMENT_BYTES: '8192' } }),
   ]);
 }, 60_000);
 afterAll(async () => {
@@ -253,13 +253,32 @@ describe('limits', () => {
     expect(((await patch.json()) as any).error.code).toBe('payload_too_large');
   });
 
-  it('[LIM-message] a frame over MAX_MESSAGE_BYTES on the LWW endpoint closes with 1009 and changes nothing', async () => {
+  it('[LIM-message] a frame over MAX_MESSAGE_BYTES on the LWW endpoint gets message_too_large, then 1009, and changes nothing', async () => {
     const target = perMessage;
     const room = await createRoom(target, { code: 'small' });
     const lww = lwwClient(target, room.roomId, 'Big Lww');
     await lww.next('init');
     lww.send({ type: 'code', code: 'q'.repeat(200_000) });
+    expect((await lww.next('error')).code).toBe('message_too_large');
     expect((await lww.closed).code).toBe(1009);
+    // Far over the limit the frame is not even read: still 1009.
+    const huge = lwwClient(target, room.roomId, 'Huge Lww');
+    await huge.next('init');
+    huge.send({ type: 'code', code: 'q'.repeat(1_000_000) });
+    expect((await huge.closed).code).toBe(1009);
+    // The same limit on /yjs.
+    const raw = rawSocket(wsUrl(target, room.roomId, 'Big Yjs'));
+    await raw.opened;
+    raw.ws.send(new Uint8Array(200_000));
+    expect((await raw.closed).code).toBe(1009);
     expect((await getJson(`${target.httpUrl}/rooms/${room.roomId}`)).body.code).toBe('small');
+  });
+
+  it('[LIM-doc-size] POST /rooms with starting code over MAX_DOCUMENT_BYTES answers 413 document_too_large and creates nothing', async () => {
+    const refused = await post(exempt, '/rooms', JSON.stringify({ code: 'x'.repeat(10_000) }));
+    expect(refused.status).toBe(413);
+    expect(refused.body).toEqual({ error: { code: 'document_too_large', message: expect.any(String) } });
+    const accepted = await createRoom(exempt, { code: 'x'.repeat(5_000) });
+    expect((await getJson(`${exempt.httpUrl}/rooms/${accepted.roomId}`)).body.code).toHaveLength(5_000);
   });
 });

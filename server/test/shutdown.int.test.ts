@@ -28,6 +28,9 @@ it('[OPS-signal] Ctrl+C under npm start (the signal twice at once) still stores 
   first.process.kill('SIGINT');
   const exit = await first.exited;
   expect(exit.code).toBe(0);
+  // Told to come back later (1001), not dropped without a code.
+  await waitFor(() => writer.closes.length > 0 && observer.closes.length > 0, 5_000, 'close events');
+  expect([writer.closes[0], observer.closes[0]]).toEqual([1001, 1001]);
   writer.provider.disconnect();
   observer.provider.disconnect();
 

@@ -26,6 +26,19 @@ const PING_SLICES = 20;
 
 const SESSION_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
+/**
+ * The largest frame ws reads at all. Frames between MAX_MESSAGE_BYTES and this are read and
+ * answered with an error (`message_too_large` on the LWW endpoint) and close 1009; larger ones
+ * are closed with 1009 at their header, so a huge frame costs no memory.
+ */
+export function frameCeiling(maxMessageBytes: number): number {
+  return maxMessageBytes * 2;
+}
+
+function frameBytes(data: RawData): number {
+  return Array.isArray(data) ? data.reduce((sum, part) => sum + part.byteLength, 0) : data.byteLength;
+}
+
 function toSocketLike(ws: WebSocket): SocketLike {
   // Frames sent to one socket in the same tick (an edit and the cursor move that came with it,
   // or several peers' edits) leave in one write instead of one syscall each. `_socket` is ws's
@@ -131,7 +144,20 @@ export async function socketRoutes(app: FastifyInstance, deps: SocketRoutesDeps)
     let session: Session | null = null;
     let buffered: IncomingFrame[] | null = [];
     let closed = false;
+    let refused = false;
+    const refuse = (code: number, reason: string, errorCode?: string) => {
+      refused = true;
+      buffered = null;
+      if (kind === 'lww' && errorCode && socket.isOpen) {
+        socket.send(JSON.stringify({ type: 'error', code: errorCode, message: reason }));
+      }
+      socket.close(code, reason);
+    };
     ws.on('message', (data, isBinary) => {
+      if (refused) return;
+      if (frameBytes(data) > config.maxMessageBytes) {
+        return refuse(CloseCode.MessageTooLarge, `a message may be at most ${config.maxMessageBytes} bytes`, 'message_too_large');
+      }
       const frame = toFrame(data, isBinary);
       if (session) return session.handleFrame(frame);
       if (!buffered) return;
@@ -149,14 +175,6 @@ export async function socketRoutes(app: FastifyInstance, deps: SocketRoutesDeps)
       session?.handleClose();
     });
     ws.on('error', (error) => log.debug({ err: error }, 'socket error'));
-
-    const refuse = (code: number, reason: string, errorCode?: string) => {
-      buffered = null;
-      if (kind === 'lww' && errorCode && socket.isOpen) {
-        socket.send(JSON.stringify({ type: 'error', code: errorCode, message: reason }));
-      }
-      socket.close(code, reason);
-    };
 
     if (openForIp > config.maxSocketsPerIp && !config.rateLimitAllow.includes(ip)) {
       return refuse(CloseCode.RoomFullOrRateLimited, 'too many connections from this address', 'rate_limited');
