@@ -41,6 +41,29 @@ describe('last-write-wins endpoint /ws', () => {
     expect(other.messages[0]?.type).toBe('init');
   });
 
+  it('[LWW-meta] a name or language change, by PATCH or by a Yjs client, reaches LWW clients as a meta message', async () => {
+    const room = await createRoom(server, { name: 'Before', language: 'sql' });
+    const c = lww(server, room.roomId, 'Meta Watcher');
+    await c.next('init');
+    const patched = await fetch(`${server.httpUrl}/rooms/${room.roomId}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ language: 'rust' }),
+    });
+    expect(patched.status).toBe(200);
+    expect(await c.next('meta', (m) => m.language === 'rust')).toEqual({ type: 'meta', name: 'Before', language: 'rust' });
+    const editor = y(server, room.roomId, 'Meta Editor');
+    await editor.synced();
+    editor.doc.getMap('meta').set('name', 'After');
+    expect(await c.next('meta', (m) => m.name === 'After')).toEqual({ type: 'meta', name: 'After', language: 'rust' });
+    // A limit change alone is not a meta change.
+    const before = c.messages.length;
+    await fetch(`${server.httpUrl}/rooms/${room.roomId}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ limit: 6 }) });
+    editor.text.insert(0, 'x');
+    await c.next('code', (m) => m.code === 'x');
+    expect(c.messages.slice(before).some((m) => m.type === 'meta')).toBe(false);
+  });
+
   it('[LWW-yjs] LWW and Yjs clients in one room see each other, as ordinary edits', async () => {
     const room = await createRoom(server, { code: 'hello world' });
     const yc = y(server, room.roomId, 'YjsUser');

@@ -72,6 +72,8 @@ export interface RoomMember {
   deliverPresence?(participants: Participant[]): void;
   /** Someone typed (LWW members). */
   deliverTyping?(name: string): void;
+  /** The room's name or language changed (LWW members; Yjs members see the `meta` map). */
+  deliverMeta?(meta: { name: string; language: Language }): void;
   close(code: number, reason: string): void;
 }
 
@@ -620,8 +622,16 @@ export class Room implements PersistTarget {
 
   /** Applies settings changed through REST; clients see name and language live via meta. */
   updateSettings(patch: Partial<Pick<RoomSettings, 'name' | 'language' | 'capacity'>>): void {
+    const previous = this.settings;
     this.settings = { ...this.settings, ...patch };
     this.syncMetaFromSettings();
+    this.announceMeta(previous);
+  }
+
+  private announceMeta(previous: RoomSettings): void {
+    const { name, language } = this.settings;
+    if (previous.name === name && previous.language === language) return;
+    for (const member of this.members.values()) member.deliverMeta?.({ name, language });
   }
 
   private readonly handleMetaChange = (event: Y.YMapEvent<unknown>): void => {
@@ -636,7 +646,9 @@ export class Room implements PersistTarget {
         if (typeof value === 'string' && value.trim().length > 0 && value.length <= 100) saved.name = value.trim();
       }
     }
+    const previous = this.settings;
     this.settings = { ...this.settings, ...saved };
+    this.announceMeta(previous);
     // A client wrote a value we cannot accept (unknown language, empty name): put ours back.
     queueMicrotask(() => {
       if (!this.destroyed) this.syncMetaFromSettings();

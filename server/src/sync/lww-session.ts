@@ -2,6 +2,7 @@ import {
   CloseCode,
   parseLwwMessage,
   type ErrorCode,
+  type Language,
   type LwwServerMessage,
   type Participant,
 } from '@pairpad/shared';
@@ -88,6 +89,10 @@ export class LwwSession extends SessionBase implements RoomMember {
 
   deliverPresence(participants: Participant[]): void {
     this.send({ type: 'presence', participants });
+  }
+
+  deliverMeta(meta: { name: string; language: Language }): void {
+    this.send({ type: 'meta', ...meta });
   }
 
   deliverTyping(name: string): void {
