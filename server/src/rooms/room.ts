@@ -17,7 +17,7 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import type { Logger } from '../log';
-import { decodeAwarenessEntries, encodeAwarenessEntries, type AwarenessEntry } from './awareness-entries';
+import { decodeAwarenessEntries, encodeAwarenessEntries } from './awareness-entries';
 import type { DocStore, StoredUpdate } from './doc-store';
 import type { PersistQueue, PersistTarget } from './persist-queue';
 
@@ -92,8 +92,6 @@ interface RosterEntry {
 export const SERVER_ORIGIN = Symbol('pairpad-server');
 
 const MAX_OFFLINE_ROSTER = 50;
-const utf8Decoder = new TextDecoder();
-const utf8Encoder = new TextEncoder();
 
 /**
  * `[Sync, Update, varUint8Array(update)]` in one allocation: this runs for every edit, and the
@@ -438,68 +436,53 @@ export class Room implements PersistTarget {
 
   /**
    * Applies an awareness update from a member, dropping entries for client ids another member
-   * owns: nobody can move someone else's cursor or rename them.
+   * owns (nobody can move someone else's cursor) and setting each state's `user` to the
+   * connection as the server knows it: its display name, its role and a CSS colour. Otherwise a
+   * viewer could draw a cursor as "editor", or anyone appear under someone else's name; and a
+   * client built from the contract alone can rely on `user` being there.
    */
   applyAwareness(update: Uint8Array, member: RoomMember): void {
-    const filtered = this.filterAwareness(update, member);
-    if (!filtered) return;
-    // Forward the bytes as received instead of re-encoding every state as JSON: receivers apply
-    // awareness by clock, so an entry the server itself ignored as stale is ignored there too.
+    const entries = decodeAwarenessEntries(update);
+    const kept = entries.filter((entry) => {
+      if (entry.clientID === this.doc.clientID) return false;
+      const owner = this.awarenessOwners.get(entry.clientID);
+      return owner === undefined || owner === member;
+    });
+    if (kept.length === 0) return;
+    const filtered = kept.length === entries.length ? update : encodeAwarenessEntries(kept);
     this.forwardingAwareness = true;
     try {
       awarenessProtocol.applyAwarenessUpdate(this.awareness, filtered, member);
     } finally {
       this.forwardingAwareness = false;
     }
+    // The states were parsed once, by applyAwarenessUpdate; correct them in place. Usually
+    // nothing needs correcting, and the bytes are forwarded as received instead of re-encoding
+    // every state as JSON: receivers apply awareness by clock, so an entry the server itself
+    // ignored as stale is ignored there too.
+    let corrected = false;
+    const states = this.awareness.getStates();
+    for (const entry of kept) {
+      const state = states.get(entry.clientID);
+      if (state && this.claimIdentity(state, member)) corrected = true;
+    }
+    const body = corrected ? awarenessProtocol.encodeAwarenessUpdate(this.awareness, kept.map((entry) => entry.clientID).filter((id) => this.awareness.meta.has(id))) : filtered;
     const encoder = encoding.createEncoder();
     encoding.writeVarUint(encoder, YMessageType.Awareness);
-    encoding.writeVarUint8Array(encoder, filtered);
+    encoding.writeVarUint8Array(encoder, body);
     const message = encoding.toUint8Array(encoder);
     for (const other of this.members.values()) {
       if (other !== member) other.sendBinary?.(message);
     }
   }
 
-  private filterAwareness(update: Uint8Array, member: RoomMember): Uint8Array | null {
-    // Fast path: peek at the entries; re-encode only if one must be dropped or corrected.
-    const entries = decodeAwarenessEntries(update);
-    const kept: AwarenessEntry[] = [];
-    let changed = false;
-    for (const entry of entries) {
-      const owner = this.awarenessOwners.get(entry.clientID);
-      if (entry.clientID === this.doc.clientID || (owner !== undefined && owner !== member)) {
-        changed = true;
-        continue;
-      }
-      const state = this.withMemberIdentity(entry.state, member);
-      if (state !== entry.state) changed = true;
-      kept.push(state === entry.state ? entry : { ...entry, state });
-    }
-    if (!changed) return update;
-    if (kept.length === 0) return null;
-    return encodeAwarenessEntries(kept);
-  }
-
-  /**
-   * The member's awareness state with `user` as the server knows the connection: its display
-   * name, its role and a CSS colour. Otherwise a viewer could draw a cursor as "editor", or anyone
-   * appear under someone else's name; and a client built from the contract alone can rely on
-   * `user` being there. Returns the same bytes when nothing needs correcting.
-   */
-  private withMemberIdentity(state: Uint8Array, member: RoomMember): Uint8Array {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(utf8Decoder.decode(state));
-    } catch {
-      return state; // applyAwarenessUpdate rejects it and the session closes with 1007
-    }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return state;
-    const record = parsed as Record<string, unknown>;
-    const user = record.user !== null && typeof record.user === 'object' && !Array.isArray(record.user) ? (record.user as Record<string, unknown>) : {};
-    if (user.name === member.name && user.role === member.role && isCssHexColor(user.color)) return state;
+  /** Sets `state.user` to the member's identity; true when it had to change anything. */
+  private claimIdentity(state: Record<string, unknown>, member: RoomMember): boolean {
+    const user = state.user !== null && typeof state.user === 'object' && !Array.isArray(state.user) ? (state.user as Record<string, unknown>) : {};
+    if (user.name === member.name && user.role === member.role && isCssHexColor(user.color)) return false;
     const color = isCssHexColor(user.color) ? user.color : (this.roster.get(member.name)?.color ?? colorForName(member.name));
-    record.user = { ...user, name: member.name, role: member.role, color };
-    return utf8Encoder.encode(JSON.stringify(record));
+    state.user = { ...user, name: member.name, role: member.role, color };
+    return true;
   }
 
   private readonly handleAwarenessUpdate = (
