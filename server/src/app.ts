@@ -8,6 +8,7 @@ import { createAutocompleteService } from './autocomplete/service';
 import type { Config } from './config';
 import { AppError } from './errors';
 import { installErrorHandler } from './http/plugins/error-handler';
+import { acceptEmptyJsonBodies } from './http/plugins/json-body';
 import { createRoomDirectory } from './storage/room-directory';
 import { autocompleteRoutes } from './http/routes/autocomplete';
 import { healthRoutes } from './http/routes/health';
@@ -75,6 +76,7 @@ export async function buildApp(deps: AppDeps): Promise<PairpadApp> {
   const vacuum = createVacuumSchedule({ database, logger: app.log });
 
   installErrorHandler(app);
+  acceptEmptyJsonBodies(app);
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {

@@ -46,8 +46,15 @@ describe('REST', () => {
     expect(Date.parse(body.updatedAt)).not.toBeNaN();
   });
 
-  it('[REST-create] an empty POST creates a room with defaults', async () => {
+  it('[REST-create] an empty POST creates a room with defaults, also with a JSON content type and no body', async () => {
     expect((await request('POST', '/rooms')).status).toBe(201);
+    const headerOnly = await request('POST', '/rooms', '');
+    expect(headerOnly.status).toBe(201);
+    expect(headerOnly.body).toMatchObject({ language: 'plaintext', limit: 5 });
+    expect((await request('PATCH', `/rooms/${headerOnly.body.roomId}`, ' ')).status).toBe(200);
+    // Fastify's own parser still judges every non-empty body.
+    expectError(await request('POST', '/rooms', '{"name":'), 400, 'invalid_request');
+    expectError(await request('POST', '/rooms', '{"__proto__":{"limit":3}}'), 400, 'invalid_request');
   });
 
   it('[REST-ids] generated ids are 16 url-safe characters (96 random bits) and never repeat', async () => {
