@@ -85,4 +85,17 @@ describe('the document survives reloads and server restarts', () => {
     expect(withOffline.startsWith(before)).toBe(true);
     await bob.context.close();
   });
+
+  it('a short network blip (the socket survives it) ends "connected" again, with the edit typed during it stored', async () => {
+    await alice.context.setOffline(true);
+    await alice.page.waitForSelector('[data-testid="connection-status"][data-status="offline"]');
+    await focusEnd(alice.page);
+    await alice.page.keyboard.press('Enter');
+    await alice.page.keyboard.type('# typed during a blip');
+    const withBlip = await editorText(alice.page);
+    await alice.context.setOffline(false);
+    await alice.page.waitForSelector('[data-testid="connection-status"][data-status="connected"]', { timeout: 15_000 });
+    await alice.page.waitForSelector('[data-testid="offline-banner"]', { state: 'detached' });
+    await waitFor(async () => (await serverCode()) === withBlip, { timeout: 15_000, message: 'the blip edit to reach the server' });
+  });
 });

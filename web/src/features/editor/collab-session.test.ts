@@ -115,6 +115,24 @@ describe('CollabSession', () => {
     expect(b.session.text.toString()).toContain('online ');
   });
 
+  it('after the browser was offline, coming back online resyncs even when the socket outlived the outage', () => {
+    const { cb, provider } = open('Ada');
+    provider.open();
+    window.dispatchEvent(new Event('offline'));
+    expect(cb.onStatus).toHaveBeenLastCalledWith('offline');
+    // The socket never closed (a short blip): only a fresh connection can say "connected" again.
+    window.dispatchEvent(new Event('online'));
+    expect(cb.onStatus).toHaveBeenLastCalledWith('reconnecting');
+    expect(provider.connected).toBe(false);
+    expect(provider.shouldConnect).toBe(true);
+    provider.open();
+    expect(cb.onStatus).toHaveBeenLastCalledWith('connected');
+    expect(cb.onSynced).toHaveBeenCalledTimes(2);
+    // An 'online' event while connected changes nothing.
+    window.dispatchEvent(new Event('online'));
+    expect(provider.connected).toBe(true);
+  });
+
   it('undo only reverts this user’s own edits', () => {
     const a = open('Ada');
     const b = open('Bob');

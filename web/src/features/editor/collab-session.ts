@@ -228,8 +228,12 @@ export class CollabSession {
   private readonly onBrowserOffline = (): void => this.setStatus('offline');
 
   private readonly onBrowserOnline = (): void => {
-    if (this.fatal) return;
-    if (this.status === 'offline') this.setStatus('reconnecting');
+    if (this.fatal || this.status === 'connected') return;
+    this.setStatus('reconnecting');
+    // The socket may have outlived a short outage (then no event would ever say "connected"
+    // again) or be half-dead after a long one. A fresh connection re-runs the sync handshake,
+    // which is what proves the server holds the edits made offline, and skips any backoff.
+    this.provider.disconnect();
     this.provider.connect();
   };
 
