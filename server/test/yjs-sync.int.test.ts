@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { colorForName } from '@pairpad/shared';
 import * as Y from 'yjs';
 import { createRoom, getJson, prng, startServer, waitFor, yClient, type TestServer, type YClient } from './helpers';
 
@@ -129,11 +130,34 @@ describe('Yjs sync over the stock WebsocketProvider', () => {
     watcher.provider.awareness.setLocalStateField('selection', { anchor: 1, head: 2 });
     const seen = (clientID: number) => editor.provider.awareness.getStates().get(clientID) as any;
     await waitFor(() => seen(watcher.doc.clientID)?.selection?.head === 2, 5_000, "the viewer's cursor");
-    expect(seen(watcher.doc.clientID).user).toEqual({ name: 'Watcher', color: '#22c55e', role: 'viewer', extra: 1 });
+    const roster = (await getJson(`${server.httpUrl}/rooms/${room.roomId}`)).body.participants as { name: string; color: string }[];
+    const colorOf = (name: string) => roster.find((p) => p.name === name)?.color;
+    expect(seen(watcher.doc.clientID).user).toEqual({ name: 'Watcher', color: colorOf('Watcher'), role: 'viewer', extra: 1 });
     // A client that never set `user` (or set a colour that is not a CSS hex colour) still gets one.
     bare.provider.awareness.setLocalStateField('user', { color: 'red;background:url(x)' });
     await waitFor(() => seen(bare.doc.clientID)?.user?.name === 'Bare Client', 5_000, 'the bare client user');
-    expect(seen(bare.doc.clientID).user).toMatchObject({ role: 'editor', color: expect.stringMatching(/^#[0-9a-f]{6}$/i) });
+    expect(seen(bare.doc.clientID).user).toEqual({ name: 'Bare Client', role: 'editor', color: colorOf('Bare Client') });
+  });
+
+  it('[YJS-colors] people online in a room get different colours, even when their names hash to the same one; a reconnect keeps it', async () => {
+    expect(colorForName('Alice')).toBe(colorForName('Vera'));
+    const room = await createRoom(server);
+    const alice = client(server, room.roomId, 'Alice', { session: 'alice-tab' });
+    const vera = client(server, room.roomId, 'Vera');
+    await Promise.all([alice.synced(), vera.synced()]);
+    const colors = async () =>
+      Object.fromEntries(((await getJson(`${server.httpUrl}/rooms/${room.roomId}`)).body.participants as { name: string; color: string }[]).map((p) => [p.name, p.color]));
+    const first = await colors();
+    expect(first.Alice).toBe(colorForName('Alice'));
+    expect(first.Vera).toMatch(/^#[0-9a-f]{6}$/i);
+    expect(first.Vera).not.toBe(first.Alice);
+    // Others draw Vera's cursor in her room colour, whatever her client announces.
+    vera.provider.awareness.setLocalStateField('user', { name: 'Vera', color: colorForName('Vera'), role: 'editor' });
+    await waitFor(() => (alice.provider.awareness.getStates().get(vera.doc.clientID) as any)?.user?.color === first.Vera, 5_000, "Vera's colour at Alice");
+    alice.provider.disconnect();
+    alice.provider.connect();
+    await alice.synced();
+    expect((await colors()).Alice).toBe(first.Alice);
   });
 
   it('[YJS-viewer] a viewer receives edits but its own updates never reach the document or others', async () => {

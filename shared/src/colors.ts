@@ -12,7 +12,10 @@ export const PARTICIPANT_COLORS = [
   '#84cc16',
 ] as const;
 
-/** A stable colour per display name, so a person keeps their colour across reconnects and clients. */
+/**
+ * A stable first choice of colour per display name. The server keeps a person's colour across
+ * reconnects and moves on to the next free one when someone online already has it.
+ */
 export function colorForName(name: string): string {
   let hash = 2166136261;
   for (let i = 0; i < name.length; i++) {

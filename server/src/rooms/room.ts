@@ -3,9 +3,9 @@ import {
   DOC_TEXT_KEY,
   META_KEYS,
   SERVER_AWARENESS_KEY,
+  PARTICIPANT_COLORS,
   YMessageType,
   colorForName,
-  isCssHexColor,
   isLanguage,
   type Language,
   type Participant,
@@ -288,7 +288,7 @@ export class Room implements PersistTarget {
     this.roster.delete(member.name);
     this.roster.set(member.name, {
       name: member.name,
-      color: previous?.color ?? colorForName(member.name),
+      color: this.colorFor(member.name, previous?.color),
       role: member.role,
       lastTypedAt: 0,
       typingShown: false,
@@ -328,13 +328,25 @@ export class Room implements PersistTarget {
     return list.sort((a, b) => Number(b.online) - Number(a.online));
   }
 
-  /** Sets a member's colour from what its client announced, so lists and cursors agree. */
-  setMemberColor(member: RoomMember, color: string): void {
-    const entry = this.roster.get(member.name);
-    if (entry && entry.color !== color) {
-      entry.color = color;
-      this.publishRoster();
+  /**
+   * A colour nobody else online has, while the palette lasts: the one this person had, else the
+   * one their name hashes to, else the next free one. The server decides (awareness `user.color`
+   * follows it), so two people never share a cursor colour in a room of up to ten.
+   */
+  private colorFor(name: string, previous: string | undefined): string {
+    const taken = new Set<string>();
+    for (const other of this.members.values()) {
+      const color = other.name === name ? undefined : this.roster.get(other.name)?.color;
+      if (color) taken.add(color);
     }
+    if (previous && !taken.has(previous)) return previous;
+    const preferred = colorForName(name);
+    const start = Math.max(0, (PARTICIPANT_COLORS as readonly string[]).indexOf(preferred));
+    for (let i = 0; i < PARTICIPANT_COLORS.length; i++) {
+      const color = PARTICIPANT_COLORS[(start + i) % PARTICIPANT_COLORS.length]!;
+      if (!taken.has(color)) return color;
+    }
+    return preferred;
   }
 
   private trimRoster(): void {
@@ -437,7 +449,7 @@ export class Room implements PersistTarget {
   /**
    * Applies an awareness update from a member, dropping entries for client ids another member
    * owns (nobody can move someone else's cursor) and setting each state's `user` to the
-   * connection as the server knows it: its display name, its role and a CSS colour. Otherwise a
+   * connection as the server knows it: its display name, its role and its room colour. Otherwise a
    * viewer could draw a cursor as "editor", or anyone appear under someone else's name; and a
    * client built from the contract alone can rely on `user` being there.
    */
@@ -479,8 +491,8 @@ export class Room implements PersistTarget {
   /** Sets `state.user` to the member's identity; true when it had to change anything. */
   private claimIdentity(state: Record<string, unknown>, member: RoomMember): boolean {
     const user = state.user !== null && typeof state.user === 'object' && !Array.isArray(state.user) ? (state.user as Record<string, unknown>) : {};
-    if (user.name === member.name && user.role === member.role && isCssHexColor(user.color)) return false;
-    const color = isCssHexColor(user.color) ? user.color : (this.roster.get(member.name)?.color ?? colorForName(member.name));
+    const color = this.roster.get(member.name)?.color ?? colorForName(member.name);
+    if (user.name === member.name && user.role === member.role && user.color === color) return false;
     state.user = { ...user, name: member.name, role: member.role, color };
     return true;
   }
@@ -501,10 +513,6 @@ export class Room implements PersistTarget {
         for (const id of changes.removed) {
           ids.delete(id);
           this.awarenessOwners.delete(id);
-        }
-        if (changes.added.length > 0) {
-          const color = (this.awareness.getStates().get(changes.added[0]!)?.user as { color?: unknown } | undefined)?.color;
-          if (isCssHexColor(color)) this.setMemberColor(member, color);
         }
       }
     }

@@ -1,6 +1,6 @@
 import { colorForName, isCssHexColor } from '@pairpad/shared';
 
-/** Same name, same colour, on every client and in the server's roster. */
+/** The colour a name starts with; the server may hand out another so that a room's colours differ. */
 export { colorForName };
 
 /** `#rrggbb` plus alpha, for selection backgrounds. */

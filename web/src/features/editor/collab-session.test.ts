@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CloseCode } from '@pairpad/shared';
 import { fakeProviderFactory, syncProviders, type FakeProvider } from '../../testing/fake-provider';
-import { Awareness } from 'y-protocols/awareness';
+import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { CollabSession, peersFromAwareness, shouldReconnect, type CollabCallbacks } from './collab-session';
 
@@ -131,6 +131,20 @@ describe('CollabSession', () => {
     // An 'online' event while connected changes nothing.
     window.dispatchEvent(new Event('online'));
     expect(provider.connected).toBe(true);
+  });
+
+  it('takes the colour the server gives it in the roster, so it looks to itself as others see it', () => {
+    const { session } = open('Ada');
+    expect(session.awareness.getLocalState()?.user).toMatchObject({ color: '#4dabf7' });
+    const server = new Awareness(new Y.Doc());
+    server.setLocalState({ pairpad: { participants: [{ name: 'Ada', color: '#a855f7', role: 'editor', online: true }] } });
+    applyAwarenessUpdate(session.awareness, encodeAwarenessUpdate(server, [server.clientID]), 'server');
+    expect(session.awareness.getLocalState()?.user).toEqual({ name: 'Ada', color: '#a855f7', role: 'editor' });
+    // Someone else's entry, or a colour that is not a CSS hex colour, changes nothing.
+    server.setLocalState({ pairpad: { participants: [{ name: 'Ada', color: 'red', role: 'editor', online: true }, { name: 'Bob', color: '#22c55e' }] } });
+    applyAwarenessUpdate(session.awareness, encodeAwarenessUpdate(server, [server.clientID]), 'server');
+    expect(session.awareness.getLocalState()?.user).toMatchObject({ color: '#a855f7' });
+    server.destroy();
   });
 
   it('undo only reverts this user’s own edits', () => {

@@ -8,6 +8,7 @@ import {
   DOC_TEXT_KEY,
   META_KEYS,
   SERVER_AWARENESS_KEY,
+  isCssHexColor,
   isLanguage,
   type AwarenessUser,
   type Language,
@@ -102,7 +103,7 @@ export class CollabSession {
   readonly meta: Y.Map<unknown>;
   readonly awareness: Awareness;
   readonly provider: ProviderLike;
-  readonly user: AwarenessUser;
+  private user: AwarenessUser;
   readonly role: Role;
   private status: ConnectionStatus = 'connecting';
   private everConnected = false;
@@ -253,7 +254,24 @@ export class CollabSession {
     if (meta.language !== undefined || meta.name !== undefined) this.callbacks.onMeta(meta);
   }
 
-  private readonly onAwarenessChange = (): void => this.emitPeers();
+  private readonly onAwarenessChange = (): void => {
+    this.adoptServerColor();
+    this.emitPeers();
+  };
+
+  /** The server gives everyone in a room a different colour; show ours as others see it. */
+  private adoptServerColor(): void {
+    for (const state of this.awareness.getStates().values()) {
+      const server = (state as Record<string, unknown>)[SERVER_AWARENESS_KEY] as { participants?: unknown } | undefined;
+      if (!server || !Array.isArray(server.participants)) continue;
+      const own = (server.participants as Participant[]).find((p) => p?.name === this.user.name);
+      if (own && isCssHexColor(own.color) && own.color !== this.user.color) {
+        this.user = { ...this.user, color: own.color };
+        this.awareness.setLocalStateField('user', this.user);
+      }
+      return;
+    }
+  }
 
   private emitPeers(): void {
     this.callbacks.onPeers(peersFromAwareness(this.awareness, this.doc.clientID));
