@@ -27,6 +27,8 @@ export interface User {
   name: string;
   context: BrowserContext;
   page: Page;
+  /** Uncaught errors and unhandled rejections in the page, for tests to assert there were none. */
+  pageErrors: string[];
 }
 
 /** A separate browser profile (own storage) whose remembered display name is `name`. */
@@ -36,11 +38,12 @@ export async function newUser(browser: Browser, name: string, viewport = { width
     if (!localStorage.getItem('pairpad.name')) localStorage.setItem('pairpad.name', remembered);
   }, name);
   const page = await context.newPage();
+  const pageErrors: string[] = [];
   page.on('pageerror', (error) => {
-    // Monaco rejects superseded async work (e.g. inline completion requests) with "Canceled".
-    if (error.message !== 'Canceled') console.error(`[${name}] page error: ${error.message}`);
+    pageErrors.push(error.message);
+    console.error(`[${name}] page error: ${error.message}`);
   });
-  return { name, context, page };
+  return { name, context, page, pageErrors };
 }
 
 /** Waits for Monaco to mount and the socket to be connected and synced. */

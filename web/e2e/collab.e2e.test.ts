@@ -341,4 +341,8 @@ describe('errors become friendly messages', () => {
     await alice.page.waitForSelector('[data-testid="participant"][data-name="Alice Two"]');
     await twin.context.close();
   });
+
+  it('nothing in the session threw in any page (uncaught errors or unhandled rejections)', () => {
+    for (const user of [alice, bob, viewer]) expect(user.pageErrors, user.name).toEqual([]);
+  });
 });

@@ -20,6 +20,14 @@ import 'monaco-editor/esm/vs/language/json/monaco.contribution.js';
 import EditorWorker from 'monaco-editor/esm/vs/editor/editor.worker.js?worker';
 import JsonWorker from 'monaco-editor/esm/vs/language/json/json.worker.js?worker';
 
+// Monaco rejects superseded async work (an inline-completion request overtaken by the next
+// keystroke) with an Error named "Canceled" that nothing awaits. That is not a failure, and
+// left alone every such rejection is reported as an uncaught error in the page.
+window.addEventListener('unhandledrejection', (event: PromiseRejectionEvent) => {
+  const reason: unknown = event.reason;
+  if (reason instanceof Error && reason.name === 'Canceled' && reason.message === 'Canceled') event.preventDefault();
+});
+
 self.MonacoEnvironment = {
   getWorker(_workerId: string, label: string): Worker {
     if (label === 'json') return new JsonWorker();
