@@ -30,6 +30,8 @@ export function RoomHeader(props: RoomHeaderProps): ReactElement {
   const [draft, setDraft] = useState(roomName);
   const [editing, setEditing] = useState(false);
   const [copied, setCopied] = useState<'edit' | 'view' | null>(null);
+  /** A link the clipboard refused: shown selected, for Ctrl+C by hand. */
+  const [manualLink, setManualLink] = useState<{ kind: 'edit' | 'view'; url: string } | null>(null);
 
   useEffect(() => {
     if (!editing) setDraft(roomName);
@@ -51,7 +53,11 @@ export function RoomHeader(props: RoomHeaderProps): ReactElement {
   const copy = async (kind: 'edit' | 'view'): Promise<void> => {
     const path = kind === 'edit' && roomId ? editPath(roomId) : viewId ? watchPath(viewId) : null;
     if (!path) return;
-    if (await copyText(window.location.origin + path)) setCopied(kind);
+    const url = window.location.origin + path;
+    if (await copyText(url)) {
+      setManualLink(null);
+      setCopied(kind);
+    } else setManualLink({ kind, url });
   };
 
   return (
@@ -120,6 +126,23 @@ export function RoomHeader(props: RoomHeaderProps): ReactElement {
           <button type="button" className="button small" data-testid="copy-view-link" onClick={() => void copy('view')}>
             {copied === 'view' ? 'Copied!' : 'Copy view link'}
           </button>
+        )}
+        {manualLink && (
+          <label className="manual-link">
+            <span className="muted">Copying was blocked; press Ctrl+C:</span>
+            <input
+              readOnly
+              autoFocus
+              data-testid="manual-link"
+              aria-label={manualLink.kind === 'edit' ? 'Edit link' : 'View link'}
+              value={manualLink.url}
+              onFocus={(event) => event.currentTarget.select()}
+              onBlur={() => setManualLink(null)}
+              onKeyDown={(event) => {
+                if (event.key === 'Escape') setManualLink(null);
+              }}
+            />
+          </label>
         )}
         <span className="toolbar-spacer" />
         {!readOnly && (

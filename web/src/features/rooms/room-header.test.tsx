@@ -1,0 +1,54 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+
+const copyText = vi.fn<(text: string) => Promise<boolean>>();
+vi.mock('./clipboard', () => ({ copyText: (text: string) => copyText(text) }));
+const { RoomHeader } = await import('./room-header');
+
+afterEach(() => {
+  cleanup();
+  copyText.mockReset();
+});
+
+function renderHeader() {
+  const noop = () => {};
+  return render(
+    <RoomHeader
+      roomName="Pairing"
+      language="python"
+      roomId="room123456"
+      viewId="view123456"
+      readOnly={false}
+      savedAt={null}
+      saving={false}
+      status={null}
+      onRename={noop}
+      onLanguageChange={noop}
+      onSave={noop}
+      onLeave={noop}
+    />,
+  );
+}
+
+describe('room header links', () => {
+  it('says "Copied!" when the clipboard took the link', async () => {
+    copyText.mockResolvedValue(true);
+    renderHeader();
+    fireEvent.click(screen.getByTestId('copy-view-link'));
+    await waitFor(() => expect(screen.getByTestId('copy-view-link').textContent).toBe('Copied!'));
+    expect(copyText).toHaveBeenCalledWith(`${window.location.origin}/watch/view123456`);
+    expect(screen.queryByTestId('manual-link')).toBeNull();
+  });
+
+  it('shows the link selected for copying by hand when the clipboard is blocked', async () => {
+    copyText.mockResolvedValue(false);
+    renderHeader();
+    fireEvent.click(screen.getByTestId('copy-edit-link'));
+    const field = (await screen.findByTestId('manual-link')) as HTMLInputElement;
+    expect(field.value).toBe(`${window.location.origin}/room/room123456`);
+    expect(field.readOnly).toBe(true);
+    expect(screen.getByTestId('copy-edit-link').textContent).toBe('Copy edit link');
+    fireEvent.keyDown(field, { key: 'Escape' });
+    expect(screen.queryByTestId('manual-link')).toBeNull();
+  });
+});
