@@ -38,6 +38,13 @@ describe('socket admission', () => {
     expect((await rawSocket(url(room.roomId, 'ab')).closed).code).toBe(1008);
     expect((await rawSocket(url(room.roomId, 'x'.repeat(33))).closed).code).toBe(1008);
     expect((await rawSocket(url(room.roomId, 'bad\u0007name')).closed).code).toBe(1008);
+    // Invisible or direction-overriding characters: a name that looks empty, or like another.
+    expect((await rawSocket(url(room.roomId, '\u200b\u200b\u200b')).closed).code).toBe(1008);
+    expect((await rawSocket(url(room.roomId, 'Bob\u202eecilA')).closed).code).toBe(1008);
+    // Emoji joined with a zero-width joiner are a name like any other.
+    const family = rawSocket(url(room.roomId, 'Dad \u{1F468}\u200d\u{1F467}'));
+    await family.opened;
+    family.ws.close();
   });
 
   it('[WS-4409] a display name already online is refused; the same session replaces its old socket', async () => {

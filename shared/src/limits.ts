@@ -49,6 +49,10 @@ export const MAX_CODE_LENGTH = 1024 * 1024;
 // C0 and C1 control characters, plus DEL: never part of a display name.
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
+// Invisible and text-direction formatting: a name made of them looks empty, and a direction
+// override makes it read as someone else's. Zero-width (non-)joiners stay: emoji and some
+// scripts need them.
+const INVISIBLE_CHARS = /[\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/;
 
 export type NameCheck = { ok: true; name: string } | { ok: false; message: string };
 
@@ -57,6 +61,7 @@ export function checkDisplayName(raw: unknown): NameCheck {
   if (typeof raw !== 'string') return { ok: false, message: 'name is required' };
   const name = raw.trim();
   if (CONTROL_CHARS.test(name)) return { ok: false, message: 'name must not contain control characters' };
+  if (INVISIBLE_CHARS.test(name)) return { ok: false, message: 'name must not contain invisible or text-direction characters' };
   // Length in code points, so an emoji counts as one character for the user.
   const length = [...name].length;
   if (length < NAME_MIN_LENGTH || length > NAME_MAX_LENGTH) {
