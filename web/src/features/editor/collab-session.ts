@@ -262,9 +262,9 @@ export class CollabSession {
   /** The server gives everyone in a room a different colour; show ours as others see it. */
   private adoptServerColor(): void {
     for (const state of this.awareness.getStates().values()) {
-      const server = (state as Record<string, unknown>)[SERVER_AWARENESS_KEY] as { participants?: unknown } | undefined;
-      if (!server || !Array.isArray(server.participants)) continue;
-      const own = (server.participants as Participant[]).find((p) => p?.name === this.user.name);
+      const roster = serverRoster(state);
+      if (!roster) continue;
+      const own = roster.find((p) => p?.name === this.user.name);
       if (own && isCssHexColor(own.color) && own.color !== this.user.color) {
         this.user = { ...this.user, color: own.color };
         this.awareness.setLocalStateField('user', this.user);
@@ -287,8 +287,7 @@ export function peersFromAwareness(awareness: Awareness, selfId: number): Peer[]
   const peers: Peer[] = [];
   const roster: Participant[] = [];
   awareness.getStates().forEach((state, clientId) => {
-    const server = (state as Record<string, unknown>)[SERVER_AWARENESS_KEY] as { participants?: unknown } | undefined;
-    if (server && Array.isArray(server.participants)) roster.push(...(server.participants as Participant[]));
+    roster.push(...(serverRoster(state) ?? []));
     const user = (state as { user?: Partial<AwarenessUser> }).user;
     if (!user || typeof user.name !== 'string' || user.name.length === 0) return;
     peers.push({
@@ -316,4 +315,10 @@ export function peersFromAwareness(awareness: Awareness, selfId: number): Peer[]
     });
   }
   return peers;
+}
+
+/** The roster the server publishes in its own awareness state, if `state` is that one. */
+function serverRoster(state: Record<string, unknown>): Participant[] | undefined {
+  const server = state[SERVER_AWARENESS_KEY] as { participants?: unknown } | undefined;
+  return server && Array.isArray(server.participants) ? (server.participants as Participant[]) : undefined;
 }
