@@ -28,6 +28,12 @@ export interface RoomSettings {
   name: string;
   language: Language;
   capacity: number;
+  /**
+   * ISO times from the rooms table, so REST can describe a live room from memory while the
+   * database is down. Absent only for settings not read from the table (unit tests).
+   */
+  createdAt?: string;
+  updatedAt?: string;
 }
 
 export interface RoomOptions {

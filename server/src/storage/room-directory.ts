@@ -11,6 +11,8 @@ export function rowToSettings(row: RoomRow): RoomSettings {
     name: row.name,
     language: isLanguage(row.language) ? row.language : DEFAULT_LANGUAGE,
     capacity: row.capacity,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
   };
 }
 

@@ -1,10 +1,13 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { AppError, toApiError } from '../../errors';
+import { isDatabaseUnavailable } from '../../storage/db-errors';
+import { redactUrl } from '../../log';
 
 /**
  * One place that turns anything thrown into `{error:{code,message}}`: AppErrors keep their
- * status and code, schema failures become 400 invalid_request, everything else a 500 whose
- * message is logged but never echoed.
+ * status and code, schema failures become 400 invalid_request, a lost or refused database
+ * connection (on any route, however deep it was thrown) becomes 503 db_unavailable, and
+ * everything else a 500 whose message is logged but never echoed.
  */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
@@ -16,6 +19,14 @@ export function installErrorHandler(app: FastifyInstance): void {
       return reply.status(400).send(toApiError('invalid_request', `${where}: ${error.message}`));
     }
     const status = 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : 500;
+    // A client's own socket error (a reset while its body was read) carries a 4xx: not ours.
+    if (status >= 500 && isDatabaseUnavailable(error)) {
+      request.log.warn({ err: error, method: request.method, url: request.url }, 'request failed: database unavailable');
+      return reply
+        .status(503)
+        .header('retry-after', '5')
+        .send(toApiError('db_unavailable', 'the database is unavailable; try again shortly'));
+    }
     if (status === 413) {
       return reply.status(413).send(toApiError('payload_too_large', 'request body is too large'));
     }
@@ -25,7 +36,8 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (status >= 400 && status < 500) {
       return reply.status(400).send(toApiError('invalid_request', error.message));
     }
-    request.log.error({ err: error, method: request.method, url: request.url, params: request.params }, 'request failed');
+    // The URL, not the params: its room id is replaced by a hash (a room id grants editing).
+    request.log.error({ err: error, method: request.method, url: redactUrl(request.url) }, 'request failed');
     return reply.status(500).send(toApiError('internal_error', 'internal server error'));
   });
 }

@@ -12,6 +12,7 @@ import {
   isRoomId,
   watchPath,
   type CreatedRoom,
+  type Room as ApiRoom,
   type RoomDetails,
 } from '@pairpad/shared';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -19,6 +20,7 @@ import type { Config } from '../../config';
 import { AppError, forbidden, roomNotFound } from '../../errors';
 import type { DocStore } from '../../rooms/doc-store';
 import { initialDocument } from '../../rooms/initial-document';
+import type { Room, RoomSettings } from '../../rooms/room';
 import type { RoomRegistry } from '../../rooms/room-registry';
 import { rowToRoom, rowToSettings } from '../../storage/room-directory';
 
@@ -36,6 +38,30 @@ export function generateId(): string {
 
 const DEFAULT_ROOM_NAME = 'Untitled room';
 
+interface FoundRoom {
+  settings: RoomSettings;
+  viaViewId: boolean;
+  /** The room in memory, if it is live. */
+  live: Room | undefined;
+}
+
+/** Settings read from the rooms table carry its times; only those can describe a room without it. */
+function hasTimes(settings: RoomSettings): settings is RoomSettings & { createdAt: string; updatedAt: string } {
+  return settings.createdAt !== undefined && settings.updatedAt !== undefined;
+}
+
+function settingsToRoom(settings: RoomSettings): ApiRoom {
+  return {
+    roomId: settings.roomId,
+    viewId: settings.viewId,
+    name: settings.name,
+    language: settings.language,
+    limit: settings.capacity,
+    createdAt: settings.createdAt ?? '',
+    updatedAt: settings.updatedAt ?? '',
+  };
+}
+
 export async function roomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): Promise<void> {
   const { config, registry, store } = deps;
   const rooms = roomsRepo(deps.database.db);
@@ -43,13 +69,21 @@ export async function roomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): Pr
 
   const baseUrl = (request: FastifyRequest): string => config.publicUrl ?? `${request.protocol}://${request.host}`;
 
-  /** Finds a room by either capability; the role says which one was presented. */
-  const findRoom = async (id: string) => {
+  /**
+   * Finds a room by either capability; `viaViewId` says which one was presented. A room live in
+   * memory is answered from there without a query, so it keeps serving while the database is
+   * down (its settings are kept current by PATCH and the meta map).
+   */
+  const findRoom = async (id: string): Promise<FoundRoom | undefined> => {
     if (!isRoomId(id)) return undefined;
+    const live = registry.get(id);
+    if (live && hasTimes(live.settings)) return { settings: live.settings, viaViewId: false, live };
+    const liveByView = registry.getByViewId(id);
+    if (liveByView && hasTimes(liveByView.settings)) return { settings: liveByView.settings, viaViewId: true, live: liveByView };
     const byRoom = await rooms.get(id);
-    if (byRoom) return { row: byRoom, viaViewId: false };
+    if (byRoom) return { settings: rowToSettings(byRoom), viaViewId: false, live: registry.get(byRoom.room_id) };
     const byView = await rooms.getByViewId(id);
-    return byView ? { row: byView, viaViewId: true } : undefined;
+    return byView ? { settings: rowToSettings(byView), viaViewId: true, live: registry.get(byView.room_id) } : undefined;
   };
 
   typed.post(
@@ -95,19 +129,14 @@ export async function roomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): Pr
   app.get<{ Params: { roomId: string } }>('/rooms/:roomId', async (request) => {
     const found = await findRoom(request.params.roomId);
     if (!found) throw roomNotFound();
-    const room = rowToRoom(found.row);
-    const live = registry.get(room.roomId);
-    if (live) {
-      room.name = live.settings.name;
-      room.language = live.settings.language;
-    }
-    const code = await registry.readText(room.roomId);
-    const participants = live?.participants() ?? [];
+    const { settings, live } = found;
+    // From memory when the room is live (also if it loaded since findRoom), else from storage.
+    const code = await registry.readText(settings.roomId);
     const details: RoomDetails = {
-      ...room,
+      ...settingsToRoom(settings),
       role: found.viaViewId ? 'viewer' : 'editor',
       code,
-      participants,
+      participants: live?.participants() ?? [],
       online: live?.memberCount ?? 0,
     };
     // The view capability must never lead back to the edit capability.
@@ -115,7 +144,7 @@ export async function roomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): Pr
     return details;
   });
 
-  const patchTargets = new WeakMap<FastifyRequest, NonNullable<Awaited<ReturnType<typeof findRoom>>>>();
+  const patchTargets = new WeakMap<FastifyRequest, FoundRoom>();
   typed.patch(
     '/rooms/:roomId',
     {
@@ -136,7 +165,8 @@ export async function roomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): Pr
       const found = patchTargets.get(request);
       if (!found) throw roomNotFound();
       const body = request.body;
-      const live = registry.get(found.row.room_id);
+      const roomId = found.settings.roomId;
+      const live = registry.get(roomId);
       const online = live?.memberCount ?? 0;
       if (body.limit !== undefined && body.limit < online) {
         throw new AppError(409, 'limit_below_online', `${online} participants are online; the limit cannot go below that`);
@@ -146,10 +176,14 @@ export async function roomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): Pr
         ...(body.language !== undefined && { language: body.language }),
         ...(body.limit !== undefined && { capacity: body.limit }),
       };
-      const row = Object.keys(patch).length > 0 ? await rooms.update(found.row.room_id, patch) : found.row;
+      if (Object.keys(patch).length === 0) return settingsToRoom(live?.settings ?? found.settings);
+      // Settings are stored before anyone sees them: while the database is down this throws a
+      // connection error, which the error handler answers with 503 db_unavailable.
+      const row = await rooms.update(roomId, patch);
       if (!row) throw roomNotFound();
-      registry.updateSettings(row.room_id, rowToSettings(row));
-      return rowToRoom(row);
+      const settings = rowToSettings(row);
+      registry.updateSettings(roomId, settings);
+      return settingsToRoom(settings);
     },
   );
 
@@ -158,7 +192,7 @@ export async function roomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): Pr
     if (!found) throw roomNotFound();
     if (found.viaViewId) throw forbidden('a view link cannot save');
     try {
-      await registry.saveNow(found.row.room_id);
+      await registry.saveNow(found.settings.roomId);
     } catch {
       throw new AppError(503, 'db_unavailable', 'the document could not be saved now; it is kept in memory and retried');
     }
