@@ -72,4 +72,79 @@ describe('room page', () => {
     expect(store.getState().room.role).toBe('viewer');
     expect(screen.getByTestId('online-count').textContent).toMatch(/limit 5/);
   });
+
+  describe('while the server’s database is down', () => {
+    const details = {
+      roomId: 'room123456',
+      viewId: 'view123456',
+      name: 'Kata',
+      language: 'python',
+      limit: 5,
+      role: 'editor',
+      code: '',
+      participants: [],
+      online: 0,
+      createdAt: '2026-01-01T00:00:00Z',
+      updatedAt: '2026-01-01T00:00:00Z',
+    };
+    const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status });
+    const dbUnavailable = () => json({ error: { code: 'db_unavailable', message: 'the database is unavailable' } }, 503);
+    const healthDown = () => json({ status: 'degraded', db: 'down', error: { code: 'db_unavailable', message: 'down' } }, 503);
+
+    it('says the server is degraded and retries, instead of "room not found", until the room opens', async () => {
+      let gets = 0;
+      const fetchMock = vi.fn(async (url: string) => {
+        if (url.endsWith('/healthz')) return json({ status: 'ok', db: 'ok' });
+        gets++;
+        return gets === 1 ? dbUnavailable() : json(details);
+      });
+      vi.stubGlobal('fetch', fetchMock);
+      const { store } = renderRoom('/room/room123456');
+      await waitFor(() => expect(screen.getByTestId('degraded-loading').textContent).toMatch(/database is unavailable.*Retrying in 1 s/));
+      expect(screen.queryByTestId('room-error')).toBeNull();
+      expect(store.getState().room).toMatchObject({ status: 'loading', degraded: true, retryInMs: 1000 });
+      // The retry (after 1 s) finds the database back: the room opens and the notice goes.
+      await waitFor(() => expect(store.getState().room.status).toBe('ready'), { timeout: 3_000 });
+      expect(gets).toBe(2);
+      await waitFor(() => expect(store.getState().room.degraded).toBe(false));
+      expect(screen.queryByTestId('degraded-loading')).toBeNull();
+      expect(screen.queryByTestId('degraded-banner')).toBeNull();
+    });
+
+    it('shows a small degraded notice on an open room while /healthz says the database is down', async () => {
+      vi.stubGlobal(
+        'fetch',
+        vi.fn(async (url: string) => (url.endsWith('/healthz') ? healthDown() : json(details))),
+      );
+      const { store } = renderRoom('/room/room123456');
+      await waitFor(() => expect(screen.getByTestId('degraded-banner').textContent).toMatch(/kept in memory and saved when the database is back/));
+      expect(store.getState().room.status).toBe('ready');
+      expect(screen.queryByTestId('room-error')).toBeNull();
+    });
+
+    it('shows no degraded notice while /healthz says the database is up', async () => {
+      const fetchMock = vi.fn(async (url: string) => (url.endsWith('/healthz') ? json({ status: 'ok', db: 'ok' }) : json(details)));
+      vi.stubGlobal('fetch', fetchMock);
+      renderRoom('/room/room123456');
+      await waitFor(() => expect(fetchMock.mock.calls.some(([url]) => String(url).endsWith('/healthz'))).toBe(true));
+      expect(screen.queryByTestId('degraded-banner')).toBeNull();
+    });
+
+    it('a save refused with db_unavailable marks the server degraded', async () => {
+      vi.stubGlobal(
+        'fetch',
+        vi.fn(async (url: string, init?: RequestInit) => {
+          if (url.endsWith('/healthz')) return json({ status: 'ok', db: 'ok' });
+          if (init?.method === 'POST' && url.endsWith('/snapshot')) return dbUnavailable();
+          return json(details);
+        }),
+      );
+      const { store } = renderRoom('/room/room123456');
+      await waitFor(() => expect(store.getState().room.status).toBe('ready'));
+      await waitFor(() => expect(store.getState().room.degraded).toBe(false));
+      screen.getByTestId('save').click();
+      await waitFor(() => expect(screen.getByTestId('degraded-banner')).toBeTruthy());
+      expect(screen.getByTestId('notice').textContent).toMatch(/database is unavailable/);
+    });
+  });
 });

@@ -4,10 +4,20 @@ import { checkDisplayName, type Language, type Role } from '@pairpad/shared';
 import { env } from '../config/env';
 import { colorForName } from '../lib/colors';
 import { useAppDispatch, useAppSelector } from './hooks';
-import { ApiError, roomsApi } from '../features/rooms/rooms-api';
+import { ApiError, degradedRetryDelayMs, isDbUnavailable, roomsApi } from '../features/rooms/rooms-api';
 import { RoomHeader } from '../features/rooms/room-header';
 import { describeRoomError } from '../features/rooms/room-errors';
-import { metaChanged, roomClosed, roomFailed, roomLoaded, roomOpened, saveFinished, saveStarted } from '../features/rooms/room-slice';
+import {
+  metaChanged,
+  roomClosed,
+  roomFailed,
+  roomLoaded,
+  roomOpened,
+  roomUnavailable,
+  saveFinished,
+  saveStarted,
+  serverHealthChanged,
+} from '../features/rooms/room-slice';
 import { displayNameChanged } from '../features/rooms/session-slice';
 import { saveDisplayName } from '../features/rooms/storage';
 import { CodeEditor, type CodeEditorProps } from '../features/editor/editor';
@@ -18,6 +28,10 @@ import { connectionReset, editedWhileOffline, fatalClose, statusChanged, synced 
 import { suggestionCleared, suggestionRequested, suggestionShown } from '../features/editor/suggestion-slice';
 import { ParticipantList } from '../features/presence/participant-list';
 import { followStopped, followToggled, knownParticipantsLoaded, peersChanged, presenceReset } from '../features/presence/presence-slice';
+
+/** How often an open room asks /healthz whether the server's database is up, and while it is down. */
+const HEALTH_POLL_MS = 30_000;
+const DEGRADED_HEALTH_POLL_MS = 5_000;
 
 /** `/room/:roomId` (edit) and `/watch/:viewId` (watch). Composes rooms, editor and presence. */
 export function RoomPage(): ReactElement {
@@ -77,25 +91,60 @@ function RoomView({ id, role, mode, name, attempt, onRename }: RoomViewProps): R
     dispatch(presenceReset());
     dispatch(suggestionCleared());
     let cancelled = false;
-    roomsApi
-      .get(id)
-      .then((details) => {
-        if (cancelled) return;
-        dispatch(roomLoaded(details));
-        dispatch(knownParticipantsLoaded({ participants: details.participants ?? [], self: name }));
-      })
-      .catch((error: unknown) => {
-        if (cancelled) return;
-        const code = error instanceof ApiError ? error.code : 'unknown';
-        dispatch(roomFailed(describeRoomError(code)));
-      });
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    let failures = 0;
+    const load = (): void => {
+      roomsApi
+        .get(id)
+        .then((details) => {
+          if (cancelled) return;
+          dispatch(roomLoaded(details));
+          dispatch(knownParticipantsLoaded({ participants: details.participants ?? [], self: name }));
+        })
+        .catch((error: unknown) => {
+          if (cancelled) return;
+          if (isDbUnavailable(error)) {
+            // The server is up but its database is not, and this room is not live in its
+            // memory (a live one would have answered): not a dead end, try again with backoff.
+            const retryInMs = degradedRetryDelayMs(failures++);
+            dispatch(roomUnavailable({ retryInMs }));
+            retry = setTimeout(load, retryInMs);
+            return;
+          }
+          const code = error instanceof ApiError ? error.code : 'unknown';
+          dispatch(roomFailed(describeRoomError(code)));
+        });
+    };
+    load();
     return () => {
       cancelled = true;
+      clearTimeout(retry);
       dispatch(roomClosed());
       dispatch(presenceReset());
       dispatch(suggestionCleared());
     };
   }, [dispatch, id, role, mode, name, attempt]);
+
+  // Only while the room is open: is the server's database up? Edits keep flowing either way;
+  // this only decides whether to tell people their changes are held in the server's memory.
+  const ready = room.status === 'ready';
+  useEffect(() => {
+    if (!ready) return;
+    let cancelled = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const check = async (): Promise<void> => {
+      const health = await roomsApi.health();
+      if (cancelled) return;
+      // An unreachable server is the socket's business (the offline banner), not the database's.
+      if (health !== 'unknown') dispatch(serverHealthChanged({ dbDown: health === 'down' }));
+      timer = setTimeout(() => void check(), health === 'down' ? DEGRADED_HEALTH_POLL_MS : HEALTH_POLL_MS);
+    };
+    void check();
+    return () => {
+      cancelled = true;
+      clearTimeout(timer);
+    };
+  }, [dispatch, ready]);
 
   useEffect(() => {
     if (!notice) return;
@@ -147,22 +196,34 @@ function RoomView({ id, role, mode, name, attempt, onRename }: RoomViewProps): R
 
   const readOnly = room.role === 'viewer';
 
+  const settingsRefused = useCallback(
+    (error: unknown, what: 'name' | 'language') => {
+      if (isDbUnavailable(error)) {
+        dispatch(serverHealthChanged({ dbDown: true }));
+        setNotice(`The new ${what} could not be stored: the server’s database is unavailable. Try again when it is back.`);
+      } else {
+        setNotice(`The server did not take the new ${what}.`);
+      }
+    },
+    [dispatch],
+  );
+
   const changeLanguage = useCallback(
     (language: Language) => {
       dispatch(metaChanged({ language }));
       if (session instanceof CollabSession) session.setLanguage(language);
-      if (room.roomId) roomsApi.patch(room.roomId, { language }).catch(() => setNotice('The server did not take the new language.'));
+      if (room.roomId) roomsApi.patch(room.roomId, { language }).catch((error: unknown) => settingsRefused(error, 'language'));
     },
-    [dispatch, session, room.roomId],
+    [dispatch, session, room.roomId, settingsRefused],
   );
 
   const rename = useCallback(
     (roomName: string) => {
       dispatch(metaChanged({ name: roomName }));
       if (session instanceof CollabSession) session.setRoomName(roomName);
-      if (room.roomId) roomsApi.patch(room.roomId, { name: roomName }).catch(() => setNotice('The server did not take the new name.'));
+      if (room.roomId) roomsApi.patch(room.roomId, { name: roomName }).catch((error: unknown) => settingsRefused(error, 'name'));
     },
-    [dispatch, session, room.roomId],
+    [dispatch, session, room.roomId, settingsRefused],
   );
 
   const save = useCallback(() => {
@@ -171,9 +232,14 @@ function RoomView({ id, role, mode, name, attempt, onRename }: RoomViewProps): R
     roomsApi
       .snapshot(room.roomId)
       .then((result) => dispatch(saveFinished(result.savedAt ?? new Date().toISOString())))
-      .catch(() => {
+      .catch((error: unknown) => {
         dispatch(saveFinished(null));
-        setNotice('Save failed. Your edits are still synced live; try again in a moment.');
+        if (isDbUnavailable(error)) {
+          dispatch(serverHealthChanged({ dbDown: true }));
+          setNotice('Save failed: the server’s database is unavailable. Your edits are kept in its memory and saved when the database is back.');
+        } else {
+          setNotice('Save failed. Your edits are still synced live; try again in a moment.');
+        }
       });
   }, [dispatch, room.roomId]);
 
@@ -246,6 +312,12 @@ function RoomView({ id, role, mode, name, attempt, onRename }: RoomViewProps): R
               : 'Keep typing: your edits are kept and merge with everyone else’s when the connection is back.'}
         </div>
       )}
+      {room.degraded && room.status === 'ready' && (
+        <div className="banner banner-warn" data-testid="degraded-banner" role="status">
+          <strong>Server degraded</strong> — its database is unavailable. Changes are kept in memory and saved when the database is
+          back.
+        </div>
+      )}
       {notice && (
         <div className="banner banner-error" role="alert" data-testid="notice">
           {notice}
@@ -264,7 +336,16 @@ function RoomView({ id, role, mode, name, attempt, onRename }: RoomViewProps): R
             />
           ) : (
             <div className="editor-placeholder" data-testid="editor-loading">
-              {room.status === 'loading' ? 'Opening room…' : 'Connecting…'}
+              {room.status === 'loading' && room.degraded ? (
+                <span data-testid="degraded-loading" role="status">
+                  <strong>Server degraded</strong> — the database is unavailable, so this room cannot be opened yet. Retrying
+                  {room.retryInMs !== null ? ` in ${Math.ceil(room.retryInMs / 1000)} s` : ''}…
+                </span>
+              ) : room.status === 'loading' ? (
+                'Opening room…'
+              ) : (
+                'Connecting…'
+              )}
             </div>
           )}
           <footer className="status-bar">

@@ -1,6 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { RoomDetails } from '@pairpad/shared';
-import { initialRoomState, metaChanged, roomClosed, roomFailed, roomLoaded, roomOpened, roomSlice, saveFinished, saveStarted } from './room-slice';
+import {
+  initialRoomState,
+  metaChanged,
+  roomClosed,
+  roomFailed,
+  roomLoaded,
+  roomOpened,
+  roomSlice,
+  roomUnavailable,
+  saveFinished,
+  saveStarted,
+  serverHealthChanged,
+} from './room-slice';
 import { displayNameChanged, initialSessionState, sessionSlice, sessionStarted } from './session-slice';
 
 const reduce = roomSlice.reducer;
@@ -19,6 +31,19 @@ const details: RoomDetails = {
 };
 
 describe('room slice', () => {
+  it('a room the server cannot load while its database is down stays loading, degraded, with the next retry', () => {
+    let state = reduce(initialRoomState, roomOpened({ id: 'room123456', role: 'editor' }));
+    state = reduce(state, roomUnavailable({ retryInMs: 2000 }));
+    expect(state).toMatchObject({ status: 'loading', degraded: true, retryInMs: 2000, error: null });
+    state = reduce(state, roomLoaded(details));
+    expect(state).toMatchObject({ status: 'ready', retryInMs: null });
+    state = reduce(state, serverHealthChanged({ dbDown: false }));
+    expect(state.degraded).toBe(false);
+    expect(reduce(state, serverHealthChanged({ dbDown: true })).degraded).toBe(true);
+    // Reopening starts from a clean slate.
+    expect(reduce(reduce(state, serverHealthChanged({ dbDown: true })), roomOpened({ id: 'x', role: 'editor' })).degraded).toBe(false);
+  });
+
   it('opens, loads and closes a room', () => {
     let state = reduce(initialRoomState, roomOpened({ id: 'room123456', role: 'editor' }));
     expect(state.status).toBe('loading');

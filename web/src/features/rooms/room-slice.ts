@@ -22,6 +22,13 @@ export interface RoomState {
   savedAt: string | null;
   saving: boolean;
   error: RoomError | null;
+  /**
+   * The server answered but its database is down (GET 503 db_unavailable, /healthz db:"down",
+   * or a save refused with db_unavailable). A live room keeps working from the server's memory.
+   */
+  degraded: boolean;
+  /** While the room cannot open because the database is down: when the next GET is tried (ms). */
+  retryInMs: number | null;
 }
 
 export const initialRoomState: RoomState = {
@@ -36,6 +43,8 @@ export const initialRoomState: RoomState = {
   savedAt: null,
   saving: false,
   error: null,
+  degraded: false,
+  retryInMs: null,
 };
 
 export const roomSlice = createSlice({
@@ -55,6 +64,17 @@ export const roomSlice = createSlice({
       state.language = room.language;
       state.limit = room.limit;
       state.error = null;
+      state.retryInMs = null;
+    },
+    /** GET answered 503 db_unavailable: stay loading, say why, and try again after `retryInMs`. */
+    roomUnavailable(state, action: PayloadAction<{ retryInMs: number }>) {
+      state.status = 'loading';
+      state.degraded = true;
+      state.retryInMs = action.payload.retryInMs;
+    },
+    /** What the server last said about its database (`/healthz`, or a save refused for it). */
+    serverHealthChanged(state, action: PayloadAction<{ dbDown: boolean }>) {
+      state.degraded = action.payload.dbDown;
     },
     roomFailed(state, action: PayloadAction<RoomError>) {
       state.status = 'error';
@@ -81,5 +101,15 @@ export const roomSlice = createSlice({
   },
 });
 
-export const { roomOpened, roomLoaded, roomFailed, metaChanged, limitChanged, saveStarted, saveFinished, roomClosed } =
-  roomSlice.actions;
+export const {
+  roomOpened,
+  roomLoaded,
+  roomUnavailable,
+  serverHealthChanged,
+  roomFailed,
+  metaChanged,
+  limitChanged,
+  saveStarted,
+  saveFinished,
+  roomClosed,
+} = roomSlice.actions;

@@ -67,6 +67,33 @@ async function request<T>(method: string, path: string, body?: unknown, signal?:
   return data as T;
 }
 
+/**
+ * The server's view of its database: `down` when /healthz answers 503 (the server is up and
+ * serving live rooms from memory), `unknown` when the server itself cannot be reached.
+ */
+export type ServerHealth = 'ok' | 'down' | 'unknown';
+
+async function health(): Promise<ServerHealth> {
+  try {
+    const response = await fetch(apiUrl('/healthz'));
+    if (response.ok) return 'ok';
+    const body: unknown = await response.json().catch(() => null);
+    return response.status === 503 && (body as { db?: unknown } | null)?.db === 'down' ? 'down' : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** True when the server refused a call because its database is unavailable (a retry may succeed). */
+export function isDbUnavailable(error: unknown): boolean {
+  return error instanceof ApiError && error.code === 'db_unavailable';
+}
+
+/** Wait before the next try after `failures` answers of db_unavailable: 1, 2, 4, 8, then 15 s. */
+export function degradedRetryDelayMs(failures: number): number {
+  return Math.min(1000 * 2 ** failures, 15_000);
+}
+
 export const roomsApi = {
   create: (body: CreateRoomRequest) => request<CreatedRoom>('POST', '/rooms', body),
   get: (id: string) => request<RoomDetails>('GET', `/rooms/${encodeURIComponent(id)}`),
@@ -74,6 +101,7 @@ export const roomsApi = {
   snapshot: (roomId: string) => request<{ savedAt: string }>('POST', `/rooms/${encodeURIComponent(roomId)}/snapshot`),
   autocomplete: (body: AutocompleteRequest, signal?: AbortSignal) =>
     request<AutocompleteResult>('POST', '/autocomplete', body, signal),
+  health,
 };
 
 export type RoomsApi = typeof roomsApi;
