@@ -55,12 +55,6 @@ export function documentsRepo(db: Kysely<Database>, copyRows?: CopyRows) {
       });
     },
 
-    /** The plain text of the last snapshot (REST reads of rooms that are not in memory). */
-    async loadText(roomId: string): Promise<string | undefined> {
-      const row = await db.selectFrom('documents').select('text').where('room_id', '=', roomId).executeTakeFirst();
-      return row?.text;
-    },
-
     /** Appends one room's batch in one statement; returns the highest id written. */
     async append(roomId: string, records: readonly UpdateRecord[]): Promise<number> {
       return (await this.appendMany([{ roomId, records }])).get(roomId) ?? 0;
@@ -109,21 +103,19 @@ export function documentsRepo(db: Kysely<Database>, copyRows?: CopyRows) {
      * Replaces the snapshot with `state` (which must include every log row up to `through`)
      * and drops those rows, atomically: a crash leaves either the old or the new pair.
      */
-    async compact(roomId: string, snapshot: { state: Uint8Array; text: string; through: number }): Promise<void> {
+    async compact(roomId: string, snapshot: { state: Uint8Array; through: number }): Promise<void> {
       await db.transaction().execute(async (trx) => {
         await trx
           .insertInto('documents')
           .values({
             room_id: roomId,
             state: snapshot.state,
-            text: snapshot.text,
             compacted_through: snapshot.through,
             updated_at: new Date(),
           })
           .onConflict((oc) =>
             oc.column('room_id').doUpdateSet({
               state: snapshot.state,
-              text: snapshot.text,
               compacted_through: snapshot.through,
               updated_at: new Date(),
             }),

@@ -1,12 +1,14 @@
 import { Migrator, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
 import * as rooms from './migrations/0001_rooms';
 import * as documents from './migrations/0002_documents';
+import * as dropDocumentText from './migrations/0003_drop_document_text';
 
 // Listed statically rather than read from disk, so migrations work the same under tsx,
 // bundlers and the Docker image.
 const migrations: Record<string, Migration> = {
   '0001_rooms': rooms,
   '0002_documents': documents,
+  '0003_drop_document_text': dropDocumentText,
 };
 
 export class MigrationError extends Error {

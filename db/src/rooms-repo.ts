@@ -9,6 +9,18 @@ export function roomsRepo(db: Kysely<Database>) {
       return db.insertInto('rooms').values(row).returningAll().executeTakeFirstOrThrow();
     },
 
+    /**
+     * Creates the room and its first snapshot in one transaction: a failure between the two
+     * inserts must not leave a room that exists but has no document.
+     */
+    async createWithDocument(row: NewRoomRow, state: Uint8Array): Promise<RoomRow> {
+      return db.transaction().execute(async (trx) => {
+        const created = await trx.insertInto('rooms').values(row).returningAll().executeTakeFirstOrThrow();
+        await trx.insertInto('documents').values({ room_id: created.room_id, state, compacted_through: 0 }).execute();
+        return created;
+      });
+    },
+
     async get(roomId: string): Promise<RoomRow | undefined> {
       return db.selectFrom('rooms').selectAll().where('room_id', '=', roomId).executeTakeFirst();
     },

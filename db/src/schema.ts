@@ -17,11 +17,10 @@ export interface RoomsTable {
   last_active_at: Timestamp;
 }
 
-/** The compacted document: full Yjs state plus its plain text, for REST and LWW without a Y.Doc. */
+/** The compacted document: the full Yjs state (its text is read by decoding it). */
 export interface DocumentsTable {
   room_id: string;
   state: Uint8Array;
-  text: string;
   /** Every log row with id <= this is folded into `state`. */
   compacted_through: Int8;
   updated_at: Timestamp;

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDatabase, documentsRepo, migrateToLatest, roomsRepo, type DatabaseHandle } from '../src/index';
 import { createTestDatabase, type TestDatabase } from '../src/testing';
@@ -81,16 +82,44 @@ export function repoContractSuite(dialectName: string, postgresUrl?: string): vo
       expect(beforeCompact.through).toBeGreaterThan(first.through);
       // A write that lands between the load and the compaction must survive it.
       await docs.append('room_abcdef', [{ update: bytes(3) }]);
-      await docs.compact('room_abcdef', { state: bytes(9, 9), text: 'hello', through: beforeCompact.through });
+      await docs.compact('room_abcdef', { state: bytes(9, 9), through: beforeCompact.through });
       const after = await docs.load('room_abcdef');
       expect(after.snapshot).toEqual(bytes(9, 9));
       expect(after.updates).toEqual([bytes(3)]);
-      expect(await docs.loadText('room_abcdef')).toBe('hello');
       expect((await docs.storedBytes('room_abcdef')).logRows).toBe(1);
 
       // Compacting again replaces the snapshot rather than adding a second one.
-      await docs.compact('room_abcdef', { state: bytes(7), text: 'hello!', through: after.through });
+      await docs.compact('room_abcdef', { state: bytes(7), through: after.through });
       expect(await docs.load('room_abcdef')).toEqual({ snapshot: bytes(7), updates: [], through: after.through });
+    });
+
+    it('[ATK-nul] a room and its first snapshot are created together, or not at all', async () => {
+      const rooms = roomsRepo(handle.db);
+      const row = { room_id: 'room_whole1', view_id: 'view_whole1', name: 'Whole', language: 'c', capacity: 5 };
+      const created = await rooms.createWithDocument(row, bytes(1, 2, 3));
+      expect(created.room_id).toBe('room_whole1');
+      expect(await documents().load('room_whole1')).toEqual({ snapshot: bytes(1, 2, 3), updates: [], through: 0 });
+
+      // The snapshot insert fails after the room insert succeeded: neither is kept.
+      await sql`alter table documents add constraint refuse_all_for_test check (false) not valid`.execute(handle.db);
+      await expect(rooms.createWithDocument({ ...row, room_id: 'room_half01', view_id: 'view_half01' }, bytes(4))).rejects.toThrow();
+      await sql`alter table documents drop constraint refuse_all_for_test`.execute(handle.db);
+      expect(await rooms.get('room_half01')).toBeUndefined();
+      expect(await rooms.getByViewId('view_half01')).toBeUndefined();
+      // A duplicate view id (the room insert fails) leaves no document behind either.
+      await expect(rooms.createWithDocument({ ...row, room_id: 'room_dup001' }, bytes(5))).rejects.toThrow();
+      expect(await documents().load('room_dup001')).toEqual({ snapshot: null, updates: [], through: 0 });
+    });
+
+    it('[ATK-nul] a snapshot of a document holding NUL and other control characters is stored and loads back', async () => {
+      await newRoom();
+      const docs = documents();
+      // The Yjs state encodes text as UTF-8, so a typed NUL is a 0x00 byte in it.
+      const state = new TextEncoder().encode('a\u0000b\u0001\u007f\u0085\u202e');
+      await docs.compact('room_abcdef', { state, through: 0 });
+      expect((await docs.load('room_abcdef')).snapshot).toEqual(state);
+      const columns = await sql<{ column_name: string }>`select column_name from information_schema.columns where table_name = 'documents' order by column_name`.execute(handle.db);
+      expect(columns.rows.map((row) => row.column_name)).toEqual(['compacted_through', 'room_id', 'state', 'updated_at']);
     });
 
     it('[DB-append] appendMany writes several rooms in one call and reports the last id per room', async () => {
@@ -114,11 +143,11 @@ export function repoContractSuite(dialectName: string, postgresUrl?: string): vo
       await newRoom();
       const docs = documents();
       const big = new Uint8Array(1024 * 1024).map((_, i) => (i * 7919) % 256);
-      await docs.compact('room_abcdef', { state: big, text: 'big', through: 0 });
+      await docs.compact('room_abcdef', { state: big, through: 0 });
       const loaded = await docs.load('room_abcdef');
       expect(loaded.snapshot).toBeInstanceOf(Uint8Array);
       expect(Buffer.compare(Buffer.from(loaded.snapshot!), Buffer.from(big))).toBe(0);
-      await docs.compact('room_abcdef', { state: new Uint8Array(0), text: '', through: 0 });
+      await docs.compact('room_abcdef', { state: new Uint8Array(0), through: 0 });
       expect((await docs.load('room_abcdef')).snapshot).toEqual(new Uint8Array(0));
     });
 
@@ -160,7 +189,7 @@ export function repoContractSuite(dialectName: string, postgresUrl?: string): vo
       let append: Promise<Map<string, number>> | undefined;
       await expect(
         handle.db.transaction().execute(async (trx) => {
-          await trx.insertInto('documents').values({ room_id: 'room_abcdef', state: bytes(9), text: 'x', compacted_through: 0 }).execute();
+          await trx.insertInto('documents').values({ room_id: 'room_abcdef', state: bytes(9), compacted_through: 0 }).execute();
           append = docs.appendMany([{ roomId: 'room_abcdef', records: [{ update: bytes(1) }, { update: bytes(2) }] }]);
           // Let the append reach the database while the transaction is still open.
           await new Promise((resolve) => setTimeout(resolve, 50));
@@ -192,7 +221,7 @@ export function repoContractSuite(dialectName: string, postgresUrl?: string): vo
       const rooms = roomsRepo(handle.db);
       const docs = documents();
       await docs.append('room_old111', [{ update: bytes(1) }]);
-      await docs.compact('room_old111', { state: bytes(1), text: 'x', through: 0 });
+      await docs.compact('room_old111', { state: bytes(1), through: 0 });
       await rooms.touch('room_old111', new Date('2020-01-01T00:00:00Z'));
       const cutoff = new Date(Date.now() - 60_000);
       expect(await rooms.deleteIdleBefore(cutoff, ['room_new222'])).toEqual(['room_old111']);

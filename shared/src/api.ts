@@ -6,6 +6,7 @@ import {
   ROOM_LIMIT_MAX,
   ROOM_LIMIT_MIN,
   ROOM_NAME_MAX_LENGTH,
+  ROOM_NAME_PATTERN,
   type Language,
 } from './limits';
 
@@ -14,7 +15,8 @@ import {
  * with them; the web client checks forms with the same limits.
  */
 export const LanguageSchema = Type.Enum(LANGUAGES);
-export const RoomNameSchema = Type.String({ minLength: 1, maxLength: ROOM_NAME_MAX_LENGTH, pattern: '\\S' });
+/** 1-100 characters with something visible; no control, invisible or text-direction characters. */
+export const RoomNameSchema = Type.String({ minLength: 1, maxLength: ROOM_NAME_MAX_LENGTH, pattern: ROOM_NAME_PATTERN });
 export const RoomLimitSchema = Type.Integer({ minimum: ROOM_LIMIT_MIN, maximum: ROOM_LIMIT_MAX });
 
 export const CreateRoomBodySchema = Type.Object({

@@ -46,13 +46,35 @@ export const MAX_FRAME_BYTES_DEFAULT = 1024 * 1024;
 /** Initial `code` in POST /rooms, and the LWW whole-buffer write, are capped at this many UTF-16 units. */
 export const MAX_CODE_LENGTH = 1024 * 1024;
 
-// C0 and C1 control characters, plus DEL: never part of a display name.
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
+// C0 and C1 control characters, plus DEL: never part of a display or room name (and U+0000
+// cannot be stored in a PostgreSQL text column at all).
+const CONTROL_CLASS = '\\u0000-\\u001f\\u007f-\\u009f';
 // Invisible and text-direction formatting: a name made of them looks empty, and a direction
 // override makes it read as someone else's. Zero-width (non-)joiners stay: emoji and some
 // scripts need them.
-const INVISIBLE_CHARS = /[\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/;
+const INVISIBLE_CLASS = '\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff';
+const CONTROL_CHARS = new RegExp(`[${CONTROL_CLASS}]`);
+const INVISIBLE_CHARS = new RegExp(`[${INVISIBLE_CLASS}]`);
+
+/**
+ * Room names: at least one visible character, and none of the characters display names refuse
+ * (control, invisible, text-direction). A JSON Schema `pattern`, so the REST schemas and the web
+ * forms apply the same rule.
+ */
+export const ROOM_NAME_PATTERN = `^(?=[\\s\\S]*\\S)[^${CONTROL_CLASS}${INVISIBLE_CLASS}]*$`;
+const roomNameRegex = new RegExp(ROOM_NAME_PATTERN);
+
+/** Trims and validates a room name (1-ROOM_NAME_MAX_LENGTH characters, ROOM_NAME_PATTERN). */
+export function checkRoomName(raw: unknown): NameCheck {
+  if (typeof raw !== 'string') return { ok: false, message: 'room name must be a string' };
+  if (CONTROL_CHARS.test(raw)) return { ok: false, message: 'room name must not contain control characters' };
+  if (INVISIBLE_CHARS.test(raw)) return { ok: false, message: 'room name must not contain invisible or text-direction characters' };
+  if (!roomNameRegex.test(raw)) return { ok: false, message: 'room name must not be blank' };
+  const name = raw.trim();
+  if (name.length > ROOM_NAME_MAX_LENGTH) return { ok: false, message: `room name must be at most ${ROOM_NAME_MAX_LENGTH} characters` };
+  return { ok: true, name };
+}
+
 
 export type NameCheck = { ok: true; name: string } | { ok: false; message: string };
 

@@ -31,7 +31,7 @@ export interface DocStore {
    */
   appendBatch(batches: readonly RoomUpdates[]): Promise<Map<string, number>>;
   /** Replaces the snapshot (which covers every log row up to `through`) and drops those rows. */
-  compact(roomId: string, snapshot: { state: Uint8Array; text: string; through: number }): Promise<void>;
+  compact(roomId: string, snapshot: { state: Uint8Array; through: number }): Promise<void>;
   /** Writes room settings edited live through the document's meta map. */
   saveMeta(roomId: string, meta: { name?: string; language?: Language }): Promise<void>;
 }

@@ -3,7 +3,7 @@ import * as Y from 'yjs';
 import type { RoomSettings } from './room';
 
 /** The first snapshot of a new room: its starting code and the meta every client renders. */
-export function initialDocument(settings: Pick<RoomSettings, 'name' | 'language'>, code: string): { state: Uint8Array; text: string } {
+export function initialDocument(settings: Pick<RoomSettings, 'name' | 'language'>, code: string): Uint8Array {
   const doc = new Y.Doc();
   try {
     doc.transact(() => {
@@ -12,7 +12,7 @@ export function initialDocument(settings: Pick<RoomSettings, 'name' | 'language'
       meta.set(META_KEYS.name, settings.name);
       meta.set(META_KEYS.language, settings.language);
     });
-    return { state: Y.encodeStateAsUpdate(doc), text: code };
+    return Y.encodeStateAsUpdate(doc);
   } finally {
     doc.destroy();
   }

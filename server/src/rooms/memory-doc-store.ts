@@ -3,7 +3,6 @@ import type { DocStore, LoadedDocument, RoomUpdates, StoredUpdate } from './doc-
 
 interface StoredRoom {
   snapshot: Uint8Array | null;
-  text: string;
   log: { id: number; update: Uint8Array }[];
   compactedThrough: number;
   meta: { name?: string; language?: string };
@@ -23,7 +22,7 @@ export class MemoryDocStore implements DocStore {
   private room(roomId: string): StoredRoom {
     let room = this.rooms.get(roomId);
     if (!room) {
-      room = { snapshot: null, text: '', log: [], compactedThrough: 0, meta: {} };
+      room = { snapshot: null, log: [], compactedThrough: 0, meta: {} };
       this.rooms.set(roomId, room);
     }
     return room;
@@ -62,12 +61,11 @@ export class MemoryDocStore implements DocStore {
     return through;
   }
 
-  async compact(roomId: string, snapshot: { state: Uint8Array; text: string; through: number }): Promise<void> {
+  async compact(roomId: string, snapshot: { state: Uint8Array; through: number }): Promise<void> {
     this.calls.compact++;
     this.check();
     const room = this.room(roomId);
     room.snapshot = snapshot.state;
-    room.text = snapshot.text;
     room.compactedThrough = snapshot.through;
     room.log = room.log.filter((row) => row.id > snapshot.through);
   }

@@ -130,7 +130,7 @@ describe('RoomRegistry', () => {
     registry.leave(joined.room, a);
     await vi.waitFor(() => expect(registry.size).toBe(0));
     expect(store.calls.compact).toBe(1);
-    expect(store.rooms.get(settings.roomId)?.text).toBe('keep me');
+    expect(store.storedText(settings.roomId)).toBe('keep me');
     expect(store.rooms.get(settings.roomId)?.log).toHaveLength(0);
   });
 

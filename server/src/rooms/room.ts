@@ -718,10 +718,9 @@ export class Room implements PersistTarget {
       const through = this.lastAppended;
       const state = Y.encodeStateAsUpdate(this.doc);
       const bytesAtState = this.approxBytes;
-      const text = this.text.toString();
       const rowsFolded = this.logRowsSinceCompact;
       try {
-        await this.options.store.compact(this.roomId, { state, text, through });
+        await this.options.store.compact(this.roomId, { state, through });
       } catch (error) {
         this.storeHealthy = false;
         this.log.error({ err: error }, 'compaction failed; the update log still holds every change');

@@ -63,7 +63,7 @@ function settingsToRoom(settings: RoomSettings): ApiRoom {
 }
 
 export async function roomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): Promise<void> {
-  const { config, registry, store } = deps;
+  const { config, registry } = deps;
   const rooms = roomsRepo(deps.database.db);
   const typed = app.withTypeProvider<TypeBoxTypeProvider>();
 
@@ -101,7 +101,7 @@ export async function roomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): Pr
       const name = body.name?.trim() || DEFAULT_ROOM_NAME;
       const language = body.language ?? DEFAULT_LANGUAGE;
       const capacity = body.limit ?? ROOM_LIMIT_DEFAULT;
-      const { state, text } = initialDocument({ name, language }, body.code ?? '');
+      const state = initialDocument({ name, language }, body.code ?? '');
       // A room born over the cap would refuse every edit (its sockets closed with 1009).
       if (state.byteLength > config.maxDocumentBytes) {
         throw new AppError(413, 'document_too_large', `the starting code is ${state.byteLength} bytes as a document; the limit is ${config.maxDocumentBytes}`);
@@ -109,13 +109,13 @@ export async function roomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): Pr
       let row;
       for (let attempt = 0; !row; attempt++) {
         try {
-          row = await rooms.create({ room_id: generateId(), view_id: generateId(), name, language, capacity });
+          // Room and first snapshot in one transaction: never a room without its document.
+          row = await rooms.createWithDocument({ room_id: generateId(), view_id: generateId(), name, language, capacity }, state);
         } catch (error) {
           // 96-bit ids practically never collide; retry once or twice rather than fail.
           if (attempt >= 2) throw error;
         }
       }
-      await store.compact(row.room_id, { state, text, through: 0 });
       const base = baseUrl(request);
       const created: CreatedRoom = {
         ...rowToRoom(row),
