@@ -3,7 +3,8 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import websocket from '@fastify/websocket';
 import type { DatabaseHandle } from '@pairpad/db';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import { redactUrl } from './log';
 import { createAutocompleteService } from './autocomplete/service';
 import type { Config } from './config';
 import { AppError } from './errors';
@@ -19,6 +20,20 @@ import { createRoomCleanup } from './storage/room-cleanup';
 import { createVacuumSchedule } from './storage/vacuum';
 import { createDbDocStore } from './storage/db-doc-store';
 import { RoomRegistry } from './rooms/room-registry';
+
+/**
+ * Fastify's request serializer with the URL redacted: request URLs carry room ids (edit
+ * capabilities) and socket session ids, and logs are read by more people than should edit.
+ */
+const requestLogSerializers = {
+  req: (request: FastifyRequest) => ({
+    method: request.method,
+    url: redactUrl(request.url),
+    host: request.host,
+    remoteAddress: request.ip,
+    remotePort: request.socket?.remotePort,
+  }),
+};
 
 export interface AppDeps {
   config: Readonly<Config>;
@@ -40,7 +55,9 @@ export interface PairpadApp extends FastifyInstance {
 export async function buildApp(deps: AppDeps): Promise<PairpadApp> {
   const { config, database } = deps;
   const app = Fastify({
-    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: { level: config.logLevel } }),
+    ...(deps.logger
+      ? { loggerInstance: deps.logger.child({}, { serializers: requestLogSerializers }) }
+      : { logger: { level: config.logLevel, serializers: requestLogSerializers } }),
     bodyLimit: config.maxBodyBytes,
     trustProxy: config.trustProxy,
     // Strict JSON bodies: "5" is not a number and a wrong type is a 400, not a silent coercion.
@@ -60,6 +77,7 @@ export async function buildApp(deps: AppDeps): Promise<PairpadApp> {
     typingMs: 3_000,
     retryMinMs: Math.max(config.persistFlushMs, 250),
     retryMaxMs: 10_000,
+    syncEncodeBytesPerSecond: config.roomSyncBytesPerSecond,
     maxRoomsInMemory: config.maxRoomsInMemory,
     unloadDelayMs: config.unloadDelayMs,
   });

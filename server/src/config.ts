@@ -25,6 +25,10 @@ export interface Config {
   maxDocumentBytes: number;
   maxBodyBytes: number;
   maxMessagesPerSecond: number;
+  /** Sync replies one socket may take per second, in bytes. */
+  maxSyncBytesPerSecond: number;
+  /** Bytes of sync replies one room encodes per second for all its members. */
+  roomSyncBytesPerSecond: number;
   maxSocketsPerIp: number;
   maxRoomsInMemory: number;
   roomsPerIpPerMinute: number;
@@ -133,6 +137,8 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Readonly<Conf
     maxDocumentBytes: int('MAX_DOCUMENT_BYTES', 5 * 1024 * 1024, 1024, 512 * 1024 * 1024),
     maxBodyBytes: int('MAX_BODY_BYTES', 2 * 1024 * 1024, 1024, 64 * 1024 * 1024),
     maxMessagesPerSecond: int('MAX_MESSAGES_PER_SECOND', 200, 1, 1_000_000),
+    maxSyncBytesPerSecond: int('MAX_SYNC_BYTES_PER_SECOND', 256 * 1024, 1024, 1024 * 1024 * 1024),
+    roomSyncBytesPerSecond: int('ROOM_SYNC_BYTES_PER_SECOND', 256 * 1024, 1024, 1024 * 1024 * 1024),
     maxSocketsPerIp: int('MAX_SOCKETS_PER_IP', 200, 1, 1_000_000),
     maxRoomsInMemory: int('MAX_ROOMS_IN_MEMORY', 10_000, 1, 10_000_000),
     roomsPerIpPerMinute: int('ROOMS_PER_IP_PER_MINUTE', 60, 1, 1_000_000),

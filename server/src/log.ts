@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * The pino-compatible subset non-HTTP code logs through. Fastify's `app.log.child({ roomId })`
  * satisfies it, so rooms and sessions log into the same structured stream without knowing Fastify.
@@ -29,3 +31,26 @@ export const silentLogger: Logger = {
   fatal: noop,
   child: () => silentLogger,
 };
+
+/**
+ * How logs name a room: a short hash of its id. A room id is an edit capability, so anyone who
+ * reads logs must not learn it; an operator who has the id can still find its lines.
+ */
+export function roomRef(roomId: string): string {
+  return createHash('sha256').update(roomId).digest('base64url').slice(0, 12);
+}
+
+const CAPABILITY_PATH = /^\/(yjs|ws|rooms|room|watch)\/([^/?#]+)/;
+
+/**
+ * A request URL fit for logs: the room or view id in the path becomes its `roomRef`, and the
+ * `session` query value (it lets a socket replace another) is dropped.
+ */
+export function redactUrl(url: string): string {
+  const queryAt = url.indexOf('?');
+  const path = (queryAt === -1 ? url : url.slice(0, queryAt)).replace(CAPABILITY_PATH, (_match, prefix: string, id: string) => `/${prefix}/~${roomRef(id)}`);
+  if (queryAt === -1) return path;
+  const query = new URLSearchParams(url.slice(queryAt + 1));
+  if (query.has('session')) query.set('session', '~');
+  return `${path}?${query.toString()}`;
+}

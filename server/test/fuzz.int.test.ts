@@ -101,7 +101,56 @@ function awarenessPayload(random: Random): Uint8Array {
 }
 
 /** One malformed (or oddly formed) y-websocket frame, and a label for the histogram. */
+function awarenessFrame(entries: { clientID: number; clock: number; state: string }[]): Uint8Array {
+  return frame((e) => {
+    encoding.writeVarUint(e, 1);
+    encoding.writeVarUint8Array(
+      e,
+      frame((inner) => {
+        encoding.writeVarUint(inner, entries.length);
+        for (const entry of entries) {
+          encoding.writeVarUint(inner, entry.clientID);
+          encoding.writeVarUint(inner, entry.clock);
+          encoding.writeVarString(inner, entry.state);
+        }
+      }),
+    );
+  });
+}
+
+/** An update that hangs on parts the room never saw (a clock gap): Yjs would park it as pending. */
+function orphanUpdate(random: Random): Uint8Array {
+  const doc = new Y.Doc();
+  doc.clientID = 1 + int(random, 2 ** 31);
+  doc.getText('code').insert(0, 'seen');
+  const seen = Y.encodeStateVector(doc);
+  doc.getText('code').insert(int(random, 4), 'o'.repeat(1 + int(random, random() < 0.2 ? 600_000 : 2_000)));
+  if (random() < 0.5) doc.getText('code').delete(0, 2);
+  const update = Y.encodeStateAsUpdate(doc, seen);
+  doc.destroy();
+  return update;
+}
+
+/** The hostile shapes of the attack suite, at random sizes. */
+function hostileFrame(random: Random): [string, Uint8Array] {
+  switch (int(random, 5)) {
+    case 0: {
+      const depth = pick(random, [40, 1_000, 20_000, 60_000]);
+      return ['awareness-deep', awarenessFrame([{ clientID: int(random, 2 ** 32), clock: 1 + int(random, 10), state: `{"user":{"name":"Deep"},"x":${'['.repeat(depth)}${']'.repeat(depth)}}` }])];
+    }
+    case 1:
+      return ['awareness-null-flood', awarenessFrame(Array.from({ length: 1 + int(random, 3_000) }, () => ({ clientID: int(random, 2 ** 32), clock: 1 + int(random, 100), state: 'null' })))];
+    case 2:
+      return ['awareness-roster-forged', awarenessFrame([{ clientID: int(random, 2 ** 32), clock: 1 + int(random, 10), state: JSON.stringify({ user: { name: 'Teacher' }, pairpad: { participants: [{ name: 'Teacher (room owner)', role: 'editor', online: true }] } }) }])];
+    case 3:
+      return ['update-orphan', frame((e) => (encoding.writeVarUint(e, 0), encoding.writeVarUint(e, 2), encoding.writeVarUint8Array(e, orphanUpdate(random))))];
+    default:
+      return ['sync-step1-varied-sv', frame((e) => (encoding.writeVarUint(e, 0), encoding.writeVarUint(e, 0), encoding.writeVarUint8Array(e, Y.encodeStateVector(new Map([[int(random, 2 ** 32), int(random, 1_000)]])))))];
+  }
+}
+
 function yjsFrame(random: Random): [string, Uint8Array | string] {
+  if (random() < 0.2) return hostileFrame(random);
   switch (int(random, 15)) {
     case 0:
       return ['random-bytes', bytes(random, int(random, 64))];
@@ -290,9 +339,10 @@ describe('fuzz', () => {
       });
       expected.push(a.text.toString());
     }
-    // No fuzz awareness entry impersonates an honest client.
+    // No fuzz awareness entry impersonates an honest client, and only the server carries the roster.
     for (const { a, b } of honest) {
       expect((b.provider.awareness.getStates().get(a.doc.clientID) as any)?.user?.name ?? 'Honest').not.toBe('Fuzz');
+      for (const state of b.provider.awareness.getStates().values()) if ('user' in state) expect(state).not.toHaveProperty('pairpad');
     }
 
     // The stored documents load after a restart on the same database.

@@ -43,6 +43,19 @@ export function isLanguage(value: unknown): value is Language {
 /** Default cap for one WebSocket frame; the server's MAX_MESSAGE_BYTES overrides it. */
 export const MAX_FRAME_BYTES_DEFAULT = 1024 * 1024;
 
+/**
+ * Bounds on one awareness state (its JSON as sent). A cursor, a selection and a user take a few
+ * hundred bytes and three levels; the bounds leave room for extensions while making sure no
+ * state can cost another client its join (a deeply nested state overflows JSON.stringify).
+ */
+export const AWARENESS_STATE_MAX_BYTES = 32 * 1024;
+export const AWARENESS_STATE_MAX_DEPTH = 32;
+/**
+ * Awareness client ids one connection may speak for. A y-websocket client uses one (its doc's
+ * client id); a few more allow a client id that changed mid-connection.
+ */
+export const AWARENESS_IDS_PER_CONNECTION = 4;
+
 /** Initial `code` in POST /rooms, and the LWW whole-buffer write, are capped at this many UTF-16 units. */
 export const MAX_CODE_LENGTH = 1024 * 1024;
 

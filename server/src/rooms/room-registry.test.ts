@@ -19,6 +19,7 @@ function makeRegistry(store: MemoryDocStore, overrides: Partial<ConstructorParam
     typingMs: 3_000,
     retryMinMs: 200,
     retryMaxMs: 5_000,
+    syncEncodeBytesPerSecond: 1024 * 1024,
     maxRoomsInMemory: 100,
     unloadDelayMs: 0,
     ...overrides,
@@ -36,6 +37,7 @@ function member(name: string, sessionId: string | null = null): RoomMember & { s
     name,
     role: 'editor' as const,
     sessionId,
+    viaViewId: false,
     kind: 'yjs' as const,
     sent,
     closedWith: null as number | null,
@@ -65,7 +67,7 @@ describe('RoomRegistry', () => {
   it('loads a room once for concurrent joins', async () => {
     const registry = makeRegistry(store);
     const results = await Promise.all(
-      ['Ann', 'Ben', 'Cid'].map((name) => registry.enter(settings, { name, sessionId: null }, () => member(name))),
+      ['Ann', 'Ben', 'Cid'].map((name) => registry.enter(settings, { name, sessionId: null, role: 'editor', viaViewId: false }, () => member(name))),
     );
     expect(results.every((r) => r.ok)).toBe(true);
     expect(store.calls.load).toBe(1);
@@ -76,7 +78,7 @@ describe('RoomRegistry', () => {
   it('admits atomically: capacity and duplicate names', async () => {
     const registry = makeRegistry(store);
     const joins = await Promise.all(
-      ['A1a', 'B2b', 'C3c', 'D4d', 'A1a'].map((name) => registry.enter(settings, { name, sessionId: null }, () => member(name))),
+      ['A1a', 'B2b', 'C3c', 'D4d', 'A1a'].map((name) => registry.enter(settings, { name, sessionId: null, role: 'editor', viaViewId: false }, () => member(name))),
     );
     const refused = joins.filter((j) => !j.ok).map((j) => (j.ok ? 0 : j.code));
     expect(refused.sort()).toEqual([4409, 4429]);
@@ -87,7 +89,7 @@ describe('RoomRegistry', () => {
     useFakeClock();
     const registry = makeRegistry(store);
     const alice = member('Alice', 's1');
-    const joined = await registry.enter(settings, { name: 'Alice', sessionId: 's1' }, () => alice);
+    const joined = await registry.enter(settings, { name: 'Alice', sessionId: 's1', role: 'editor', viaViewId: false }, () => alice);
     if (!joined.ok) throw new Error('join failed');
     for (let i = 0; i < 30; i++) joined.room.text.insert(joined.room.text.length, 'x');
     const doc = new Y.Doc();
@@ -109,7 +111,7 @@ describe('RoomRegistry', () => {
     const rooms = await Promise.all(
       [1, 2, 3, 4].map(async (n) => {
         const m = member(`Busy ${n}`);
-        const joined = await registry.enter({ ...settings, roomId: `room_busy${n}`, viewId: `view_busy${n}` }, { name: m.name, sessionId: null }, () => m);
+        const joined = await registry.enter({ ...settings, roomId: `room_busy${n}`, viewId: `view_busy${n}` }, { name: m.name, sessionId: null, role: 'editor', viaViewId: false }, () => m);
         if (!joined.ok) throw new Error('join failed');
         return { room: joined.room, m };
       }),
@@ -124,7 +126,7 @@ describe('RoomRegistry', () => {
   it('unloads a room only after its last member left and its writes are stored', async () => {
     const registry = makeRegistry(store);
     const a = member('Solo');
-    const joined = await registry.enter(settings, { name: 'Solo', sessionId: null }, () => a);
+    const joined = await registry.enter(settings, { name: 'Solo', sessionId: null, role: 'editor', viaViewId: false }, () => a);
     if (!joined.ok) throw new Error('join failed');
     joined.room.applyUpdate(editUpdate('keep me'), a);
     registry.leave(joined.room, a);
@@ -138,7 +140,7 @@ describe('RoomRegistry', () => {
     useFakeClock();
     const registry = makeRegistry(store);
     const a = member('Writer');
-    const joined = await registry.enter(settings, { name: 'Writer', sessionId: null }, () => a);
+    const joined = await registry.enter(settings, { name: 'Writer', sessionId: null, role: 'editor', viaViewId: false }, () => a);
     if (!joined.ok) throw new Error('join failed');
     store.failing = true;
     joined.room.applyUpdate(editUpdate('during outage'), a);
@@ -164,7 +166,7 @@ describe('RoomRegistry', () => {
     await store.append(settings.roomId, [{ update: editUpdate('precious'), sessionId: null, author: null, at: new Date() }]);
     store.failing = true;
     const registry = makeRegistry(store);
-    await expect(registry.enter(settings, { name: 'Late', sessionId: null }, () => member('Late'))).rejects.toThrow();
+    await expect(registry.enter(settings, { name: 'Late', sessionId: null, role: 'editor', viaViewId: false }, () => member('Late'))).rejects.toThrow();
     expect(registry.size).toBe(0);
     store.failing = false;
     await registry.close();
@@ -175,7 +177,7 @@ describe('RoomRegistry', () => {
   it('refuses a load that does not decode, leaving the stored bytes alone', async () => {
     await store.append(settings.roomId, [{ update: new Uint8Array([1, 2, 3, 250, 250]), sessionId: null, author: null, at: new Date() }]);
     const registry = makeRegistry(store);
-    await expect(registry.enter(settings, { name: 'Reader', sessionId: null }, () => member('Reader'))).rejects.toThrow(/does not decode/);
+    await expect(registry.enter(settings, { name: 'Reader', sessionId: null, role: 'editor', viaViewId: false }, () => member('Reader'))).rejects.toThrow(/does not decode/);
     expect(registry.size).toBe(0);
     expect(store.rooms.get(settings.roomId)?.log).toHaveLength(1);
   });
@@ -183,10 +185,10 @@ describe('RoomRegistry', () => {
   it('a rejoin during the unload grace keeps the same room', async () => {
     const registry = makeRegistry(store, { unloadDelayMs: 1_000 });
     const a = member('First');
-    const first = await registry.enter(settings, { name: 'First', sessionId: null }, () => a);
+    const first = await registry.enter(settings, { name: 'First', sessionId: null, role: 'editor', viaViewId: false }, () => a);
     if (!first.ok) throw new Error('join failed');
     registry.leave(first.room, a);
-    const again = await registry.enter(settings, { name: 'First', sessionId: null }, () => member('First'));
+    const again = await registry.enter(settings, { name: 'First', sessionId: null, role: 'editor', viaViewId: false }, () => member('First'));
     expect(again.ok && again.room).toBe(first.room);
     expect(store.calls.load).toBe(1);
     await registry.close();
@@ -194,23 +196,31 @@ describe('RoomRegistry', () => {
 
   it('refuses new rooms beyond the in-memory limit', async () => {
     const registry = makeRegistry(store, { maxRoomsInMemory: 1 });
-    await registry.enter(settings, { name: 'One', sessionId: null }, () => member('One'));
+    await registry.enter(settings, { name: 'One', sessionId: null, role: 'editor', viaViewId: false }, () => member('One'));
     await expect(
-      registry.enter({ ...settings, roomId: 'room_unit2', viewId: 'view_unit2' }, { name: 'Two', sessionId: null }, () => member('Two')),
+      registry.enter({ ...settings, roomId: 'room_unit2', viewId: 'view_unit2' }, { name: 'Two', sessionId: null, role: 'editor', viaViewId: false }, () => member('Two')),
     ).rejects.toThrow(/limit/);
     await registry.close();
   });
 
   it('serves repeated cold joins of an unchanged document from one cached encoding', async () => {
     const registry = makeRegistry(store);
-    const joined = await registry.enter(settings, { name: 'Cache', sessionId: null }, () => member('Cache'));
+    const joined = await registry.enter(settings, { name: 'Cache', sessionId: null, role: 'editor', viaViewId: false }, () => member('Cache'));
     if (!joined.ok) throw new Error('join failed');
     joined.room.text.insert(0, 'cached');
     const empty = new Uint8Array([0]);
     const first = joined.room.syncStep2For(empty);
-    expect(joined.room.syncStep2For(empty)).toBe(first);
+    expect(first.cost).toBe(first.message.byteLength);
+    // A repeated request costs nothing: the same bytes, no encoding.
+    expect(joined.room.syncStep2For(empty)).toEqual({ message: first.message, cost: 0 });
+    // So does a repeated non-empty state vector.
+    const vector = Y.encodeStateVector(joined.room.doc);
+    expect(joined.room.syncStep2For(vector).cost).toBeGreaterThan(0);
+    expect(joined.room.syncStep2For(vector).cost).toBe(0);
     joined.room.text.insert(0, '!');
-    expect(joined.room.syncStep2For(empty)).not.toBe(first);
+    const after = joined.room.syncStep2For(empty);
+    expect(after.message).not.toBe(first.message);
+    expect(after.cost).toBeGreaterThan(0);
     await registry.close();
   });
 });

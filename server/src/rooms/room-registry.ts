@@ -1,9 +1,10 @@
 import * as Y from 'yjs';
 import { DOC_TEXT_KEY } from '@pairpad/shared';
-import type { Logger } from '../log';
+import { roomRef, type Logger } from '../log';
 import type { DocStore } from './doc-store';
 import { PersistQueue } from './persist-queue';
-import { Room, type RoomMember, type RoomOptions, type RoomSettings } from './room';
+import { StoredTextCache } from './stored-text-cache';
+import { Room, type JoinRequest, type RoomMember, type RoomOptions, type RoomSettings } from './room';
 
 export interface RoomRegistryOptions extends Omit<RoomOptions, 'store' | 'logger' | 'queue'> {
   store: DocStore;
@@ -17,6 +18,9 @@ export interface RoomRegistryOptions extends Omit<RoomOptions, 'store' | 'logger
 export type EnterResult =
   | { ok: true; room: Room; member: RoomMember }
   | { ok: false; code: number; reason: string };
+
+/** Texts of idle rooms kept for REST reads (UTF-16 bytes). */
+const STORED_TEXT_CACHE_BYTES = 64 * 1024 * 1024;
 
 export class RoomsAtCapacityError extends Error {
   constructor(limit: number) {
@@ -37,6 +41,10 @@ export class RoomRegistry {
   private readonly log: Logger;
   private closing: Promise<void> | null = null;
   private readonly queue: PersistQueue;
+  private readonly storedTexts = new StoredTextCache(STORED_TEXT_CACHE_BYTES);
+  private readonly readingTexts = new Map<string, Promise<string>>();
+  /** Counts loads and unloads, so a stored read that raced one is not cached. */
+  private residencyChanges = 0;
 
   constructor(private readonly options: RoomRegistryOptions) {
     this.log = options.logger;
@@ -80,6 +88,8 @@ export class RoomRegistry {
     }
     const promise = Room.load(settings, { ...this.options, logger: this.log, queue: this.queue })
       .then((room) => {
+        this.residencyChanges++;
+        this.storedTexts.delete(settings.roomId);
         this.rooms.set(settings.roomId, room);
         return room;
       })
@@ -96,7 +106,7 @@ export class RoomRegistry {
    */
   async enter(
     settings: RoomSettings,
-    candidate: { name: string; sessionId: string | null },
+    candidate: JoinRequest,
     createMember: (room: Room) => RoomMember,
   ): Promise<EnterResult> {
     if (this.closing) return { ok: false, code: 1001, reason: 'server is shutting down' };
@@ -154,9 +164,11 @@ export class RoomRegistry {
       return;
     }
     if (!room.isIdle || this.rooms.get(room.roomId) !== room || room.hasUnsavedChanges) return;
+    this.residencyChanges++;
+    this.storedTexts.set(room.roomId, room.currentText());
     this.rooms.delete(room.roomId);
     room.destroy();
-    this.log.debug({ roomId: room.roomId }, 'room unloaded');
+    this.log.debug({ room: roomRef(room.roomId) }, 'room unloaded');
   }
 
   /** Applies REST settings changes to a live room. */
@@ -168,12 +180,31 @@ export class RoomRegistry {
   async readText(roomId: string): Promise<string> {
     const live = this.rooms.get(roomId);
     if (live) return live.currentText();
+    const cached = this.storedTexts.get(roomId);
+    if (cached !== undefined) return cached;
+    // Concurrent reads of one idle room share one decode.
+    let reading = this.readingTexts.get(roomId);
+    if (!reading) {
+      reading = this.decodeStoredText(roomId).finally(() => this.readingTexts.delete(roomId));
+      this.readingTexts.set(roomId, reading);
+    }
+    return reading;
+  }
+
+  private async decodeStoredText(roomId: string): Promise<string> {
+    const generation = this.residencyChanges;
     const stored = await this.options.store.load(roomId);
+    // Loaded meanwhile: the live text is newer than what was just read.
+    const loaded = this.rooms.get(roomId);
+    if (loaded) return loaded.currentText();
     const doc = new Y.Doc();
     try {
       if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot);
       for (const update of stored.updates) Y.applyUpdate(doc, update);
-      return doc.getText(DOC_TEXT_KEY).toString();
+      const text = doc.getText(DOC_TEXT_KEY).toString();
+      // A room that loaded (and maybe unloaded again) since the read began may have changed.
+      if (generation === this.residencyChanges) this.storedTexts.set(roomId, text);
+      return text;
     } finally {
       doc.destroy();
     }
@@ -203,7 +234,7 @@ export class RoomRegistry {
       const results = await Promise.allSettled(rooms.map((room) => room.compact()));
       results.forEach((result, i) => {
         if (result.status === 'rejected') {
-          this.log.error({ roomId: rooms[i]!.roomId, err: result.reason }, 'room could not be stored at shutdown');
+          this.log.error({ room: roomRef(rooms[i]!.roomId), err: result.reason }, 'room could not be stored at shutdown');
         }
       });
       for (const room of rooms) room.destroy();

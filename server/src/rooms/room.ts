@@ -1,4 +1,7 @@
 import {
+  AWARENESS_IDS_PER_CONNECTION,
+  AWARENESS_STATE_MAX_BYTES,
+  AWARENESS_STATE_MAX_DEPTH,
   DOC_META_KEY,
   DOC_TEXT_KEY,
   META_KEYS,
@@ -16,10 +19,18 @@ import * as encoding from 'lib0/encoding';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
-import type { Logger } from '../log';
-import { decodeAwarenessEntries, encodeAwarenessEntries } from './awareness-entries';
+import { roomRef, type Logger } from '../log';
+import {
+  checkAwarenessState,
+  decodeAwarenessEntries,
+  encodeAwarenessEntries,
+  isNullAwarenessState,
+  type AwarenessEntry,
+  type AwarenessStateProblem,
+} from './awareness-entries';
 import type { DocStore, StoredUpdate } from './doc-store';
 import type { PersistQueue, PersistTarget } from './persist-queue';
+import { TokenBucket } from './token-bucket';
 
 /** Room settings that live in the rooms table and, for name and language, in the meta map. */
 export interface RoomSettings {
@@ -56,6 +67,12 @@ export interface RoomOptions {
   /** Backoff bounds for retrying a failed store. */
   retryMinMs: number;
   retryMaxMs: number;
+  /**
+   * Bytes of sync replies the room encodes per second for all its members together, so a few
+   * sockets asking again and again cannot take the server's time from every other room. Replies
+   * wait (they are not refused) while the room is over it.
+   */
+  syncEncodeBytesPerSecond: number;
 }
 
 /**
@@ -69,6 +86,8 @@ export interface RoomMember {
   readonly role: Role;
   /** The browser's session id, if it sent one: lets a reconnect replace a stale socket. */
   readonly sessionId: string | null;
+  /** True when the member presented the view capability (it may only ever watch). */
+  readonly viaViewId: boolean;
   readonly kind: 'yjs' | 'lww';
   /** Binary y-websocket frame (Yjs members). */
   sendBinary?(message: Uint8Array): void;
@@ -83,7 +102,13 @@ export interface RoomMember {
   close(code: number, reason: string): void;
 }
 
+/** Who asks to join: enough to decide admission before a session exists. */
+export type JoinRequest = Pick<RoomMember, 'name' | 'sessionId' | 'role' | 'viaViewId'>;
+
 export type AdmitResult = { ok: true; replaced: RoomMember | null } | { ok: false; code: number; reason: string };
+
+/** Why a member's update was not (entirely) taken. */
+export type UpdateOutcome = 'applied' | 'unintegrable';
 
 interface RosterEntry {
   name: string;
@@ -98,6 +123,23 @@ interface RosterEntry {
 export const SERVER_ORIGIN = Symbol('pairpad-server');
 
 const MAX_OFFLINE_ROSTER = 50;
+
+/**
+ * Seats a room keeps for editors while fewer are online (at most its capacity less one): viewers
+ * count toward the limit, and without this a view link could fill the room and lock the pair out.
+ */
+const EDITOR_SEATS_KEPT = 2;
+
+/**
+ * Yjs parks structs whose earlier parts never arrived (pending structs and delete sets); they
+ * are neither broadcast nor logged, but they are part of every snapshot and full-state reply. A
+ * client that follows the protocol never leaves more than a moment's worth; more is refused.
+ */
+const MAX_PENDING_BYTES = 256 * 1024;
+
+/** Sync replies cached per state vector while the document is unchanged. */
+const SYNC_REPLY_CACHE_SIZE = 8;
+const SYNC_REPLY_CACHE_MAX_KEY_BYTES = 1024;
 
 /**
  * `[Sync, Update, varUint8Array(update)]` in one allocation: this runs for every edit, and the
@@ -180,7 +222,14 @@ export class Room implements PersistTarget {
   private logRowsSinceCompact: number;
   private approxBytes: number;
   private lastAuthor = '';
-  private fullStateMessage: Uint8Array | null = null;
+  /** Sync step 2 replies by state vector (latin1 key), valid until the document changes. */
+  private readonly syncReplies = new Map<string, Uint8Array>();
+  /** The text as of the last change: REST reads and LWW pushes of a big document stay cheap. */
+  private textCache: string | null = null;
+  /** Pending structs seen by the last compaction: still there at the next one, they are dropped. */
+  private pendingAtLastCompaction: unknown = null;
+  /** Paces encoding work for sync replies across all members (see syncEncodeBytesPerSecond). */
+  readonly syncBudget: TokenBucket;
   private destroyed = false;
   /** False after a store call failed, until one succeeds again. */
   storeHealthy = true;
@@ -194,11 +243,14 @@ export class Room implements PersistTarget {
     this.doc = doc;
     this.text = doc.getText(DOC_TEXT_KEY);
     this.meta = doc.getMap(DOC_META_KEY);
-    this.log = options.logger.child({ roomId: settings.roomId });
+    this.log = options.logger.child({ room: roomRef(settings.roomId) });
     this.lastAppended = loaded.through;
     this.compactedThrough = loaded.logRows === 0 ? loaded.through : -1;
     this.logRowsSinceCompact = loaded.logRows;
     this.approxBytes = loaded.bytes;
+    // Spending goes into debt, so a quiet room answers any one request at once, however large;
+    // after that, encoding is paced at the configured rate.
+    this.syncBudget = new TokenBucket(options.syncEncodeBytesPerSecond, options.syncEncodeBytesPerSecond);
     this.awareness = new awarenessProtocol.Awareness(doc);
     this.awareness.setLocalState({ [SERVER_AWARENESS_KEY]: { participants: [] } satisfies ServerAwarenessState });
     doc.on('update', this.handleDocUpdate);
@@ -262,25 +314,38 @@ export class Room implements PersistTarget {
    * Decides synchronously whether a candidate may join, so two racing joins can never both take
    * the last seat. A reconnect carrying the session id of an online member replaces that member.
    */
-  admit(candidate: { name: string; sessionId: string | null }): AdmitResult {
+  admit(candidate: JoinRequest): AdmitResult {
     let replaced: RoomMember | null = null;
     if (candidate.sessionId) {
       for (const member of this.members.values()) {
-        if (member.sessionId === candidate.sessionId) {
+        // Only the same kind of seat: a view link presenting an editor's session id must not
+        // kick that editor out.
+        if (member.sessionId === candidate.sessionId && member.role === candidate.role && member.viaViewId === candidate.viaViewId) {
           replaced = member;
           break;
         }
       }
     }
+    let editorsOnline = 0;
     for (const member of this.members.values()) {
-      if (member !== replaced && member.name === candidate.name) {
+      if (member === replaced) continue;
+      if (member.name === candidate.name) {
         return { ok: false, code: 4409, reason: 'display name already online in this room' };
       }
+      if (member.role === 'editor') editorsOnline++;
     }
-    if (!replaced && this.members.size >= this.settings.capacity) {
-      return { ok: false, code: 4429, reason: `room is full (limit ${this.settings.capacity})` };
+    if (replaced) return { ok: true, replaced };
+    const { capacity } = this.settings;
+    if (this.members.size >= capacity) {
+      return { ok: false, code: 4429, reason: `room is full (limit ${capacity})` };
     }
-    return { ok: true, replaced };
+    if (candidate.role === 'viewer') {
+      const kept = Math.max(0, Math.min(EDITOR_SEATS_KEPT, capacity - 1) - editorsOnline);
+      if (this.members.size >= capacity - kept) {
+        return { ok: false, code: 4429, reason: `room is full for viewers (limit ${capacity}, ${kept} seat(s) kept for editors)` };
+      }
+    }
+    return { ok: true, replaced: null };
   }
 
   /** Adds an admitted member; a replaced one is closed and removed first. */
@@ -312,6 +377,8 @@ export class Room implements PersistTarget {
     if (ids && ids.size > 0) {
       for (const id of ids) this.awarenessOwners.delete(id);
       awarenessProtocol.removeAwarenessStates(this.awareness, [...ids], member);
+      // Awareness keeps a clock per client id forever; nobody speaks for these ids any more.
+      for (const id of ids) this.awareness.meta.delete(id);
     }
     this.publishRoster();
   }
@@ -415,25 +482,62 @@ export class Room implements PersistTarget {
     return this.approxBytes + bytes > this.options.maxDocBytes;
   }
 
-  /** Applies an update from a member; fan-out and persistence follow through handleDocUpdate. */
-  applyUpdate(update: Uint8Array, origin: RoomMember): void {
+  /**
+   * Applies an update from a member; fan-out and persistence follow through handleDocUpdate.
+   * Parts that refer to changes the room never had (a clock gap, a delete of unknown items) are
+   * parked by Yjs; past a small bound, or past the size cap, they are dropped and the update is
+   * reported `unintegrable`, so they can neither grow the room nor its snapshots.
+   */
+  applyUpdate(update: Uint8Array, origin: RoomMember): UpdateOutcome {
     Y.applyUpdate(this.doc, update, origin);
+    const pending = this.pendingBytes();
+    if (pending === 0 || (pending <= MAX_PENDING_BYTES && !this.wouldExceedSize(pending))) return 'applied';
+    this.dropPending();
+    return 'unintegrable';
+  }
+
+  private pendingBytes(): number {
+    const { pendingStructs, pendingDs } = this.doc.store;
+    return (pendingStructs?.update.byteLength ?? 0) + (pendingDs?.byteLength ?? 0);
   }
 
   /**
-   * The sync-step-2 reply for a client with the given state vector. A new client (empty state
-   * vector) gets a cached full-state message, so repeated cold joins of an unchanged document
-   * cost no re-encoding.
+   * Parts still waiting for their missing pieces a whole compaction later will not be completed
+   * (a client that has them sends them at once); they would otherwise ride along in every
+   * snapshot.
    */
-  syncStep2For(stateVector: Uint8Array): Uint8Array {
-    const isEmpty = stateVector.length === 1 && stateVector[0] === 0;
-    if (isEmpty && this.fullStateMessage) return this.fullStateMessage;
+  private dropStalePending(): void {
+    const { pendingStructs, pendingDs } = this.doc.store;
+    const current = pendingStructs ?? pendingDs;
+    if (current !== null && current === this.pendingAtLastCompaction) this.dropPending();
+    this.pendingAtLastCompaction = this.doc.store.pendingStructs ?? this.doc.store.pendingDs;
+  }
+
+  private dropPending(): void {
+    this.doc.store.pendingStructs = null;
+    this.doc.store.pendingDs = null;
+    this.syncReplies.clear();
+  }
+
+  /**
+   * The sync-step-2 reply for a client with the given state vector, and what it cost to encode
+   * (0 when it came from the cache). Replies are cached per state vector until the document
+   * changes, so repeated cold joins (the empty state vector) and repeated identical requests of
+   * an unchanged document cost no re-encoding.
+   */
+  syncStep2For(stateVector: Uint8Array): { message: Uint8Array; cost: number } {
+    const key = stateVector.byteLength <= SYNC_REPLY_CACHE_MAX_KEY_BYTES ? latin1(stateVector) : null;
+    const cached = key === null ? undefined : this.syncReplies.get(key);
+    if (cached) return { message: cached, cost: 0 };
     const encoder = encoding.createEncoder();
     encoding.writeVarUint(encoder, YMessageType.Sync);
     syncProtocol.writeSyncStep2(encoder, this.doc, stateVector);
     const message = encoding.toUint8Array(encoder);
-    if (isEmpty) this.fullStateMessage = message;
-    return message;
+    if (key !== null) {
+      if (this.syncReplies.size >= SYNC_REPLY_CACHE_SIZE) this.syncReplies.delete(this.syncReplies.keys().next().value!);
+      this.syncReplies.set(key, message);
+    }
+    return { message, cost: message.byteLength };
   }
 
   /** The greeting every Yjs member gets: our sync step 1, then the awareness states we know. */
@@ -459,14 +563,27 @@ export class Room implements PersistTarget {
    * viewer could draw a cursor as "editor", or anyone appear under someone else's name; and a
    * client built from the contract alone can rely on `user` being there.
    */
-  applyAwareness(update: Uint8Array, member: RoomMember): void {
+  applyAwareness(update: Uint8Array, member: RoomMember): AwarenessStateProblem | null {
     const entries = decodeAwarenessEntries(update);
-    const kept = entries.filter((entry) => {
-      if (entry.clientID === this.doc.clientID) return false;
+    const kept: AwarenessEntry[] = [];
+    let introduced = this.controlledIds.get(member)?.size ?? 0;
+    for (const entry of entries) {
+      // Bounded before anything is kept or forwarded: one state must never fail another's join.
+      const problem = checkAwarenessState(entry.state, AWARENESS_STATE_MAX_BYTES, AWARENESS_STATE_MAX_DEPTH);
+      if (problem) return problem;
+      if (entry.clientID === this.doc.clientID) continue;
       const owner = this.awarenessOwners.get(entry.clientID);
-      return owner === undefined || owner === member;
-    });
-    if (kept.length === 0) return;
+      if (owner !== undefined) {
+        if (owner === member) kept.push(entry);
+        continue;
+      }
+      // A member speaks only for the few ids it introduced: removing a state nobody has would
+      // leave a clock record behind for every id an attacker can count to.
+      if (isNullAwarenessState(entry.state) || introduced >= AWARENESS_IDS_PER_CONNECTION) continue;
+      introduced++;
+      kept.push(entry);
+    }
+    if (kept.length === 0) return null;
     const filtered = kept.length === entries.length ? update : encodeAwarenessEntries(kept);
     this.forwardingAwareness = true;
     try {
@@ -492,13 +609,22 @@ export class Room implements PersistTarget {
     for (const other of this.members.values()) {
       if (other !== member) other.sendBinary?.(message);
     }
+    return null;
   }
 
-  /** Sets `state.user` to the member's identity; true when it had to change anything. */
+  /**
+   * Sets `state.user` to the member's identity and removes the roster key only the server may
+   * publish; true when it had to change anything.
+   */
   private claimIdentity(state: Record<string, unknown>, member: RoomMember): boolean {
+    let changed = false;
+    if (SERVER_AWARENESS_KEY in state) {
+      delete state[SERVER_AWARENESS_KEY];
+      changed = true;
+    }
     const user = state.user !== null && typeof state.user === 'object' && !Array.isArray(state.user) ? (state.user as Record<string, unknown>) : {};
     const color = this.roster.get(member.name)?.color ?? colorForName(member.name);
-    if (user.name === member.name && user.role === member.role && user.color === color) return false;
+    if (user.name === member.name && user.role === member.role && user.color === color) return changed;
     state.user = { ...user, name: member.name, role: member.role, color };
     return true;
   }
@@ -519,6 +645,7 @@ export class Room implements PersistTarget {
         for (const id of changes.removed) {
           ids.delete(id);
           this.awarenessOwners.delete(id);
+          this.awareness.meta.delete(id);
         }
       }
     }
@@ -531,7 +658,8 @@ export class Room implements PersistTarget {
   };
 
   private readonly handleDocUpdate = (update: Uint8Array, origin: unknown): void => {
-    this.fullStateMessage = null;
+    this.syncReplies.clear();
+    this.textCache = null;
     this.approxBytes += update.byteLength;
     const member =
       origin && typeof origin === 'object' && 'connectionId' in origin ? (origin as RoomMember) : null;
@@ -566,13 +694,14 @@ export class Room implements PersistTarget {
   private readonly pushTextToLww = (): void => {
     this.lwwTimer = null;
     if (this.destroyed) return;
-    const text = this.text.toString();
+    const text = this.currentText();
     for (const member of this.members.values()) member.deliverText?.(text, this.lastAuthor);
   };
 
   /** Current text; LWW writes diff against it. */
   currentText(): string {
-    return this.text.toString();
+    this.textCache ??= this.text.toString();
+    return this.textCache;
   }
 
   /**
@@ -581,7 +710,7 @@ export class Room implements PersistTarget {
    * text.
    */
   replaceText(next: string, origin: RoomMember): void {
-    const current = this.text.toString();
+    const current = this.currentText();
     if (current === next) return;
     const maxPrefix = Math.min(current.length, next.length);
     let prefix = 0;
@@ -644,7 +773,7 @@ export class Room implements PersistTarget {
       }
     }
     const previous = this.settings;
-    this.settings = { ...this.settings, ...saved };
+    this.settings = { ...this.settings, ...saved, ...(Object.keys(saved).length > 0 && { updatedAt: new Date().toISOString() }) };
     this.announceMeta(previous);
     // A client wrote a value we cannot accept (unknown language, empty name): put ours back.
     queueMicrotask(() => {
@@ -716,6 +845,7 @@ export class Room implements PersistTarget {
       await this.options.queue.encodeTurn();
       if (this.destroyed) return;
       const through = this.lastAppended;
+      this.dropStalePending();
       const state = Y.encodeStateAsUpdate(this.doc);
       const bytesAtState = this.approxBytes;
       const rowsFolded = this.logRowsSinceCompact;
@@ -764,6 +894,11 @@ export class Room implements PersistTarget {
       member.close(code, reason);
     }
   }
+}
+
+/** A byte string as a map key without decoding it (one char per byte). */
+function latin1(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
 }
 
 function isHighSurrogate(code: number): boolean {

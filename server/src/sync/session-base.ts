@@ -1,7 +1,7 @@
 import { CloseCode, type Role } from '@pairpad/shared';
-import type { Logger } from '../log';
+import { roomRef, type Logger } from '../log';
 import type { Room } from '../rooms/room';
-import { RateLimiter } from './rate-limiter';
+import { TokenBucket } from '../rooms/token-bucket';
 import type { SessionDeps, SessionIdentity } from './session-options';
 import type { SocketLike } from './socket';
 
@@ -14,8 +14,9 @@ export abstract class SessionBase {
   readonly name: string;
   readonly role: Role;
   readonly sessionId: string | null;
+  readonly viaViewId: boolean;
   protected readonly log: Logger;
-  protected readonly limiter: RateLimiter;
+  protected readonly limiter: TokenBucket;
   protected ended = false;
   private started = false;
 
@@ -29,8 +30,9 @@ export abstract class SessionBase {
     this.name = identity.name;
     this.role = identity.role;
     this.sessionId = identity.sessionId;
-    this.log = deps.logger.child({ roomId: room.roomId, connectionId: identity.connectionId });
-    this.limiter = new RateLimiter(deps.limits.maxMessagesPerSecond, deps.limits.messageBurst);
+    this.viaViewId = identity.viaViewId;
+    this.log = deps.logger.child({ room: roomRef(room.roomId), connectionId: identity.connectionId });
+    this.limiter = new TokenBucket(deps.limits.maxMessagesPerSecond, deps.limits.messageBurst);
   }
 
   /** Sends the greeting; until then nothing goes out, so it is always the first message. */
@@ -62,9 +64,13 @@ export abstract class SessionBase {
     this.end();
   }
 
+  /** Releases what a subclass holds (timers); runs once, when the session ends. */
+  protected onEnd(): void {}
+
   private end(): void {
     if (this.ended) return;
     this.ended = true;
+    this.onEnd();
     this.deps.onLeave();
   }
 }

@@ -7,6 +7,8 @@ export interface SessionIdentity {
   name: string;
   role: Role;
   sessionId: string | null;
+  /** The view capability was presented: this connection may only ever watch. */
+  viaViewId: boolean;
 }
 
 export interface SessionLimits {
@@ -14,6 +16,12 @@ export interface SessionLimits {
   messageBurst: number;
   /** A client whose unsent backlog exceeds this is disconnected rather than buffered forever. */
   maxBufferedBytes: number;
+  /**
+   * Sync replies one socket may take, in bytes per second (bursts to `syncBurstBytes`): a
+   * client asks once per connection, so one that keeps asking is closed (4429).
+   */
+  syncBytesPerSecond: number;
+  syncBurstBytes: number;
 }
 
 export interface SessionDeps {

@@ -1,6 +1,8 @@
 import { CloseCode, YMessageType } from '@pairpad/shared';
 import * as decoding from 'lib0/decoding';
+import type { AwarenessStateProblem } from '../rooms/awareness-entries';
 import type { RoomMember } from '../rooms/room';
+import { TokenBucket } from '../rooms/token-bucket';
 import { SessionBase } from './session-base';
 import type { IncomingFrame } from './socket';
 
@@ -16,6 +18,11 @@ const SYNC_UPDATE = 2;
  */
 export class YjsSession extends SessionBase implements RoomMember {
   readonly kind = 'yjs' as const;
+  /** Bytes of sync replies this socket took; see SessionLimits.syncBytesPerSecond. */
+  private readonly syncBudget = new TokenBucket(this.deps.limits.syncBytesPerSecond, this.deps.limits.syncBurstBytes);
+  /** The latest state vector still waiting for its reply while the room's budget refills. */
+  private waitingStateVector: Uint8Array | null = null;
+  private syncTimer: NodeJS.Timeout | null = null;
 
   /** Sends our sync step 1 and the known awareness states, as the reference server does. */
   protected greet(): void {
@@ -53,12 +60,20 @@ export class YjsSession extends SessionBase implements RoomMember {
         case YMessageType.Sync:
           this.handleSync(decoder);
           break;
-        case YMessageType.Awareness:
-          this.room.applyAwareness(decoding.readVarUint8Array(decoder), this);
+        case YMessageType.Awareness: {
+          const problem = this.room.applyAwareness(decoding.readVarUint8Array(decoder), this);
+          if (problem) {
+            this.refuseAwareness(problem);
+            return;
+          }
           break;
-        case YMessageType.QueryAwareness:
-          this.sendBinary(this.room.awarenessSnapshot());
+        }
+        case YMessageType.QueryAwareness: {
+          const snapshot = this.room.awarenessSnapshot();
+          this.syncBudget.spend(snapshot.byteLength);
+          this.sendBinary(snapshot);
           break;
+        }
         case YMessageType.Auth:
           // Permissions are decided at connect time from the capability in the URL.
           decoding.readVarString(decoder);
@@ -74,7 +89,12 @@ export class YjsSession extends SessionBase implements RoomMember {
     const step = decoding.readVarUint(decoder);
     const payload = decoding.readVarUint8Array(decoder);
     if (step === SYNC_STEP_1) {
-      this.sendBinary(this.room.syncStep2For(payload));
+      if (!this.syncBudget.available) {
+        this.close(CloseCode.RoomFullOrRateLimited, 'too many sync requests');
+        return;
+      }
+      this.waitingStateVector = payload;
+      this.answerSyncStep1();
       return;
     }
     if (step !== SYNC_STEP_2 && step !== SYNC_UPDATE) {
@@ -86,6 +106,41 @@ export class YjsSession extends SessionBase implements RoomMember {
       this.close(CloseCode.MessageTooLarge, 'document size limit reached');
       return;
     }
-    this.room.applyUpdate(payload, this);
+    if (this.room.applyUpdate(payload, this) === 'unintegrable') {
+      this.log.info('update refers to changes the room does not have; refused');
+      this.close(CloseCode.MalformedData, 'update refers to changes this room does not have');
+    }
+  }
+
+  /**
+   * Replies to the latest sync step 1 once the room's encoding budget allows: a request that
+   * arrives while the room is over budget waits (a newer one from the same socket replaces it),
+   * so honest joins are slowed, never refused, and abusers cannot take time from other rooms.
+   */
+  private readonly answerSyncStep1 = (): void => {
+    this.syncTimer = null;
+    if (this.ended || !this.waitingStateVector) return;
+    const wait = this.room.syncBudget.msUntilAvailable();
+    if (wait > 0) {
+      this.syncTimer ??= setTimeout(this.answerSyncStep1, wait);
+      return;
+    }
+    const { message, cost } = this.room.syncStep2For(this.waitingStateVector);
+    this.waitingStateVector = null;
+    this.room.syncBudget.spend(cost);
+    this.syncBudget.spend(message.byteLength);
+    this.sendBinary(message);
+  };
+
+  private refuseAwareness(problem: AwarenessStateProblem): void {
+    this.log.info({ problem }, 'awareness state refused');
+    if (problem === 'too_large') this.close(CloseCode.MessageTooLarge, 'awareness state too large');
+    else this.close(CloseCode.MalformedData, problem === 'too_deep' ? 'awareness state nested too deeply' : 'awareness state must be an object');
+  }
+
+  protected override onEnd(): void {
+    if (this.syncTimer) clearTimeout(this.syncTimer);
+    this.syncTimer = null;
+    this.waitingStateVector = null;
   }
 }

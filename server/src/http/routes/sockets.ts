@@ -10,6 +10,7 @@ import { LwwSession } from '../../sync/lww-session';
 import type { SessionDeps, SessionIdentity } from '../../sync/session-options';
 import type { IncomingFrame, SocketLike } from '../../sync/socket';
 import { YjsSession } from '../../sync/yjs-session';
+import { roomRef } from '../../log';
 import { isOriginAllowed } from '../origin';
 
 export interface SocketRoutesDeps {
@@ -20,6 +21,14 @@ export interface SocketRoutesDeps {
 
 /** Frames a client may send before its room has loaded; more means it is not waiting for sync. */
 const MAX_BUFFERED_FRAMES = 256;
+
+/**
+ * Bytes a client may send before its room has loaded: a sync step 1, awareness and one offline
+ * edit of the largest size fit; 256 frames of a megabyte each would not.
+ */
+export function preloadBufferBytes(maxMessageBytes: number): number {
+  return maxMessageBytes * 2;
+}
 
 /** The keepalive pings a twentieth of the sockets every twentieth of its interval. */
 const PING_SLICES = 20;
@@ -97,7 +106,11 @@ export async function socketRoutes(app: FastifyInstance, deps: SocketRoutesDeps)
     maxMessagesPerSecond: config.maxMessagesPerSecond,
     messageBurst: Math.max(config.maxMessagesPerSecond * 2, 100),
     maxBufferedBytes: Math.max(config.maxMessageBytes * 8, 16 * 1024 * 1024),
+    syncBytesPerSecond: config.maxSyncBytesPerSecond,
+    // Two full documents: a join and one resync of the largest room, whatever the rate.
+    syncBurstBytes: config.maxDocumentBytes * 2,
   };
+  const maxPreloadBytes = preloadBufferBytes(config.maxMessageBytes);
 
   // Dead peers (laptop lid closed, network gone) never send a close; ping them out. Each socket
   // is pinged once per interval, a slice of them per tick: pinging thousands in one burst would
@@ -143,6 +156,7 @@ export async function socketRoutes(app: FastifyInstance, deps: SocketRoutesDeps)
 
     let session: Session | null = null;
     let buffered: IncomingFrame[] | null = [];
+    let bufferedBytes = 0;
     let closed = false;
     let refused = false;
     const refuse = (code: number, reason: string, errorCode?: string) => {
@@ -155,13 +169,15 @@ export async function socketRoutes(app: FastifyInstance, deps: SocketRoutesDeps)
     };
     ws.on('message', (data, isBinary) => {
       if (refused) return;
-      if (frameBytes(data) > config.maxMessageBytes) {
+      const size = frameBytes(data);
+      if (size > config.maxMessageBytes) {
         return refuse(CloseCode.MessageTooLarge, `a message may be at most ${config.maxMessageBytes} bytes`, 'message_too_large');
       }
       const frame = toFrame(data, isBinary);
       if (session) return session.handleFrame(frame);
       if (!buffered) return;
-      if (buffered.length >= MAX_BUFFERED_FRAMES) {
+      bufferedBytes += size;
+      if (buffered.length >= MAX_BUFFERED_FRAMES || bufferedBytes > maxPreloadBytes) {
         buffered = null;
         socket.close(CloseCode.RoomFullOrRateLimited, 'too many messages before the room loaded');
         return;
@@ -194,9 +210,9 @@ export async function socketRoutes(app: FastifyInstance, deps: SocketRoutesDeps)
         const access = await resolveAccess(id, requestedRole, registry, directory);
         if (closed) return;
         if (!access) return refuse(CloseCode.RoomNotFound, 'room not found', 'room_not_found');
-        const identity: SessionIdentity = { connectionId, name: nameCheck.name, role: access.role, sessionId };
+        const identity: SessionIdentity = { connectionId, name: nameCheck.name, role: access.role, sessionId, viaViewId: access.viaViewId };
         let created: YjsSession | LwwSession | null = null;
-        const result = await registry.enter(access.settings, { name: identity.name, sessionId }, (room) => {
+        const result = await registry.enter(access.settings, identity, (room) => {
           const sessionDeps: SessionDeps = {
             logger: log,
             limits,
@@ -229,7 +245,7 @@ export async function socketRoutes(app: FastifyInstance, deps: SocketRoutesDeps)
           log.warn({ err: error }, 'refusing socket: rooms in memory at limit');
           return refuse(CloseCode.RoomFullOrRateLimited, 'server busy, try again later', 'rate_limited');
         }
-        log.error({ err: error, roomId: id }, 'could not open room');
+        log.error({ err: error, room: roomRef(id) }, 'could not open room');
         refuse(1011, 'room could not be loaded');
       }
     })();

@@ -205,4 +205,18 @@ describe('peersFromAwareness', () => {
     awareness.destroy();
     server.destroy();
   });
+
+  it('[ATK-roster] reads the roster only from the server state, never from a client claiming to be it', () => {
+    const doc = new Y.Doc();
+    const awareness = new Awareness(doc);
+    awareness.setLocalStateField('user', { name: 'Ada', color: '#ff0000', role: 'editor' });
+    // A viewer's state: its server-set user, plus a forged roster key.
+    awareness.states.set(4242, {
+      user: { name: 'Vera', color: '#00ff00', role: 'viewer' },
+      pairpad: { participants: [{ name: 'Teacher (room owner)', color: '#0000ff', role: 'editor', online: true }] },
+    });
+    const names = peersFromAwareness(awareness, doc.clientID).map((p) => p.name);
+    expect(names).toEqual(['Ada', 'Vera']);
+    awareness.destroy();
+  });
 });

@@ -317,8 +317,14 @@ export function peersFromAwareness(awareness: Awareness, selfId: number): Peer[]
   return peers;
 }
 
-/** The roster the server publishes in its own awareness state, if `state` is that one. */
+/**
+ * The roster the server publishes in its own awareness state, if `state` is that one. The
+ * server's state is the only one without a `user` (the server sets `user` on every client's
+ * state and strips the roster key from them); a client's state claiming to be the roster is
+ * ignored, so nobody can add fake participants.
+ */
 function serverRoster(state: Record<string, unknown>): Participant[] | undefined {
+  if ('user' in state) return undefined;
   const server = state[SERVER_AWARENESS_KEY] as { participants?: unknown } | undefined;
   return server && Array.isArray(server.participants) ? (server.participants as Participant[]) : undefined;
 }
