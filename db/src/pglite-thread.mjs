@@ -26,9 +26,41 @@ const parseBytea = (text) => {
   return bytes;
 };
 
+// Bounds the write-ahead log. PGlite keeps PostgreSQL's server defaults (max_wal_size 1 GB,
+// min_wal_size 80 MB) and, single-user, has no checkpointer process: nothing checkpoints while
+// it runs, so every compaction's snapshot stayed in pg_wal (a 10-minute soak grew it from 39 to
+// 118 MB), and the segments recycled at shutdown kept it that size after restarts. So this
+// thread checkpoints itself once WAL_CHECKPOINT_BYTES of log were written since the last
+// checkpoint (checked at most once a second, between transactions), and the settings cap what
+// a checkpoint keeps for reuse.
+const WAL_SETTINGS = ['-c', 'max_wal_size=32MB', '-c', 'min_wal_size=32MB'];
+const WAL_CHECKPOINT_BYTES = 16 * 1024 * 1024;
+const WAL_CHECK_INTERVAL_MS = 1_000;
+let lastWalCheck = 0;
+let checkingWal = false;
+
+async function boundWal() {
+  if (checkingWal || !pglite || pglite.closed || pglite.isInTransaction()) return;
+  if (Date.now() - lastWalCheck < WAL_CHECK_INTERVAL_MS) return;
+  checkingWal = true;
+  lastWalCheck = Date.now();
+  try {
+    const { rows } = await pglite.query('select (pg_current_wal_insert_lsn() - redo_lsn)::float8 as bytes from pg_control_checkpoint()');
+    if (rows[0].bytes >= WAL_CHECKPOINT_BYTES) await pglite.exec('checkpoint');
+  } catch {
+    // Best effort: the next check tries again.
+  } finally {
+    checkingWal = false;
+  }
+}
+
 let pglite;
 try {
-  const options = { serializers: { [BYTEA]: serializeBytea }, parsers: { [BYTEA]: parseBytea } };
+  const options = {
+    serializers: { [BYTEA]: serializeBytea },
+    parsers: { [BYTEA]: parseBytea },
+    startParams: [...PGlite.defaultStartParams, ...WAL_SETTINGS],
+  };
   pglite = workerData.dataDir === 'memory://' ? new PGlite(options) : new PGlite(workerData.dataDir, options);
   await pglite.waitReady;
   parentPort.postMessage({ type: 'ready' });
@@ -79,6 +111,7 @@ parentPort.on('message', async (message) => {
     } catch (error) {
       parentPort.postMessage({ id: message.id, error: toPlainError(error) });
     }
+    void boundWal();
     return;
   }
   try {
@@ -87,4 +120,5 @@ parentPort.on('message', async (message) => {
   } catch (error) {
     parentPort.postMessage({ id: message.id, error: toPlainError(error) });
   }
+  void boundWal();
 });
