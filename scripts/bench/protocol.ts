@@ -55,6 +55,25 @@ export function encodeAwareness(prefix: Uint8Array, clientId: number, clock: num
   });
 }
 
+/**
+ * Several awareness entries in one message (y-protocols encodeAwarenessUpdate framing: varUint
+ * count, then per entry varUint clientID, varUint clock, varString JSON state).
+ */
+export function encodeAwarenessEntries(prefix: Uint8Array, entries: readonly { clientId: number; clock: number; stateJson: string }[]): Uint8Array {
+  const inner = encoding.createEncoder();
+  encoding.writeVarUint(inner, entries.length);
+  for (const entry of entries) {
+    encoding.writeVarUint(inner, entry.clientId);
+    encoding.writeVarUint(inner, entry.clock);
+    encoding.writeVarString(inner, entry.stateJson);
+  }
+  const body = encoding.toUint8Array(inner);
+  return withPrefix(prefix, (e) => {
+    encoding.writeVarUint(e, MSG_AWARENESS);
+    encoding.writeVarUint8Array(e, body);
+  });
+}
+
 /** Hocuspocus: the first frame for a document must be Auth/Token (empty token, no onAuthenticate hook). */
 export function encodeHocuspocusAuth(prefix: Uint8Array): Uint8Array {
   return withPrefix(prefix, (e) => {

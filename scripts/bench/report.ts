@@ -1,4 +1,5 @@
 /** Markdown tables, target verdicts and the saturation SVG for one bench run. */
+import { mergeCodes, type AbuseConfig, type AbuseResult } from './abuse';
 import type { ColdResult, SaturationResult, ScenarioConfig, ScenarioResult, SteadyResult } from './scenarios';
 
 export interface RunMeta {
@@ -128,6 +129,46 @@ function coldTable(rows: ColdResult[]): string {
   return [head, ...body, ...ratios].join('\n') + (storage.length ? `\n\n${storage.join('\n')}` : '') + (errs.length ? `\n\n${errs.join('\n')}` : '');
 }
 
+function abuseTable(cfg: AbuseConfig, rows: AbuseResult[]): string {
+  const head =
+    `| server | victim p50 ms quiet | victim p99 ms quiet | victim p50 ms attacked | victim p99 ms attacked | p99 attacked / quiet | target (<= ${cfg.maxP99Ratio}x) | server CPU % quiet | server CPU % attacked | attacker CPU % | server RSS MB peak quiet / attacked / process | attacker sockets closed by server (codes) | attacker connects failed | victim undelivered / failed |\n` +
+    '|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---|---:|---|';
+  const body = rows.map((r) => {
+    const a = r.attacked;
+    const closed = r.attacks.reduce((n, s) => n + s.closedByServer, 0);
+    const codes = mergeCodes(r.attacks);
+    const connectFailed = r.attacks.reduce((n, s) => n + s.connectFailed, 0);
+    const verdict = r.p99Ratio === null ? 'n/a' : r.p99Ratio <= cfg.maxP99Ratio ? 'pass' : '**fail**';
+    const victimFailed = r.quiet.victimFailed + (a?.victimFailed ?? 0);
+    return `| ${r.server} | ${fmt(r.quiet.latency.p50)} | ${fmt(r.quiet.latency.p99)} | ${fmt(a?.latency.p50)} | ${fmt(a?.latency.p99)} | ${fmtRatio(r.p99Ratio)} | ${verdict} | ${fmt(r.quiet.serverCpuPct, 0)} | ${fmt(a?.serverCpuPct, 0)} | ${fmt(a?.attackerCpuPct, 0)} | ${fmt(r.quiet.peakRssMb, 0)} / ${fmt(a?.peakRssMb, 0)} / ${fmt(r.peakRssMb, 0)} | ${closed}${closed ? ` ${JSON.stringify(codes)}` : ''} | ${connectFailed} | ${r.victimUndelivered} / ${victimFailed}${r.victimConverged ? '' : ', NOT converged'} |`;
+  });
+  const details = rows.map((r) => {
+    const lines: string[] = [];
+    const doc = (d: AbuseResult['target']): string =>
+      d ? `${d.stateBytes} bytes encoded (${d.length} chars of text, ${d.structs} structs, ${d.deleteRanges} delete-set ranges, ${d.edits} edits in ${d.frames} frames, seeded in ${fmt(d.ms / 1000, 1)} s)` : 'not seeded';
+    lines.push(`- ${r.server}: attacked room ${doc(r.target)}; unloaded room ${doc(r.unloaded)}. Server RSS before setup ${fmt(r.baselineRssMb, 1)} MB.`);
+    lines.push(
+      `- ${r.server}: one GET /rooms/<viewId> of the unloaded room before the quiet phase: ${fmt(r.unloadedProbeMs, 0)} ms (${r.unloadedProbeLength ?? '-'} chars).`,
+    );
+    const phase = (name: string, p: AbuseResult['quiet'] | null): string =>
+      p
+        ? `${name}: ${p.latency.samples} latency samples over ${fmt(p.elapsedSec, 1)} s, ${p.sentEdits} edits sent, max ${fmt(p.latency.max)} ms, server CPU ${fmt(p.serverCpuSec, 2)} s, other CPU ${fmt(p.otherCpuPct, 0)} % (work outside the server, victim and attackers: noise), server RSS at end ${fmt(p.endRssMb, 1)} MB${Object.keys(p.victimCloseCodes).length ? `, victim sockets closed ${JSON.stringify(p.victimCloseCodes)}` : ''}`
+        : `${name}: not measured`;
+    lines.push(`- ${r.server}: victim ${phase('quiet', r.quiet)}; ${phase('attacked', r.attacked)}.`);
+    for (const a of r.attacks) {
+      const what =
+        a.kind === 'http'
+          ? `${a.requests} GETs (${JSON.stringify(a.statuses)}), mean ${fmt(a.requestMeanMs, 0)} ms, max ${fmt(a.requestMaxMs, 0)} ms, ${fmt(a.bytesReceived / 1048576, 1)} MB received`
+          : `${a.opened} sockets opened, ${a.framesSent} frames (${fmt(a.bytesSent / 1048576, 1)} MB) sent, ${a.framesReceived} frames (${fmt(a.bytesReceived / 1048576, 1)} MB) received, ${a.closedByServer} closed by the server ${JSON.stringify(a.closeCodes)}, ${a.connectFailed} connects failed`;
+      lines.push(`- ${r.server}, ${a.kind} attack over ${fmt(a.elapsedMs / 1000, 1)} s: ${what}${a.errors.length ? `; errors: ${a.errors.join(' | ')}` : ''}.`);
+    }
+    const problems = [...r.setupErrors.map((e) => `setup: ${e}`), ...r.attackErrors, ...r.workerErrors.map((e) => `worker: ${e}`), r.serverExited ?? ''].filter(Boolean);
+    if (problems.length) lines.push(`- ${r.server} problems: ${problems.join(' | ')}`);
+    return lines.join('\n');
+  });
+  return [head, ...body].join('\n') + (details.length ? `\n\n${details.join('\n')}` : '');
+}
+
 export function evaluateTargets(results: ScenarioResult[], failures: Failure[]): Target[] {
   const targets: Target[] = [];
   const find = <T extends ScenarioResult>(scenario: string, server: string): T | undefined =>
@@ -175,6 +216,13 @@ export function evaluateTargets(results: ScenarioResult[], failures: Failure[]):
   const cref = find<ColdResult>('cold', 'reference');
   const cr = ratio(cpp?.serverCpuPerJoinSec, cref?.serverCpuPerJoinSec);
   targets.push({ id: 'cold-cpu', text: 'server CPU per cold join of the large doc <= 0.5x reference', value: fmtRatio(cr), status: verdict(cr, 0.5) });
+  const abuse = find<AbuseResult>('abuse', 'pairpad');
+  targets.push({
+    id: 'abuse-p99',
+    text: 'abuse: victim room fan-out p99 while another room is attacked through its view link <= 2x its quiet p99',
+    value: abuse ? `${fmtRatio(abuse.p99Ratio)} (${fmt(abuse.quiet.latency.p99)} -> ${fmt(abuse.attacked?.latency.p99)} ms)` : '-',
+    status: verdict(abuse?.p99Ratio ?? null, 2),
+  });
   const mine = results.filter((r) => r.server === 'pairpad');
   const ppFailures = failures.filter((f) => f.server === 'pairpad');
   let undelivered = 0;
@@ -188,6 +236,11 @@ export function evaluateTargets(results: ScenarioResult[], failures: Failure[]):
     } else if (r.kind === 'saturation') {
       undelivered += r.undelivered;
       unconverged += r.roomsTotal - r.roomsConverged;
+    } else if (r.kind === 'abuse') {
+      // The victim room only: the attackers' sockets are meant to be closed.
+      undelivered += r.victimUndelivered;
+      if (!r.victimConverged) unconverged++;
+      failed += r.quiet.victimFailed + (r.attacked?.victimFailed ?? 0);
     } else {
       if (!r.fullDocument) unconverged++;
       if (r.storageJoinFullDocument === false) unconverged++;
@@ -323,6 +376,16 @@ export function renderMarkdown(
       out.push('');
       out.push(saturationTable(rows as SaturationResult[]));
       if (svgName) out.push(`\n![latency vs load](${svgName})`);
+    } else if (cfg.kind === 'abuse') {
+      out.push(
+        `Victim room: 2 clients, one typing ${cfg.victimRate} edits/s; fan-out latency measured ${cfg.quietSec} s quiet, then ${cfg.attackSec} s while the attack runs (after ${cfg.attackRampSec} s of ramp-up), on one server started with ROOM_UNLOAD_DELAY_MS=${cfg.unloadDelayMs} and MAX_MESSAGES_PER_SECOND=${cfg.maxMessagesPerSecond}. ` +
+          `The attacker holds only the view ids, from forked processes: ${cfg.syncSockets} viewer sockets each sending ${cfg.syncRate} sync step 1 frames/s with the room's real state vector, one client's clock lowered by a random amount; ` +
+          `one viewer socket sending ${cfg.deepRate} awareness frames/s whose state nests ${cfg.deepLevels} arrays deep; one sending ${cfg.nullRate} frames/s of ${cfg.nullEntries} null-state entries for never-seen client ids; ` +
+          `${cfg.httpLoops} HTTP loops reading GET /rooms/<viewId> of a large room that was left to unload. A socket the server closes reconnects after ${cfg.reconnectMs} ms. ` +
+          'Server CPU % is of one core over the window; attacker CPU % is the three attacker processes. RSS: highest 200 ms VmRSS poll in each window, and the process peak (VmHWM, which includes start-up). All traffic is from 127.0.0.1, exempt from per-IP limits by default, so per-IP defences are not exercised. Peers n/a: they have no view links or REST reads to attack.',
+      );
+      out.push('');
+      out.push(abuseTable(cfg, rows as AbuseResult[]));
     } else {
       out.push(
         `${cfg.joins} sequential joins; the seeding client stays connected, so the document is in the server's memory. Server CPU per join is net of the server's idle CPU over the same wall time (10 ms /proc resolution, so read it as +-1 ms).`,

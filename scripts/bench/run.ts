@@ -13,6 +13,7 @@ import { summarizeProfiles } from './profile';
 import { evaluateTargets, renderMarkdown, saturationSvg, type Failure, type RunMeta } from './report';
 import {
   ALL_SCENARIOS,
+  PAIRPAD_ONLY,
   runOn,
   runScenario,
   scenarioConfigs,
@@ -118,19 +119,25 @@ const deadline = t0 + maxMinutes * 60_000;
 console.log(`bench: scenarios ${scenarios.join(',')} | servers ${servers.join(',')} | ${workers} worker(s)${quick ? ' | quick' : ''} | logs ${logDir}`);
 for (const s of skipped) console.log(`bench: skipping ${s}`);
 
+/** Peers are not attacked: a pairpad-only scenario runs on pairpad servers and is n/a for the rest. */
+const runsOn = (name: ScenarioName, server: ServerName): boolean => !PAIRPAD_ONLY.includes(name) || SPECS[server].createsRooms;
+
 async function quickRun(): Promise<void> {
   // --quick is a smoke: one server per kind serves every scenario (pairpad alone takes seconds to boot).
+  // Pairpad-only scenarios set their own server environment, so they get a fresh server afterwards.
+  const shared = scenarios.filter((s) => !PAIRPAD_ONLY.includes(s));
   for (const server of servers) {
+    if (shared.length === 0) break;
     let running: RunningServer;
     try {
       running = await startServer(SPECS[server], ctx.startOpts(`quick-${server}`, false));
     } catch (e) {
-      for (const name of scenarios) failures.push({ scenario: name, server, error: (e as Error).message });
+      for (const name of shared) failures.push({ scenario: name, server, error: (e as Error).message });
       console.log(`[quick] ${server} FAILED to start: ${(e as Error).message}`);
       continue;
     }
     try {
-      for (const name of scenarios) {
+      for (const name of shared) {
         const ts = performance.now();
         try {
           const r = await runOn(configs[name], running, ctx);
@@ -145,12 +152,25 @@ async function quickRun(): Promise<void> {
       await running.stop();
     }
   }
+  for (const name of scenarios.filter((s) => PAIRPAD_ONLY.includes(s))) {
+    for (const server of servers.filter((s) => runsOn(name, s))) {
+      const ts = performance.now();
+      try {
+        const r = await runScenario(configs[name], SPECS[server], ctx);
+        results.push(r);
+        console.log(`[${name}] ${server} done in ${((performance.now() - ts) / 1000).toFixed(1)} s: ${headline(r)}`);
+      } catch (e) {
+        failures.push({ scenario: name, server, error: (e as Error).message });
+        console.log(`[${name}] ${server} FAILED: ${(e as Error).message}`);
+      }
+    }
+  }
 }
 
 async function fullRun(): Promise<void> {
   outer: for (const name of scenarios) {
     const cfg = configs[name];
-    for (const server of servers) {
+    for (const server of servers.filter((s) => runsOn(name, s))) {
       if (performance.now() > deadline) {
         failures.push({ scenario: name, server, error: `skipped: run exceeded --max-minutes ${maxMinutes}` });
         console.log(`bench: time budget exhausted, skipping the rest`);
@@ -198,6 +218,8 @@ if (values['cpu-prof'] && servers.includes('pairpad')) {
 function headline(r: ScenarioResult): string {
   if (r.kind === 'steady')
     return `p99 ${r.latency.p99?.toFixed(2) ?? '-'} ms, ${r.deliveredPerSec.toFixed(0)} deliv/s, undelivered ${r.undelivered}, failed ${r.failedMessages}, converged ${r.roomsConverged}/${r.roomsTotal}, CPU/1k ${r.serverCpuPer1k?.toFixed(3) ?? '-'} s, RSS/room ${r.rssPerRoomKb.toFixed(1)} KB`;
+  if (r.kind === 'abuse')
+    return `victim p99 quiet ${r.quiet.latency.p99?.toFixed(2) ?? '-'} ms, attacked ${r.attacked?.latency.p99?.toFixed(2) ?? '-'} ms (${r.p99Ratio?.toFixed(2) ?? '-'}x), server CPU ${r.quiet.serverCpuPct.toFixed(0)} % -> ${r.attacked?.serverCpuPct.toFixed(0) ?? '-'} %, attacker sockets closed ${r.attacks.reduce((a, s) => a + s.closedByServer, 0)}`;
   if (r.kind === 'saturation') return `sustained ${r.generatorBound ? '>= ' : ''}${r.sustained} edits/s (${r.stopReason})`;
   return `median join ${r.joinMedianMs?.toFixed(1) ?? '-'} ms, CPU/join ${r.serverCpuPerJoinSec?.toFixed(3) ?? '-'} s, full doc ${r.fullDocument}`;
 }
@@ -222,6 +244,7 @@ const meta: RunMeta = {
     'pairpad is started as `node --import tsx server/src/main.ts` (what `npx tsx` runs, without the wrapper processes) with PORT, HOST=127.0.0.1, DATA_DIR=<fresh temp dir>, LOG_LEVEL=warn.',
     'The reference is the published @y/websocket-server 0.1.1 (the last release on yjs 13; 0.1.5 needs yjs 14 prereleases) run unmodified from its src/server.js; it keeps documents in memory (no YPERSISTENCE). Hocuspocus 4.7 runs with no extensions on Node 20 although it declares node >= 22.',
     'Classroom uses 20 clients per room for every server because pairpad caps a room at 20.',
+    ...(scenarios.some((s) => PAIRPAD_ONLY.includes(s)) ? ['The abuse scenario runs on pairpad only (it attacks view links and REST reads the peers do not have); the peers are n/a there.'] : []),
   ],
 };
 

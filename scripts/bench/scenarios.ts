@@ -1,15 +1,18 @@
 /** Scenario definitions and the code that drives one scenario against one fresh server. */
+import { abuseConfig, abuseServerEnv, runAbuse, type AbuseConfig, type AbuseResult } from './abuse';
 import { LoadPool, type Collected } from './load';
 import type { RoomSpec } from './ipc';
 import { readProc, readSystemBusySec, startServer, type RunningServer, type ServerSpec, type StartOptions } from './servers';
 import { summarize, type LatencySummary } from './stats';
 
-export type ScenarioName = 'pair' | 'busy' | 'classroom' | 'idle' | 'saturation' | 'cold';
-export const ALL_SCENARIOS: ScenarioName[] = ['pair', 'busy', 'classroom', 'idle', 'saturation', 'cold'];
+export type ScenarioName = 'pair' | 'busy' | 'classroom' | 'idle' | 'saturation' | 'cold' | 'abuse';
+export const ALL_SCENARIOS: ScenarioName[] = ['pair', 'busy', 'classroom', 'idle', 'saturation', 'cold', 'abuse'];
+/** Scenarios that only make sense against pairpad (they use its REST API and view links); peers are skipped. */
+export const PAIRPAD_ONLY: readonly ScenarioName[] = ['abuse'];
 
 export interface SteadyConfig {
   kind: 'steady';
-  name: Exclude<ScenarioName, 'saturation' | 'cold'>;
+  name: Exclude<ScenarioName, 'saturation' | 'cold' | 'abuse'>;
   title: string;
   rooms: number;
   clientsPerRoom: number;
@@ -52,7 +55,7 @@ export interface ColdConfig {
   limit: number;
 }
 
-export type ScenarioConfig = SteadyConfig | SaturationConfig | ColdConfig;
+export type ScenarioConfig = SteadyConfig | SaturationConfig | ColdConfig | AbuseConfig;
 
 export function scenarioConfigs(quick: boolean, durationOverride?: number): Record<ScenarioName, ScenarioConfig> {
   const d = (full: number, q: number): number => durationOverride ?? (quick ? q : full);
@@ -135,6 +138,7 @@ export function scenarioConfigs(quick: boolean, durationOverride?: number): Reco
       unloadWaitMs: quick ? 3500 : 6000,
       limit: 20,
     },
+    abuse: abuseConfig(quick, durationOverride),
   };
 }
 
@@ -240,7 +244,7 @@ export interface ColdResult {
   serverExited: string | null;
 }
 
-export type ScenarioResult = SteadyResult | SaturationResult | ColdResult;
+export type ScenarioResult = SteadyResult | SaturationResult | ColdResult | AbuseResult;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -305,7 +309,8 @@ export interface RunContext {
 export async function runScenario(cfg: ScenarioConfig, spec: ServerSpec, ctx: RunContext): Promise<ScenarioResult> {
   const profile = ctx.cpuProfileServer === spec.name;
   const t0 = performance.now();
-  const server = await startServer(spec, ctx.startOpts(`${cfg.name}-${spec.name}`, profile));
+  const opts = ctx.startOpts(`${cfg.name}-${spec.name}`, profile);
+  const server = await startServer(spec, cfg.kind === 'abuse' ? { ...opts, env: { ...opts.env, ...abuseServerEnv(cfg) } } : opts);
   ctx.log(`  started in ${((performance.now() - t0) / 1000).toFixed(1)} s (pid ${server.pid})`);
   try {
     return await runOn(cfg, server, ctx);
@@ -320,6 +325,7 @@ export async function runScenario(cfg: ScenarioConfig, spec: ServerSpec, ctx: Ru
 export async function runOn(cfg: ScenarioConfig, server: RunningServer, ctx: RunContext): Promise<ScenarioResult> {
   if (cfg.kind === 'steady') return await runSteady(cfg, server, ctx);
   if (cfg.kind === 'saturation') return await runSaturation(cfg, server, ctx);
+  if (cfg.kind === 'abuse') return await runAbuse(cfg, server, ctx);
   return await runCold(cfg, server, ctx);
 }
 

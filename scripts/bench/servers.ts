@@ -137,6 +137,8 @@ export interface StartOptions {
   databaseUrl?: string;
   cpuProfileDir?: string;
   label: string;
+  /** Extra environment for this server process (a scenario's settings), applied last. */
+  env?: Record<string, string>;
 }
 
 function commandFor(spec: ServerSpec, opts: StartOptions, dataDir: string): { args: string[]; env: NodeJS.ProcessEnv } {
@@ -171,6 +173,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 export async function startServer(spec: ServerSpec, opts: StartOptions): Promise<RunningServer> {
   const dataDir = mkdtempSync(join(tmpdir(), `pairpad-bench-${spec.name}-`));
   const { args, env } = commandFor(spec, opts, dataDir);
+  Object.assign(env, opts.env);
   mkdirSync(opts.logDir, { recursive: true });
   const logPath = join(opts.logDir, `${opts.label}.log`);
   const log = createWriteStream(logPath);
