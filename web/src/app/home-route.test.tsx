@@ -59,9 +59,17 @@ describe('home page', () => {
 
   it('joins by pasting a view link', () => {
     renderHome('Bobby');
-    fireEvent.change(screen.getByTestId('join-link'), { target: { value: 'https://example.test/watch/VIEWid99' } });
+    fireEvent.change(screen.getByTestId('join-link'), { target: { value: `${window.location.origin}/watch/VIEWid99` } });
     fireEvent.click(screen.getByTestId('join-room'));
     expect(screen.getByTestId('at-watch')).toBeTruthy();
+  });
+
+  it('refuses a link to another site and says why, instead of opening our room of that id', () => {
+    renderHome('Bobby');
+    fireEvent.change(screen.getByTestId('join-link'), { target: { value: 'https://example.com/room/abcdefgh' } });
+    fireEvent.click(screen.getByTestId('join-room'));
+    expect(screen.queryByTestId('at-room')).toBeNull();
+    expect(screen.getByTestId('join-link-error').textContent).toMatch(/example\.com, not this pairpad server/);
   });
 
   it('rejects something that is not a link', () => {

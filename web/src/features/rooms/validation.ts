@@ -1,7 +1,7 @@
 import {
   checkDisplayName,
   isLanguage,
-  parseRoomLink,
+  isRoomId,
   ROOM_LIMIT_MAX,
   ROOM_LIMIT_MIN,
   type Language,
@@ -43,18 +43,53 @@ export function validateCreate(form: CreateForm): { ok: true; value: ValidCreate
   };
 }
 
+/**
+ * Reads what was pasted into "join": a bare id, or a link to a room on this very server
+ * (`origin`, the page's own): `/room/<id>` or `/watch/<id>`, with or without query or hash.
+ * A link to another site is refused with a reason rather than followed to this server's room
+ * of the same id (which would be a different room, or a stranger's).
+ */
+export function readJoinLink(input: string, origin: string): { ok: true; link: RoomLink } | { ok: false; message: string } {
+  const text = input.trim();
+  if (!text) return { ok: false, message: 'Paste a room id, an edit link or a view link' };
+  if (isRoomId(text)) return { ok: true, link: { kind: 'edit', id: text } };
+  let url: URL;
+  try {
+    url = text.startsWith('/') ? new URL(text, origin) : new URL(text);
+  } catch {
+    return { ok: false, message: 'That is not a room id or a pairpad link' };
+  }
+  if (!/^https?:$/.test(url.protocol)) return { ok: false, message: 'That is not a room id or a pairpad link' };
+  let own: URL | null = null;
+  try {
+    own = new URL(origin);
+  } catch {
+    own = null;
+  }
+  if (!own || url.origin !== own.origin) {
+    return {
+      ok: false,
+      message: `That link is for ${url.host}, not this pairpad server (${own?.host ?? origin}). Paste a link to this server, or just the room id`,
+    };
+  }
+  const match = /^\/(room|watch)\/([^/]+)\/?$/.exec(url.pathname);
+  if (!match || !match[2]) return { ok: false, message: 'That link is not a room link: it should end in /room/<id> or /watch/<id>' };
+  if (!isRoomId(match[2])) return { ok: false, message: 'That link has no valid room id (6-64 letters, digits, _ or -)' };
+  return { ok: true, link: { kind: match[1] === 'watch' ? 'watch' : 'edit', id: match[2] } };
+}
+
 export function validateJoin(
   displayName: string,
   link: string,
+  origin: string = typeof window === 'undefined' ? '' : window.location.origin,
 ): { ok: true; displayName: string; link: RoomLink } | { ok: false; errors: { displayName?: string; link?: string } } {
   const errors: { displayName?: string; link?: string } = {};
   const name = checkDisplayName(displayName);
   if (!name.ok) errors.displayName = capitalize(name.message);
-  const parsed = link.trim() ? parseRoomLink(link) : null;
-  if (!link.trim()) errors.link = 'Paste a room id, an edit link or a view link';
-  else if (!parsed) errors.link = 'That is not a room id or a pairpad link';
-  if (!name.ok || !parsed) return { ok: false, errors };
-  return { ok: true, displayName: name.name, link: parsed };
+  const parsed = readJoinLink(link, origin);
+  if (!parsed.ok) errors.link = parsed.message;
+  if (!name.ok || !parsed.ok) return { ok: false, errors };
+  return { ok: true, displayName: name.name, link: parsed.link };
 }
 
 function capitalize(text: string): string {
