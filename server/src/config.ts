@@ -29,6 +29,8 @@ export interface Config {
   maxSyncBytesPerSecond: number;
   /** Bytes of sync replies one room encodes per second for all its members. */
   roomSyncBytesPerSecond: number;
+  /** Bytes of a room's text `GET /rooms/:id` serves per second, for all callers together. */
+  roomReadBytesPerSecond: number;
   maxSocketsPerIp: number;
   maxRoomsInMemory: number;
   roomsPerIpPerMinute: number;
@@ -139,6 +141,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Readonly<Conf
     maxMessagesPerSecond: int('MAX_MESSAGES_PER_SECOND', 200, 1, 1_000_000),
     maxSyncBytesPerSecond: int('MAX_SYNC_BYTES_PER_SECOND', 256 * 1024, 1024, 1024 * 1024 * 1024),
     roomSyncBytesPerSecond: int('ROOM_SYNC_BYTES_PER_SECOND', 256 * 1024, 1024, 1024 * 1024 * 1024),
+    roomReadBytesPerSecond: int('ROOM_READ_BYTES_PER_SECOND', 2 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     maxSocketsPerIp: int('MAX_SOCKETS_PER_IP', 200, 1, 1_000_000),
     maxRoomsInMemory: int('MAX_ROOMS_IN_MEMORY', 10_000, 1, 10_000_000),
     roomsPerIpPerMinute: int('ROOMS_PER_IP_PER_MINUTE', 60, 1, 1_000_000),

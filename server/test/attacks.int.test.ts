@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { buildApp } from '../src/app';
 import { loadConfig } from '../src/config';
-import { TEST_DATABASE_URL, createRoom, getJson, rawSocket, startServer, updateFrame, waitFor, yClient, type RawSocket, type TestServer } from './helpers';
+import { TEST_DATABASE_URL, awarenessFrame, createRoom, getJson, rawSocket, startServer, updateFrame, waitFor, yClient, type RawSocket, type TestServer } from './helpers';
 
 /**
  * Attacks a stranger can make with nothing but a room's view link (or, for a few, its edit link),
@@ -30,21 +30,6 @@ function socket(url: string): RawSocket {
   const raw = rawSocket(url);
   cleanups.push(() => raw.ws.terminate());
   return raw;
-}
-
-/** An awareness frame from raw entries, so a test can send what no honest client would. */
-function awarenessFrame(entries: { clientID: number; clock: number; state: string }[]): Uint8Array {
-  const update = encoding.createEncoder();
-  encoding.writeVarUint(update, entries.length);
-  for (const entry of entries) {
-    encoding.writeVarUint(update, entry.clientID);
-    encoding.writeVarUint(update, entry.clock);
-    encoding.writeVarString(update, entry.state);
-  }
-  const frame = encoding.createEncoder();
-  encoding.writeVarUint(frame, YMessageType.Awareness);
-  encoding.writeVarUint8Array(frame, encoding.toUint8Array(update));
-  return encoding.toUint8Array(frame);
 }
 
 function syncStep1Frame(stateVector: Uint8Array): Uint8Array {
@@ -232,6 +217,27 @@ describe('attacks', () => {
     alice.destroy();
     await waitFor(() => !s.app.registry.get(room.roomId), 5_000, 'the room to unload');
     expect((await getJson(`${s.httpUrl}/rooms/${room.viewId}`)).body.code.startsWith('# edited\n')).toBe(true);
+  });
+
+  it('[ATK-rest-budget] a room’s text is served by REST at a bounded rate (429 with retry-after past it); ?code=false is always answered', async () => {
+    const s = await server({ MAX_DOCUMENT_BYTES: '16384', ROOM_READ_BYTES_PER_SECOND: '1024' });
+    const room = await createRoom(s, { code: 'z'.repeat(10_000) });
+    // The burst is two full documents (32 KiB): three reads of 10,000 characters, then the fourth waits.
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await getJson(`${s.httpUrl}/rooms/${room.viewId}`)).status);
+    expect(statuses.slice(0, 3)).toEqual([200, 200, 200]);
+    const refused = await fetch(`${s.httpUrl}/rooms/${room.viewId}`);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('rate_limited');
+    const light = await getJson(`${s.httpUrl}/rooms/${room.viewId}?code=false`);
+    expect(light.status).toBe(200);
+    expect(light.body).not.toHaveProperty('code');
+    expect(light.body).not.toHaveProperty('roomId');
+    // Another room is not affected.
+    const other = await createRoom(s, { code: 'print(1)' });
+    expect((await getJson(`${s.httpUrl}/rooms/${other.roomId}`)).body.code).toBe('print(1)');
+    expect((await getJson(`${s.httpUrl}/rooms/${room.viewId}?code=maybe`)).status).toBe(400);
   });
 
   it('[ATK-seats] view links cannot fill a room: seats stay free for a pair of editors', async () => {

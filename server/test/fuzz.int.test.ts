@@ -3,7 +3,7 @@ import type { CreatedRoom } from '@pairpad/shared';
 import * as encoding from 'lib0/encoding';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { createRoom, getJson, lwwClient, prng, rawSocket, startServer, restartableDatabase, waitFor, yClient, type LwwClient, type YClient } from './helpers';
+import { awarenessFrame, createRoom, getJson, lwwClient, prng, rawSocket, startServer, restartableDatabase, waitFor, yClient, type LwwClient, type YClient } from './helpers';
 
 /**
  * A seeded fuzzer against live rooms: malformed y-protocol and LWW frames from many sockets while
@@ -101,23 +101,6 @@ function awarenessPayload(random: Random): Uint8Array {
 }
 
 /** One malformed (or oddly formed) y-websocket frame, and a label for the histogram. */
-function awarenessFrame(entries: { clientID: number; clock: number; state: string }[]): Uint8Array {
-  return frame((e) => {
-    encoding.writeVarUint(e, 1);
-    encoding.writeVarUint8Array(
-      e,
-      frame((inner) => {
-        encoding.writeVarUint(inner, entries.length);
-        for (const entry of entries) {
-          encoding.writeVarUint(inner, entry.clientID);
-          encoding.writeVarUint(inner, entry.clock);
-          encoding.writeVarString(inner, entry.state);
-        }
-      }),
-    );
-  });
-}
-
 /** An update that hangs on parts the room never saw (a clock gap): Yjs would park it as pending. */
 function orphanUpdate(random: Random): Uint8Array {
   const doc = new Y.Doc();

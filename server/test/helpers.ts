@@ -10,6 +10,7 @@ import * as syncProtocol from 'y-protocols/sync';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { buildApp, type PairpadApp } from '../src/app';
+import { encodeAwarenessEntries } from '../src/rooms/awareness-entries';
 import { loadConfig } from '../src/config';
 
 /** Set by .ci/run to run the integration suites against a real PostgreSQL too. */
@@ -268,5 +269,13 @@ export function updateFrame(update: Uint8Array): Uint8Array {
   const encoder = encoding.createEncoder();
   encoding.writeVarUint(encoder, YMessageType.Sync);
   syncProtocol.writeUpdate(encoder, update);
+  return encoding.toUint8Array(encoder);
+}
+
+/** An awareness frame from raw entries (JSON state strings), to send what no honest client would. */
+export function awarenessFrame(entries: readonly { clientID: number; clock: number; state: string }[]): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, YMessageType.Awareness);
+  encoding.writeVarUint8Array(encoder, encodeAwarenessEntries(entries.map((entry) => ({ ...entry, state: new TextEncoder().encode(entry.state) }))));
   return encoding.toUint8Array(encoder);
 }

@@ -34,6 +34,12 @@ export const PatchRoomBodySchema = Type.Object({
 });
 export type PatchRoomBody = Static<typeof PatchRoomBodySchema>;
 
+/** `GET /rooms/:id?code=false` leaves out the text (the web client syncs it over the socket). */
+export const GetRoomQuerySchema = Type.Object({
+  code: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])),
+});
+export type GetRoomQuery = Static<typeof GetRoomQuerySchema>;
+
 export const RoomParamsSchema = Type.Object({
   roomId: Type.String({ pattern: ROOM_ID_PATTERN }),
 });
@@ -97,7 +103,8 @@ export interface CreatedRoom extends Room {
 export interface RoomDetails extends Omit<Room, 'roomId'> {
   roomId?: string;
   role: Role;
-  code: string;
+  /** The current text; absent only when asked for with `?code=false`. */
+  code?: string;
   participants: Participant[];
   online: number;
 }

@@ -4,6 +4,7 @@ import { roomsRepo } from '@pairpad/db';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
   CreateRoomBodySchema,
+  GetRoomQuerySchema,
   DEFAULT_LANGUAGE,
   GENERATED_ID_LENGTH,
   PatchRoomBodySchema,
@@ -22,6 +23,7 @@ import type { DocStore } from '../../rooms/doc-store';
 import { initialDocument } from '../../rooms/initial-document';
 import type { Room, RoomSettings } from '../../rooms/room';
 import type { RoomRegistry } from '../../rooms/room-registry';
+import { TokenBucket } from '../../rooms/token-bucket';
 import { rowToRoom, rowToSettings } from '../../storage/room-directory';
 
 export interface RoomRoutesDeps {
@@ -37,6 +39,9 @@ export function generateId(): string {
 }
 
 const DEFAULT_ROOM_NAME = 'Untitled room';
+
+/** Rooms whose text-read budget is remembered; the least recently read are forgotten first. */
+const MAX_READ_BUDGETS = 10_000;
 
 interface FoundRoom {
   settings: RoomSettings;
@@ -126,16 +131,42 @@ export async function roomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): Pr
     },
   );
 
-  app.get<{ Params: { roomId: string } }>('/rooms/:roomId', async (request) => {
-    const found = await findRoom(request.params.roomId);
+  // Text served per room, by bytes: a read of a big room costs the server milliseconds to
+  // serialise and send, and a few clients reading it back to back would otherwise take that time
+  // from every other room. Buckets of rooms nobody read lately are forgotten first.
+  const readBudgets = new Map<string, TokenBucket>();
+  const readBudget = (roomId: string): TokenBucket => {
+    let bucket = readBudgets.get(roomId);
+    if (bucket) readBudgets.delete(roomId);
+    else {
+      bucket = new TokenBucket(config.roomReadBytesPerSecond, Math.max(config.roomReadBytesPerSecond, config.maxDocumentBytes * 2));
+      if (readBudgets.size >= MAX_READ_BUDGETS) readBudgets.delete(readBudgets.keys().next().value!);
+    }
+    readBudgets.set(roomId, bucket);
+    return bucket;
+  };
+
+  typed.get('/rooms/:roomId', { schema: { querystring: GetRoomQuerySchema } }, async (request, reply) => {
+    // No params schema: an id of the wrong shape is a room that does not exist (404), not a 400.
+    const found = await findRoom((request.params as { roomId: string }).roomId);
     if (!found) throw roomNotFound();
     const { settings, live } = found;
-    // From memory when the room is live (also if it loaded since findRoom), else from storage.
-    const code = await registry.readText(settings.roomId);
+    let code: string | undefined;
+    if (request.query.code !== 'false') {
+      const budget = readBudget(settings.roomId);
+      const wait = budget.msUntilAvailable();
+      if (wait > 0) {
+        void reply.header('retry-after', Math.ceil(wait / 1000));
+        throw new AppError(429, 'rate_limited', `this room's text was read too often; try again in ${Math.ceil(wait / 1000)} s, or ask with ?code=false`);
+      }
+      // From memory when the room is live (also if it loaded since findRoom), else from storage.
+      code = await registry.readText(settings.roomId);
+      budget.spend(code.length);
+    }
     const details: RoomDetails = {
       ...settingsToRoom(settings),
       role: found.viaViewId ? 'viewer' : 'editor',
-      code,
+      ...(code !== undefined && { code }),
       participants: live?.participants() ?? [],
       online: live?.memberCount ?? 0,
     };

@@ -96,7 +96,8 @@ export function degradedRetryDelayMs(failures: number): number {
 
 export const roomsApi = {
   create: (body: CreateRoomRequest) => request<CreatedRoom>('POST', '/rooms', body),
-  get: (id: string) => request<RoomDetails>('GET', `/rooms/${encodeURIComponent(id)}`),
+  // The text comes over the socket; the server would otherwise serialise it for nothing.
+  get: (id: string) => request<RoomDetails>('GET', `/rooms/${encodeURIComponent(id)}?code=false`),
   patch: (roomId: string, body: PatchRoomRequest) => request<Room>('PATCH', `/rooms/${encodeURIComponent(roomId)}`, body),
   snapshot: (roomId: string) => request<{ savedAt: string }>('POST', `/rooms/${encodeURIComponent(roomId)}/snapshot`),
   autocomplete: (body: AutocompleteRequest, signal?: AbortSignal) =>
