@@ -32,6 +32,7 @@ describe('last-write-wins endpoint /ws', () => {
     const init = await c.next('init');
     expect(init.code).toBe('SELECT 1;');
     expect(init.language).toBe('sql');
+    expect(init.limit).toBe(5);
     expect(init.participants.map((p) => p.name)).toContain('Simple');
     expect(c.messages[0]?.type).toBe('init');
     // Others hear about the join as presence.
@@ -51,17 +52,21 @@ describe('last-write-wins endpoint /ws', () => {
       body: JSON.stringify({ language: 'rust' }),
     });
     expect(patched.status).toBe(200);
-    expect(await c.next('meta', (m) => m.language === 'rust')).toEqual({ type: 'meta', name: 'Before', language: 'rust' });
+    expect(await c.next('meta', (m) => m.language === 'rust')).toEqual({ type: 'meta', name: 'Before', language: 'rust', limit: 5 });
     const editor = y(server, room.roomId, 'Meta Editor');
     await editor.synced();
     editor.doc.getMap('meta').set('name', 'After');
-    expect(await c.next('meta', (m) => m.name === 'After')).toEqual({ type: 'meta', name: 'After', language: 'rust' });
-    // A limit change alone is not a meta change.
-    const before = c.messages.length;
+    expect(await c.next('meta', (m) => m.name === 'After')).toEqual({ type: 'meta', name: 'After', language: 'rust', limit: 5 });
+    // Extension: a limit change reaches LWW clients too (issue 14, defect 5).
     await fetch(`${server.httpUrl}/rooms/${room.roomId}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ limit: 6 }) });
+    expect(await c.next('meta', (m) => m.limit === 6)).toEqual({ type: 'meta', name: 'After', language: 'rust', limit: 6 });
+    // A Yjs client writing the limit into meta changes nothing and announces nothing.
+    const before = c.messages.length;
+    editor.doc.getMap('meta').set('limit', 2);
     editor.text.insert(0, 'x');
     await c.next('code', (m) => m.code === 'x');
     expect(c.messages.slice(before).some((m) => m.type === 'meta')).toBe(false);
+    await waitFor(() => editor.doc.getMap('meta').get('limit') === 6);
   });
 
   it('[LWW-yjs] LWW and Yjs clients in one room see each other, as ordinary edits', async () => {

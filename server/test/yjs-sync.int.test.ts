@@ -234,6 +234,25 @@ describe('Yjs document model', () => {
     expect(response.status).toBe(200);
     await waitFor(() => a.doc.getMap('meta').get('language') === 'go' && a.doc.getMap('meta').get('name') === 'Go pair');
   });
+
+  it('[YJS-limit] the room limit is published in meta, follows PATCH live, and a client cannot change it', async () => {
+    const room = await createRoom(server, { limit: 4 });
+    const a = client(server, room.roomId, 'Limit One');
+    const b = client(server, room.roomId, 'Limit Two');
+    await Promise.all([a.synced(), b.synced()]);
+    await waitFor(() => a.doc.getMap('meta').get('limit') === 4);
+    const response = await fetch(`${server.httpUrl}/rooms/${room.roomId}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ limit: 7 }),
+    });
+    expect(response.status).toBe(200);
+    await waitFor(() => a.doc.getMap('meta').get('limit') === 7 && b.doc.getMap('meta').get('limit') === 7);
+    // Written by a client (which would skip the 409 check): the server puts its own value back.
+    a.doc.getMap('meta').set('limit', 20);
+    await waitFor(() => a.doc.getMap('meta').get('limit') === 7 && b.doc.getMap('meta').get('limit') === 7);
+    expect((await getJson(`${server.httpUrl}/rooms/${room.roomId}`)).body.limit).toBe(7);
+  });
 });
 
 void Y;

@@ -7,11 +7,12 @@ export type LwwClientMessage = { type: 'code'; code: string } | { type: 'typing'
 
 /** Server -> client messages on `/ws/:roomId`. */
 export type LwwServerMessage =
-  | { type: 'init'; code: string; language: Language; participants: Participant[]; name?: string; role?: 'editor' | 'viewer' }
+  | { type: 'init'; code: string; language: Language; participants: Participant[]; name?: string; role?: 'editor' | 'viewer'; limit?: number }
   | { type: 'code'; code: string; from: string }
   | { type: 'presence'; participants: Participant[] }
   | { type: 'typing'; name: string }
-  | { type: 'meta'; language: Language; name: string }
+  /** `limit` (the room's capacity) is an extension: present from servers that publish it live. */
+  | { type: 'meta'; language: Language; name: string; limit?: number }
   | { type: 'error'; code: ErrorCode; message: string };
 
 export type LwwParseResult =

@@ -12,8 +12,12 @@ export const YMessageType = {
 export const DOC_TEXT_KEY = 'code';
 export const DOC_META_KEY = 'meta';
 
-/** Keys of the `meta` Y.Map that every client renders live. */
-export const META_KEYS = { language: 'language', name: 'name' } as const;
+/**
+ * Keys of the `meta` Y.Map that every client renders live. `limit` (the room's capacity,
+ * 2..20) is written by the server only: it changes through `PATCH /rooms/:id`, and a client's
+ * write to it is put back, so it never bypasses the 409 `limit_below_online` check.
+ */
+export const META_KEYS = { language: 'language', name: 'name', limit: 'limit' } as const;
 
 /** What each client publishes under `user` in its awareness state. */
 export interface AwarenessUser {

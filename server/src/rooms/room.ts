@@ -98,7 +98,7 @@ export interface RoomMember {
   /** Someone typed (LWW members). */
   deliverTyping?(name: string): void;
   /** The room's name or language changed (LWW members; Yjs members see the `meta` map). */
-  deliverMeta?(meta: { name: string; language: Language }): void;
+  deliverMeta?(meta: { name: string; language: Language; limit: number }): void;
   close(code: number, reason: string): void;
 }
 
@@ -738,15 +738,17 @@ export class Room implements PersistTarget {
   // Settings
 
   private syncMetaFromSettings(): void {
-    const { name, language } = this.settings;
-    if (this.meta.get(META_KEYS.name) === name && this.meta.get(META_KEYS.language) === language) return;
+    const { name, language, capacity } = this.settings;
+    if (this.meta.get(META_KEYS.name) === name && this.meta.get(META_KEYS.language) === language && this.meta.get(META_KEYS.limit) === capacity) return;
     this.doc.transact(() => {
       if (this.meta.get(META_KEYS.name) !== name) this.meta.set(META_KEYS.name, name);
       if (this.meta.get(META_KEYS.language) !== language) this.meta.set(META_KEYS.language, language);
+      // The limit is published, never taken from clients: only PATCH (with its 409 check) changes it.
+      if (this.meta.get(META_KEYS.limit) !== capacity) this.meta.set(META_KEYS.limit, capacity);
     }, SERVER_ORIGIN);
   }
 
-  /** Applies settings changed through REST; clients see name and language live via meta. */
+  /** Applies settings changed through REST; clients see name, language and limit live via meta. */
   updateSettings(patch: Partial<Pick<RoomSettings, 'name' | 'language' | 'capacity'>>): void {
     const previous = this.settings;
     this.settings = { ...this.settings, ...patch };
@@ -755,9 +757,9 @@ export class Room implements PersistTarget {
   }
 
   private announceMeta(previous: RoomSettings): void {
-    const { name, language } = this.settings;
-    if (previous.name === name && previous.language === language) return;
-    for (const member of this.members.values()) member.deliverMeta?.({ name, language });
+    const { name, language, capacity } = this.settings;
+    if (previous.name === name && previous.language === language && previous.capacity === capacity) return;
+    for (const member of this.members.values()) member.deliverMeta?.({ name, language, limit: capacity });
   }
 
   private readonly handleMetaChange = (event: Y.YMapEvent<unknown>): void => {
@@ -775,7 +777,7 @@ export class Room implements PersistTarget {
     const previous = this.settings;
     this.settings = { ...this.settings, ...saved, ...(Object.keys(saved).length > 0 && { updatedAt: new Date().toISOString() }) };
     this.announceMeta(previous);
-    // A client wrote a value we cannot accept (unknown language, empty name): put ours back.
+    // A client wrote a value we cannot accept (unknown language, empty name, any limit): put ours back.
     queueMicrotask(() => {
       if (!this.destroyed) this.syncMetaFromSettings();
     });

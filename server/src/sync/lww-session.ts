@@ -29,6 +29,7 @@ export class LwwSession extends SessionBase implements RoomMember {
       participants: this.room.participants(),
       name: this.room.settings.name,
       role: this.role,
+      limit: this.room.settings.capacity,
     });
   }
 
@@ -91,7 +92,7 @@ export class LwwSession extends SessionBase implements RoomMember {
     this.send({ type: 'presence', participants });
   }
 
-  deliverMeta(meta: { name: string; language: Language }): void {
+  deliverMeta(meta: { name: string; language: Language; limit: number }): void {
     this.send({ type: 'meta', ...meta });
   }
 

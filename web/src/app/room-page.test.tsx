@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { screen, waitFor } from '@testing-library/react';
+import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { Route, Routes } from 'react-router';
 import { renderWithProviders } from '../testing/render-with-providers';
 import { makeStore } from './store';
@@ -71,6 +71,70 @@ describe('room page', () => {
     expect((screen.getByTestId('language-select') as HTMLSelectElement).disabled).toBe(true);
     expect(store.getState().room.role).toBe('viewer');
     expect(screen.getByTestId('online-count').textContent).toMatch(/limit 5/);
+    // Viewers cannot change the capacity.
+    expect(screen.queryByTestId('capacity-input')).toBeNull();
+  });
+
+  describe('capacity control (editors)', () => {
+    const details = {
+      roomId: 'room123456',
+      viewId: 'view123456',
+      name: 'Kata',
+      language: 'python',
+      limit: 5,
+      role: 'editor',
+      code: '',
+      participants: [],
+      online: 3,
+      createdAt: '2026-01-01T00:00:00Z',
+      updatedAt: '2026-01-01T00:00:00Z',
+    };
+    const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status });
+
+    function stub(patch: (body: { limit: number }) => Response) {
+      const fetchMock = vi.fn(async (url: string, init?: RequestInit) => {
+        if (url.endsWith('/healthz')) return json({ status: 'ok', db: 'ok' });
+        if (init?.method === 'PATCH') return patch(JSON.parse(String(init.body)) as { limit: number });
+        return json(details);
+      });
+      vi.stubGlobal('fetch', fetchMock);
+      return fetchMock;
+    }
+    const patches = (fetchMock: ReturnType<typeof stub>) => fetchMock.mock.calls.filter(([, init]) => init?.method === 'PATCH');
+
+    it('checks 2..20 before sending, then PATCHes and shows the new limit', async () => {
+      const fetchMock = stub((body) => json({ ...details, limit: body.limit }));
+      const { store } = renderRoom('/room/room123456');
+      const input = (await screen.findByTestId('capacity-input')) as HTMLInputElement;
+      expect(input.value).toBe('5');
+      for (const bad of ['1', '21', '2.5', '']) {
+        fireEvent.change(input, { target: { value: bad } });
+        fireEvent.click(screen.getByTestId('capacity-apply'));
+        expect(screen.getByTestId('capacity-error').textContent).toBe('Capacity must be a whole number from 2 to 20');
+      }
+      expect(patches(fetchMock)).toEqual([]);
+      fireEvent.change(input, { target: { value: '8' } });
+      fireEvent.click(screen.getByTestId('capacity-apply'));
+      await waitFor(() => expect(store.getState().room.limit).toBe(8));
+      expect(JSON.parse(String(patches(fetchMock)[0]?.[1]?.body))).toEqual({ limit: 8 });
+      expect(screen.getByTestId('online-count').textContent).toMatch(/limit 8/);
+      expect(screen.queryByTestId('capacity-error')).toBeNull();
+    });
+
+    it('shows the server’s 409 limit_below_online clearly and keeps the old limit', async () => {
+      stub(() => json({ error: { code: 'limit_below_online', message: '3 participants are online; the limit cannot go below that' } }, 409));
+      const { store } = renderRoom('/room/room123456');
+      const input = (await screen.findByTestId('capacity-input')) as HTMLInputElement;
+      fireEvent.change(input, { target: { value: '2' } });
+      fireEvent.click(screen.getByTestId('capacity-apply'));
+      await waitFor(() =>
+        expect(screen.getByTestId('capacity-error').textContent).toBe(
+          'Capacity not changed: 3 participants are online; the limit cannot go below that. Pick at least the number of people online.',
+        ),
+      );
+      expect(store.getState().room.limit).toBe(5);
+      expect(input.value).toBe('5');
+    });
   });
 
   describe('while the server’s database is down', () => {

@@ -226,6 +226,28 @@ function RoomView({ id, role, mode, name, attempt, onRename }: RoomViewProps): R
     [dispatch, session, room.roomId, settingsRefused],
   );
 
+  const changeLimit = useCallback(
+    async (limit: number): Promise<string | null> => {
+      if (!room.roomId) return 'Only editors can change the capacity.';
+      try {
+        const updated = await roomsApi.patch(room.roomId, { limit });
+        dispatch(metaChanged({ limit: updated.limit }));
+        return null;
+      } catch (error: unknown) {
+        if (isDbUnavailable(error)) {
+          dispatch(serverHealthChanged({ dbDown: true }));
+          return 'Capacity not changed: the server’s database is unavailable. Try again when it is back.';
+        }
+        if (error instanceof ApiError && error.code === 'limit_below_online') {
+          return `Capacity not changed: ${error.message}. Pick at least the number of people online.`;
+        }
+        if (error instanceof ApiError) return `Capacity not changed: ${error.message}`;
+        return 'Capacity not changed: the server could not be reached.';
+      }
+    },
+    [dispatch, room.roomId],
+  );
+
   const save = useCallback(() => {
     if (!room.roomId) return;
     dispatch(saveStarted());
@@ -285,6 +307,8 @@ function RoomView({ id, role, mode, name, attempt, onRename }: RoomViewProps): R
         readOnly={readOnly}
         savedAt={room.savedAt}
         saving={room.saving}
+        limit={room.limit}
+        onLimitChange={changeLimit}
         status={<ConnectionBadge status={connection.status} />}
         onRename={rename}
         onLanguageChange={changeLanguage}

@@ -96,6 +96,17 @@ describe('CollabSession', () => {
     expect(b.cb.onMeta).toHaveBeenLastCalledWith({ language: 'rust', name: 'Pairing' });
   });
 
+  it('reports the room limit the server publishes in meta, ignoring values outside 2..20', () => {
+    const a = open('Ada');
+    const server = new Y.Doc();
+    server.getMap('meta').set('limit', 7);
+    Y.applyUpdate(a.session.doc, Y.encodeStateAsUpdate(server), a.provider);
+    expect(a.cb.onMeta).toHaveBeenLastCalledWith({ limit: 7 });
+    server.getMap('meta').set('limit', 50);
+    Y.applyUpdate(a.session.doc, Y.encodeStateAsUpdate(server), a.provider);
+    expect(a.cb.onMeta).not.toHaveBeenCalledWith({ limit: 50 });
+  });
+
   it('viewers cannot change meta', () => {
     const v = open('Vic', 'viewer');
     v.session.setLanguage('go');

@@ -7,6 +7,8 @@ import {
   DOC_META_KEY,
   DOC_TEXT_KEY,
   META_KEYS,
+  ROOM_LIMIT_MAX,
+  ROOM_LIMIT_MIN,
   SERVER_AWARENESS_KEY,
   isCssHexColor,
   isLanguage,
@@ -30,12 +32,19 @@ export const shouldReconnect = (event: { code: number }): boolean => !FATAL_CLOS
 
 export type { Peer } from '../../lib/peer';
 
+/** Live room settings from the shared doc's `meta` map; `limit` is written by the server only. */
+export interface RoomMeta {
+  name?: string;
+  language?: Language;
+  limit?: number;
+}
+
 export interface CollabCallbacks {
   onStatus(status: ConnectionStatus): void;
   onSynced(): void;
   onFatal(close: { code: number; reason: string }): void;
   onPeers(peers: Peer[]): void;
-  onMeta(meta: { name?: string; language?: Language }): void;
+  onMeta(meta: RoomMeta): void;
   /** A local edit while the server cannot see it; it is kept and merges on reconnect. */
   onOfflineEdit(): void;
 }
@@ -246,12 +255,14 @@ export class CollabSession {
   private readonly onMetaChange = (): void => this.emitMeta();
 
   private emitMeta(): void {
-    const meta: { name?: string; language?: Language } = {};
+    const meta: RoomMeta = {};
     const language = this.meta.get(META_KEYS.language);
     const name = this.meta.get(META_KEYS.name);
+    const limit = this.meta.get(META_KEYS.limit);
     if (isLanguage(language)) meta.language = language;
     if (typeof name === 'string') meta.name = name;
-    if (meta.language !== undefined || meta.name !== undefined) this.callbacks.onMeta(meta);
+    if (isRoomLimit(limit)) meta.limit = limit;
+    if (meta.language !== undefined || meta.name !== undefined || meta.limit !== undefined) this.callbacks.onMeta(meta);
   }
 
   private readonly onAwarenessChange = (): void => {
@@ -276,6 +287,10 @@ export class CollabSession {
   private emitPeers(): void {
     this.callbacks.onPeers(peersFromAwareness(this.awareness, this.doc.clientID));
   }
+}
+
+export function isRoomLimit(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= ROOM_LIMIT_MIN && value <= ROOM_LIMIT_MAX;
 }
 
 /**

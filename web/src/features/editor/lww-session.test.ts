@@ -81,6 +81,16 @@ describe('LwwSession', () => {
     expect(codes).toEqual(['hello', 'theirs']);
   });
 
+  it('takes the room limit from init and from meta messages (a PATCH elsewhere shows live)', () => {
+    const { socket, cb } = open();
+    socket.serverSends({ ...init, limit: 4 });
+    expect(cb.onMeta).toHaveBeenLastCalledWith({ language: 'go', limit: 4 });
+    socket.serverSends({ type: 'meta', name: 'Kata', language: 'go', limit: 9 });
+    expect(cb.onMeta).toHaveBeenLastCalledWith({ name: 'Kata', language: 'go', limit: 9 });
+    socket.serverSends({ type: 'meta', name: 'Kata', language: 'go', limit: 99 });
+    expect(cb.onMeta).toHaveBeenLastCalledWith({ name: 'Kata', language: 'go' });
+  });
+
   it('keeps the buffer typed while disconnected and sends it after the next init', () => {
     vi.useFakeTimers();
     const { socket, cb, session } = open();

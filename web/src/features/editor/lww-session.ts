@@ -1,7 +1,7 @@
 import { isLanguage, type LwwServerMessage, type Participant, type Role } from '@pairpad/shared';
 import { safeColor } from '../../lib/colors';
 import type { ConnectionStatus } from './connection-slice';
-import { FATAL_CLOSE_CODES, type CollabCallbacks, type Peer } from './collab-session';
+import { FATAL_CLOSE_CODES, isRoomLimit, type CollabCallbacks, type Peer } from './collab-session';
 
 /** The LWW session reports through the same callbacks as the Yjs session, so the page treats both alike. */
 export type LwwCallbacks = CollabCallbacks;
@@ -145,7 +145,10 @@ export class LwwSession {
         this.everConnected = true;
         this.attempts = 0;
         this.setStatus('connected');
-        if (isLanguage(message.language)) callbacks.onMeta({ language: message.language });
+        callbacks.onMeta({
+          ...(isLanguage(message.language) ? { language: message.language } : {}),
+          ...(isRoomLimit(message.limit) ? { limit: message.limit } : {}),
+        });
         callbacks.onPeers(this.toPeers(message.participants));
         if (this.pending !== null && this.pending !== message.code) {
           // Our offline edits win: that is the contract of this mode, and the banner says so.
@@ -167,7 +170,11 @@ export class LwwSession {
         callbacks.onPeers(this.toPeers(message.participants));
         return;
       case 'meta':
-        callbacks.onMeta({ name: message.name, ...(isLanguage(message.language) ? { language: message.language } : {}) });
+        callbacks.onMeta({
+          name: message.name,
+          ...(isLanguage(message.language) ? { language: message.language } : {}),
+          ...(isRoomLimit(message.limit) ? { limit: message.limit } : {}),
+        });
         return;
       case 'typing':
       case 'error':

@@ -26,6 +26,8 @@ function renderHeader() {
       onLanguageChange={noop}
       onSave={noop}
       onLeave={noop}
+      limit={5}
+      onLimitChange={async () => null}
     />,
   );
 }

@@ -1,5 +1,14 @@
 import { useEffect, useState, type ReactElement, type ReactNode } from 'react';
-import { LANGUAGES, ROOM_NAME_MAX_LENGTH, editPath, isLanguage, watchPath, type Language } from '@pairpad/shared';
+import {
+  LANGUAGES,
+  ROOM_LIMIT_MAX,
+  ROOM_LIMIT_MIN,
+  ROOM_NAME_MAX_LENGTH,
+  editPath,
+  isLanguage,
+  watchPath,
+  type Language,
+} from '@pairpad/shared';
 import { LANGUAGE_LABELS } from './language-labels';
 import { copyText } from './clipboard';
 
@@ -11,12 +20,26 @@ export interface RoomHeaderProps {
   readOnly: boolean;
   savedAt: string | null;
   saving: boolean;
+  /** The room's capacity as the server last published it. */
+  limit: number;
   /** The connection badge and anything else the page wants next to the title. */
   status: ReactNode;
   onRename(name: string): void;
   onLanguageChange(language: Language): void;
   onSave(): void;
   onLeave(): void;
+  /** Editors only: PATCH the capacity; resolves with the server's refusal in words, or null. */
+  onLimitChange(limit: number): Promise<string | null>;
+}
+
+/** The create form's rule for capacity, applied before anything is sent. */
+export function checkLimitInput(raw: string): { ok: true; limit: number } | { ok: false; message: string } {
+  const text = raw.trim();
+  const limit = Number(text);
+  if (text === '' || !Number.isInteger(limit) || limit < ROOM_LIMIT_MIN || limit > ROOM_LIMIT_MAX) {
+    return { ok: false, message: `Capacity must be a whole number from ${ROOM_LIMIT_MIN} to ${ROOM_LIMIT_MAX}` };
+  }
+  return { ok: true, limit };
 }
 
 export function formatSavedAt(iso: string): string {
@@ -144,6 +167,7 @@ export function RoomHeader(props: RoomHeaderProps): ReactElement {
             />
           </label>
         )}
+        {!readOnly && <CapacityControl limit={props.limit} onChange={props.onLimitChange} />}
         <span className="toolbar-spacer" />
         {!readOnly && (
           <>
@@ -162,5 +186,88 @@ export function RoomHeader(props: RoomHeaderProps): ReactElement {
         </button>
       </div>
     </header>
+  );
+}
+
+/** Room capacity for editors: same rule as PATCH (2..20), and the server's 409 in plain words. */
+function CapacityControl({ limit, onChange }: { limit: number; onChange(limit: number): Promise<string | null> }): ReactElement {
+  const [draft, setDraft] = useState(String(limit));
+  const [editing, setEditing] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  // A change by someone else (live through meta) shows up unless this user is typing a value.
+  useEffect(() => {
+    if (!editing && !busy) setDraft(String(limit));
+  }, [limit, editing, busy]);
+
+  const submit = async (): Promise<void> => {
+    const check = checkLimitInput(draft);
+    if (!check.ok) {
+      setError(check.message);
+      return;
+    }
+    setError(null);
+    if (check.limit === limit) {
+      setEditing(false);
+      return;
+    }
+    setBusy(true);
+    const refused = await onChange(check.limit);
+    setBusy(false);
+    setEditing(false);
+    if (refused) {
+      setError(refused);
+      setDraft(String(limit));
+    }
+  };
+
+  return (
+    <form
+      className="capacity-control"
+      data-testid="capacity-form"
+      noValidate
+      onSubmit={(event) => {
+        event.preventDefault();
+        void submit();
+      }}
+    >
+      <label className="inline-field">
+        <span className="muted">limit</span>
+        <input
+          type="number"
+          inputMode="numeric"
+          min={ROOM_LIMIT_MIN}
+          max={ROOM_LIMIT_MAX}
+          className="capacity-input"
+          data-testid="capacity-input"
+          aria-label="Room capacity (people at once)"
+          aria-invalid={error ? true : undefined}
+          value={draft}
+          disabled={busy}
+          onFocus={() => setEditing(true)}
+          onChange={(event) => {
+            setDraft(event.target.value);
+            setError(null);
+          }}
+          onKeyDown={(event) => {
+            if (event.key === 'Escape') {
+              setDraft(String(limit));
+              setError(null);
+              setEditing(false);
+              event.currentTarget.blur();
+            }
+          }}
+        />
+      </label>
+      <button type="submit" className="button small" data-testid="capacity-apply" disabled={busy}>
+        {busy ? 'Setting…' : 'Set'}
+      </button>
+      {error && (
+        <span className="field-error capacity-error" role="alert" data-testid="capacity-error">
+          {error}
+        </span>
+      )}
+    </form>
   );
 }

@@ -16,6 +16,15 @@ import {
 import { displayNameChanged, initialSessionState, sessionSlice, sessionStarted } from './session-slice';
 
 const reduce = roomSlice.reducer;
+
+describe('live limit', () => {
+  it('a meta change carries the room limit into the state', () => {
+    const loaded = reduce(reduce(initialRoomState, roomOpened({ id: 'room123456', role: 'editor' })), roomLoaded(details));
+    expect(loaded.limit).toBe(4);
+    expect(reduce(loaded, metaChanged({ limit: 2 })).limit).toBe(2);
+    expect(reduce(loaded, metaChanged({ name: 'x' })).limit).toBe(4);
+  });
+});
 const details: RoomDetails = {
   roomId: 'room123456',
   viewId: 'view123456',

@@ -81,9 +81,10 @@ export const roomSlice = createSlice({
       state.error = action.payload;
     },
     /** Live settings from the shared doc's `meta` map (or an LWW `meta` message). */
-    metaChanged(state, action: PayloadAction<{ name?: string; language?: Language }>) {
+    metaChanged(state, action: PayloadAction<{ name?: string; language?: Language; limit?: number }>) {
       if (action.payload.name !== undefined) state.name = action.payload.name;
       if (action.payload.language !== undefined) state.language = action.payload.language;
+      if (action.payload.limit !== undefined) state.limit = action.payload.limit;
     },
     limitChanged(state, action: PayloadAction<number>) {
       state.limit = action.payload;
