@@ -27,7 +27,14 @@ import { useCollabSession } from '../features/editor/use-collab-session';
 import { connectionReset, editedWhileOffline, fatalClose, statusChanged, synced } from '../features/editor/connection-slice';
 import { suggestionCleared, suggestionRequested, suggestionShown } from '../features/editor/suggestion-slice';
 import { ParticipantList } from '../features/presence/participant-list';
-import { followStopped, followToggled, knownParticipantsLoaded, peersChanged, presenceReset } from '../features/presence/presence-slice';
+import {
+  followStopped,
+  followToggled,
+  knownParticipantsLoaded,
+  peersChanged,
+  presenceReset,
+  selfConnectionChanged,
+} from '../features/presence/presence-slice';
 
 /** How often an open room asks /healthz whether the server's database is up, and while it is down. */
 const HEALTH_POLL_MS = 30_000;
@@ -151,6 +158,12 @@ function RoomView({ id, role, mode, name, attempt, onRename }: RoomViewProps): R
     const timer = setTimeout(() => setNotice(null), 4000);
     return () => clearTimeout(timer);
   }, [notice]);
+
+  // Never list ourselves as online while our own socket is down (issue 14, defect 4).
+  const selfConnected = connection.status === 'connected' && !connection.fatal;
+  useEffect(() => {
+    dispatch(selfConnectionChanged(selfConnected));
+  }, [dispatch, selfConnected]);
 
   // Offline edits live only in this tab until the server has them.
   useEffect(() => {

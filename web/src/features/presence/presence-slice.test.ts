@@ -7,6 +7,7 @@ import {
   onlineCount,
   peersChanged,
   presenceSlice,
+  selfConnectionChanged,
   type PresenceEntry,
 } from './presence-slice';
 
@@ -23,6 +24,19 @@ const entry = (name: string, clientId: number | null, extra: Partial<PresenceEnt
 });
 
 describe('presence slice', () => {
+  it('never lists yourself as online while your own socket is down (issue 14, defect 4)', () => {
+    // Awareness keeps our own state through a drop; the others' states are removed.
+    let state = reduce(initialPresenceState, peersChanged([entry('ann', 1, { self: true, typing: true }), entry('bob', 3)]));
+    state = reduce(state, selfConnectionChanged(false));
+    state = reduce(state, peersChanged([entry('ann', 1, { self: true, typing: true })]));
+    const ann = state.participants.find((p) => p.name === 'ann');
+    expect(ann).toMatchObject({ self: true, online: false, typing: false });
+    expect(onlineCount(state)).toBe(0);
+    state = reduce(state, selfConnectionChanged(true));
+    expect(state.participants.find((p) => p.name === 'ann')?.online).toBe(true);
+    expect(onlineCount(state)).toBe(1);
+  });
+
   it('lists everyone online, self first', () => {
     const state = reduce(initialPresenceState, peersChanged([entry('zoe', 2), entry('ann', 1, { self: true }), entry('bob', 3)]));
     expect(state.participants.map((p) => p.name)).toEqual(['ann', 'bob', 'zoe']);

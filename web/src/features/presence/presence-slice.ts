@@ -9,9 +9,22 @@ export interface PresenceState {
   participants: PresenceEntry[];
   /** Client id whose cursor the editor follows, or null. */
   following: number | null;
+  /**
+   * Whether this tab's own socket is connected. Awareness keeps our own state while the socket
+   * is down, so without this our row would say "online" next to a red "offline" badge.
+   */
+  selfConnected: boolean;
 }
 
-export const initialPresenceState: PresenceState = { participants: [], following: null };
+export const initialPresenceState: PresenceState = { participants: [], following: null, selfConnected: true };
+
+function applySelfConnected(participants: PresenceEntry[], connected: boolean): void {
+  for (const entry of participants) {
+    if (!entry.self) continue;
+    entry.online = connected;
+    if (!connected) entry.typing = false;
+  }
+}
 
 const byName = (a: PresenceEntry, b: PresenceEntry): number =>
   Number(b.self) - Number(a.self) || Number(b.online) - Number(a.online) || a.name.localeCompare(b.name);
@@ -38,6 +51,7 @@ export const presenceSlice = createSlice({
     /** Everyone online right now (from awareness or an LWW presence message). */
     peersChanged(state, action: PayloadAction<PresenceEntry[]>) {
       state.participants = mergeOffline(state.participants, action.payload);
+      applySelfConnected(state.participants, state.selfConnected);
       if (state.following !== null && !action.payload.some((entry) => entry.clientId === state.following)) {
         state.following = null;
       }
@@ -51,6 +65,11 @@ export const presenceSlice = createSlice({
       }
       state.participants.sort(byName);
     },
+    /** Our own socket went up or down (the connection status, composed by the page). */
+    selfConnectionChanged(state, action: PayloadAction<boolean>) {
+      state.selfConnected = action.payload;
+      applySelfConnected(state.participants, action.payload);
+    },
     followToggled(state, action: PayloadAction<number>) {
       state.following = state.following === action.payload ? null : action.payload;
     },
@@ -63,7 +82,8 @@ export const presenceSlice = createSlice({
   },
 });
 
-export const { peersChanged, knownParticipantsLoaded, followToggled, followStopped, presenceReset } = presenceSlice.actions;
+export const { peersChanged, knownParticipantsLoaded, selfConnectionChanged, followToggled, followStopped, presenceReset } =
+  presenceSlice.actions;
 
 export function onlineCount(state: PresenceState): number {
   return state.participants.filter((entry) => entry.online).length;
