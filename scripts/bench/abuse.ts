@@ -70,7 +70,9 @@ export function abuseConfig(quick: boolean, durationOverride?: number): AbuseCon
 
 /** What the server's environment must hold for this scenario (servers.ts StartOptions.env). */
 export function abuseServerEnv(cfg: AbuseConfig): Record<string, string> {
-  return { ROOM_UNLOAD_DELAY_MS: String(cfg.unloadDelayMs), MAX_MESSAGES_PER_SECOND: String(cfg.maxMessagesPerSecond) };
+  // The attacker is a stranger, not the operator's own machine: loopback, where everything in
+  // the bench runs, is not exempt from the per-address limits here (RATE_LIMIT_ALLOW).
+  return { ROOM_UNLOAD_DELAY_MS: String(cfg.unloadDelayMs), MAX_MESSAGES_PER_SECOND: String(cfg.maxMessagesPerSecond), RATE_LIMIT_ALLOW: '' };
 }
 
 export interface AbusePhase {

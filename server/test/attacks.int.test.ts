@@ -240,6 +240,15 @@ describe('attacks', () => {
     expect((await getJson(`${s.httpUrl}/rooms/${room.viewId}?code=maybe`)).status).toBe(400);
   });
 
+  it('[ATK-rest-ip] GET /rooms/:id is limited per client address (ROOM_READS_PER_IP_PER_MINUTE), also when refused reads are cheap', async () => {
+    const s = await server({ RATE_LIMIT_ALLOW: '', ROOM_READS_PER_IP_PER_MINUTE: '5' });
+    const room = await createRoom(s);
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) statuses.push((await getJson(`${s.httpUrl}/rooms/${room.viewId}?code=false`)).status);
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
+    expect((await getJson(`${s.httpUrl}/healthz`)).status).toBe(200);
+  });
+
   it('[ATK-seats] view links cannot fill a room: seats stay free for a pair of editors', async () => {
     const s = await server();
     const room = await createRoom(s, { limit: 3 });

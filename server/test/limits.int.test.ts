@@ -63,6 +63,10 @@ describe('limits', () => {
       maxSocketsPerIp: 200,
       maxRoomsInMemory: 10_000,
       roomsPerIpPerMinute: 60,
+      roomReadsPerIpPerMinute: 600,
+      roomReadBytesPerSecond: 2_097_152,
+      maxSyncBytesPerSecond: 262_144,
+      roomSyncBytesPerSecond: 262_144,
     });
     expect(config.rateLimitAllow).toEqual(expect.arrayContaining(['127.0.0.1', '::1']));
     expect(loadConfig({ RATE_LIMIT_ALLOW: '' }).rateLimitAllow).toEqual([]);

@@ -38,7 +38,6 @@ export type PatchRoomBody = Static<typeof PatchRoomBodySchema>;
 export const GetRoomQuerySchema = Type.Object({
   code: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])),
 });
-export type GetRoomQuery = Static<typeof GetRoomQuerySchema>;
 
 export const RoomParamsSchema = Type.Object({
   roomId: Type.String({ pattern: ROOM_ID_PATTERN }),

@@ -131,9 +131,10 @@ export async function roomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): Pr
     },
   );
 
-  // Text served per room, by bytes: a read of a big room costs the server milliseconds to
+  // Text served per room id, by bytes: a read of a big room costs the server milliseconds to
   // serialise and send, and a few clients reading it back to back would otherwise take that time
-  // from every other room. Buckets of rooms nobody read lately are forgotten first.
+  // from every other room. Keyed by the id presented, so a refused read costs no lookup. Buckets
+  // of rooms nobody read lately are forgotten first.
   const readBudgets = new Map<string, TokenBucket>();
   const readBudget = (roomId: string): TokenBucket => {
     let bucket = readBudgets.get(roomId);
@@ -146,34 +147,42 @@ export async function roomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): Pr
     return bucket;
   };
 
-  typed.get('/rooms/:roomId', { schema: { querystring: GetRoomQuerySchema } }, async (request, reply) => {
-    // No params schema: an id of the wrong shape is a room that does not exist (404), not a 400.
-    const found = await findRoom((request.params as { roomId: string }).roomId);
-    if (!found) throw roomNotFound();
-    const { settings, live } = found;
-    let code: string | undefined;
-    if (request.query.code !== 'false') {
-      const budget = readBudget(settings.roomId);
-      const wait = budget.msUntilAvailable();
+  typed.get(
+    '/rooms/:roomId',
+    {
+      schema: { querystring: GetRoomQuerySchema },
+      config: { rateLimit: { max: config.roomReadsPerIpPerMinute, timeWindow: '1 minute' } },
+    },
+    async (request, reply) => {
+      // No params schema: an id of the wrong shape is a room that does not exist (404), not a 400.
+      const id = (request.params as { roomId: string }).roomId;
+      const budget = request.query.code === 'false' ? null : readBudget(id);
+      const wait = budget?.msUntilAvailable() ?? 0;
       if (wait > 0) {
         void reply.header('retry-after', Math.ceil(wait / 1000));
         throw new AppError(429, 'rate_limited', `this room's text was read too often; try again in ${Math.ceil(wait / 1000)} s, or ask with ?code=false`);
       }
-      // From memory when the room is live (also if it loaded since findRoom), else from storage.
-      code = await registry.readText(settings.roomId);
-      budget.spend(code.length);
-    }
-    const details: RoomDetails = {
-      ...settingsToRoom(settings),
-      role: found.viaViewId ? 'viewer' : 'editor',
-      ...(code !== undefined && { code }),
-      participants: live?.participants() ?? [],
-      online: live?.memberCount ?? 0,
-    };
-    // The view capability must never lead back to the edit capability.
-    if (found.viaViewId) delete details.roomId;
-    return details;
-  });
+      const found = await findRoom(id);
+      if (!found) throw roomNotFound();
+      const { settings, live } = found;
+      let code: string | undefined;
+      if (budget) {
+        // From memory when the room is live (also if it loaded since findRoom), else from storage.
+        code = await registry.readText(settings.roomId);
+        budget.spend(code.length);
+      }
+      const details: RoomDetails = {
+        ...settingsToRoom(settings),
+        role: found.viaViewId ? 'viewer' : 'editor',
+        ...(code !== undefined && { code }),
+        participants: live?.participants() ?? [],
+        online: live?.memberCount ?? 0,
+      };
+      // The view capability must never lead back to the edit capability.
+      if (found.viaViewId) delete details.roomId;
+      return details;
+    },
+  );
 
   const patchTargets = new WeakMap<FastifyRequest, FoundRoom>();
   typed.patch(
