@@ -96,18 +96,87 @@ describe('last-write-wins endpoint /ws', () => {
       a.send({ type: 'code', code: `base A${i}` });
       b.send({ type: 'code', code: `base B${i}` });
     }
+    // Both wrote at the same spot: both edits are kept, whole, each once.
     const final = await waitFor(async () => {
       const { body } = await getJson(`${server.httpUrl}/rooms/${room.roomId}`);
-      return /^base [AB]19$/.test(body.code) ? body.code : null;
+      return /^base (A19 B19|B19 A19)$/.test(body.code) ? body.code : null;
     });
-    expect(['base A19', 'base B19']).toContain(final);
-    // Each client ends holding the server's text (its own last write or the other's).
-    await waitFor(() => {
-      const last = (c: LwwClient) => [...c.messages].reverse().find((m) => m.type === 'code') as { code: string } | undefined;
-      const aText = last(a)?.code ?? 'base A19';
-      const bText = last(b)?.code ?? 'base B19';
-      return aText === final || bText === final;
-    });
+    // Each client ends holding the server's text.
+    const last = (c: LwwClient) => [...c.messages].reverse().find((m) => m.type === 'code') as { code: string } | undefined;
+    await waitFor(() => last(a)?.code === final && last(b)?.code === final);
+  });
+
+  it('[LWW-merge] two LWW clients typing two lines at once, each write on a stale base: no interleaving, both lines kept', async () => {
+    const room = await createRoom(server, { code: '\n' });
+    const a = lww(server, room.roomId, 'Typist A');
+    const b = lww(server, room.roomId, 'Typist B');
+    await Promise.all([a.next('init'), b.next('init')]);
+    const lineA = 'x la = 1';
+    const lineB = 'py = is';
+    // Neither applies what the server pushes meanwhile: every write but the first is based on
+    // the client's own previous write, and each crosses the other's.
+    for (let i = 1; i <= lineA.length; i++) {
+      a.send({ type: 'code', code: `${lineA.slice(0, i)}\n` });
+      if (i <= lineB.length) b.send({ type: 'code', code: `\n${lineB.slice(0, i)}` });
+    }
+    const expected = 'x la = 1\npy = is';
+    await waitFor(async () => (await getJson(`${server.httpUrl}/rooms/${room.roomId}`)).body.code === expected, 5_000, 'both lines');
+    await a.next('code', (m) => m.code === expected);
+    await b.next('code', (m) => m.code === expected);
+  });
+
+  it('[LWW-merge] a write names its base (version): merged against exactly that text', async () => {
+    const room = await createRoom(server, { code: 'one\ntwo\n' });
+    const a = lww(server, room.roomId, 'Versioned A');
+    const b = lww(server, room.roomId, 'Versioned B');
+    const [initA] = await Promise.all([a.next('init'), b.next('init')]);
+    expect(initA.version).toBe(1);
+    expect(initA.ack).toBe(0);
+    b.send({ type: 'code', code: 'ONE\ntwo\n' });
+    // A has the push, but says its write is based on the init text: B's change survives.
+    await a.next('code', (m) => m.code === 'ONE\ntwo\n');
+    a.send({ type: 'code', code: 'one\ntwo\nthree\n', base: initA.version });
+    await waitFor(async () => (await getJson(`${server.httpUrl}/rooms/${room.roomId}`)).body.code === 'ONE\ntwo\nthree\n');
+    // A's write left the server with a text A does not have yet, so it gets it, acknowledged.
+    const merged = await a.next('code', (m) => m.ack === 1);
+    expect(merged.code).toBe('ONE\ntwo\nthree\n');
+    expect(merged.version).toBeGreaterThan(initA.version!);
+  });
+
+  it('[LWW-merge] an LWW writer and a y-websocket typist at once: no interleaving, both kept, the Yjs cursor stays', async () => {
+    const room = await createRoom(server, { code: '\n' });
+    const yc = y(server, room.roomId, 'Yjs Typist');
+    await yc.synced();
+    const lc = lww(server, room.roomId, 'Lww Typist');
+    await lc.next('init');
+    const lineY = 'let a = 1;';
+    const lineL = 'let b = 2;';
+    for (let i = 1; i <= lineY.length; i++) {
+      // The Yjs user types at the end of line 1 (its caret), the LWW user sends its whole buffer.
+      yc.text.insert(i - 1, lineY[i - 1]!);
+      lc.send({ type: 'code', code: `\n${lineL.slice(0, i)}` });
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    const expected = `${lineY}\n${lineL}`;
+    const caret = Y_relative(yc, lineY.length);
+    await waitFor(() => yc.text.toString() === expected, 5_000, 'the Yjs client to converge');
+    expect(caret()).toBe(lineY.length);
+    await lc.next('code', (m) => m.code === expected);
+  });
+
+  it('[LWW-merge] deleting text a Yjs user already deleted deletes nothing more', async () => {
+    const room = await createRoom(server, { code: 'keep; drop; keep too' });
+    const yc = y(server, room.roomId, 'Yjs Deleter');
+    await yc.synced();
+    const lc = lww(server, room.roomId, 'Lww Deleter');
+    await lc.next('init');
+    yc.text.delete(4, 6);
+    yc.text.insert(yc.text.length, '!');
+    await waitFor(async () => (await getJson(`${server.httpUrl}/rooms/${room.roomId}`)).body.code === 'keep; keep too!');
+    // A stale write (based on init) that deletes the same "; drop".
+    lc.send({ type: 'code', code: 'keep; keep too', base: 1 });
+    await lc.next('code', (m) => m.code === 'keep; keep too!');
+    expect(yc.text.toString()).toBe('keep; keep too!');
   });
 
   it('[LWW-coalesce] a burst of Yjs edits reaches LWW clients as few full-text messages', async () => {

@@ -2,13 +2,27 @@ import { MAX_CODE_LENGTH, type Language } from './limits';
 import type { ErrorCode } from './errors';
 import type { Participant } from './api';
 
-/** Client -> server messages on `/ws/:roomId` (JSON text frames). */
-export type LwwClientMessage = { type: 'code'; code: string } | { type: 'typing' };
+/**
+ * Client -> server messages on `/ws/:roomId` (JSON text frames). `base` (an extension of the
+ * contract, optional) is the `version` of the last `init` or `code` the client applied: the
+ * write is then merged against exactly that text (or against the client's own later write).
+ */
+export type LwwClientMessage = { type: 'code'; code: string; base?: number } | { type: 'typing' };
+
+/**
+ * Extension fields on `init` and `code`: `version` numbers the texts the server sent on this
+ * socket, `ack` counts the client's `code` writes the text already includes (a client that has
+ * sent more can ignore it: a newer text follows).
+ */
+export interface LwwTextVersion {
+  version?: number;
+  ack?: number;
+}
 
 /** Server -> client messages on `/ws/:roomId`. */
 export type LwwServerMessage =
-  | { type: 'init'; code: string; language: Language; participants: Participant[]; name?: string; role?: 'editor' | 'viewer'; limit?: number }
-  | { type: 'code'; code: string; from: string }
+  | ({ type: 'init'; code: string; language: Language; participants: Participant[]; name?: string; role?: 'editor' | 'viewer'; limit?: number } & LwwTextVersion)
+  | ({ type: 'code'; code: string; from: string } & LwwTextVersion)
   | { type: 'presence'; participants: Participant[] }
   | { type: 'typing'; name: string }
   /** `limit` (the room's capacity) is an extension: present from servers that publish it live. */
@@ -40,7 +54,11 @@ export function parseLwwMessage(raw: string): LwwParseResult {
     if (code.length > MAX_CODE_LENGTH) {
       return { ok: false, code: 'document_too_large', message: `code is longer than ${MAX_CODE_LENGTH} characters` };
     }
-    return { ok: true, message: { type: 'code', code } };
+    const { base } = value as { base?: unknown };
+    if (base !== undefined && !(typeof base === 'number' && Number.isSafeInteger(base) && base >= 0)) {
+      return { ok: false, code: 'malformed_message', message: '"base" must be a whole number' };
+    }
+    return { ok: true, message: base === undefined ? { type: 'code', code } : { type: 'code', code, base } };
   }
   return { ok: false, code: 'malformed_message', message: 'unknown message type' };
 }

@@ -698,6 +698,11 @@ export class Room implements PersistTarget {
     for (const member of this.members.values()) member.deliverText?.(text, this.lastAuthor);
   };
 
+  /** Who made the latest change to the document (the `from` of LWW pushes). */
+  get lastAuthorName(): string {
+    return this.lastAuthor;
+  }
+
   /** Current text; LWW writes diff against it. */
   currentText(): string {
     this.textCache ??= this.text.toString();
@@ -705,33 +710,21 @@ export class Room implements PersistTarget {
   }
 
   /**
-   * Replaces the whole text with `next` as a minimal edit (common prefix and suffix kept) in one
-   * transaction, so Yjs clients keep their cursors and a stale whole-buffer write never doubles
-   * text.
+   * Applies a member's text edits (sorted, non-overlapping, indices into the current text; see
+   * sync/text-merge.ts) in one transaction, so Yjs clients see an ordinary edit and keep their
+   * cursors. Returns whether anything changed.
    */
-  replaceText(next: string, origin: RoomMember): void {
-    const current = this.currentText();
-    if (current === next) return;
-    const maxPrefix = Math.min(current.length, next.length);
-    let prefix = 0;
-    while (prefix < maxPrefix && current.charCodeAt(prefix) === next.charCodeAt(prefix)) prefix++;
-    // Never split a surrogate pair: Y.Text counts UTF-16 units like JS strings do.
-    if (prefix > 0 && isHighSurrogate(current.charCodeAt(prefix - 1))) prefix--;
-    let suffix = 0;
-    const maxSuffix = maxPrefix - prefix;
-    while (
-      suffix < maxSuffix &&
-      current.charCodeAt(current.length - 1 - suffix) === next.charCodeAt(next.length - 1 - suffix)
-    ) {
-      suffix++;
-    }
-    if (suffix > 0 && isLowSurrogate(current.charCodeAt(current.length - suffix))) suffix--;
-    const deleteCount = current.length - prefix - suffix;
-    const insert = next.slice(prefix, next.length - suffix);
+  applyTextEdits(edits: readonly { index: number; deleteCount: number; insert: string }[], origin: RoomMember): boolean {
+    if (edits.length === 0) return false;
     this.doc.transact(() => {
-      if (deleteCount > 0) this.text.delete(prefix, deleteCount);
-      if (insert.length > 0) this.text.insert(prefix, insert);
+      // From the end, so earlier indices stay valid.
+      for (let i = edits.length - 1; i >= 0; i--) {
+        const { index, deleteCount, insert } = edits[i]!;
+        if (deleteCount > 0) this.text.delete(index, deleteCount);
+        if (insert.length > 0) this.text.insert(index, insert);
+      }
     }, origin);
+    return true;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -903,10 +896,3 @@ function latin1(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
 }
 
-function isHighSurrogate(code: number): boolean {
-  return code >= 0xd800 && code <= 0xdbff;
-}
-
-function isLowSurrogate(code: number): boolean {
-  return code >= 0xdc00 && code <= 0xdfff;
-}

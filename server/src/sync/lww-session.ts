@@ -9,22 +9,49 @@ import {
 import type { RoomMember } from '../rooms/room';
 import { SessionBase } from './session-base';
 import type { IncomingFrame } from './socket';
+import { diffHunks, editCost, mergeWrite } from './text-merge';
+
+/** Texts sent to one client that a later write may still name as its base. */
+const MAX_SENT_TEXTS = 16;
+/** Without an explicit base, this many of the latest candidates are compared. */
+const MAX_GUESSED_BASES = 4;
+
+interface SentText {
+  version: number;
+  text: string;
+  /** Writes from this client the server had applied when it sent the text. */
+  ack: number;
+}
 
 /**
  * The last-write-wins JSON protocol for simple clients, on the same Y.Doc as Yjs clients. A
- * whole-buffer write becomes a minimal diff in one transaction; changes from anywhere come back
- * as full text, coalesced by the room.
+ * whole-buffer write is three-way merged (text-merge.ts): the edit it contains relative to the
+ * text the client last had from the server (or last wrote) is applied where that text now
+ * stands, in one transaction, so concurrent edits by others survive. Changes from anywhere come
+ * back as full text, coalesced by the room.
+ *
+ * Which text a write is based on: a client that sends `base` (the `version` of the last text it
+ * applied) names it; if it wrote after applying that text, its own last write is the base.
+ * Without `base`, the candidates are its last write and the texts sent since, and the one the
+ * write differs from least is taken (a client that applies every push it gets has one of them).
  */
 export class LwwSession extends SessionBase implements RoomMember {
   readonly kind = 'lww' as const;
   /** The text this client is known to hold, so it is never echoed its own write. */
   private knownText = '';
+  /** Texts sent (init and pushes), oldest first, for naming or guessing a write's base. */
+  private sent: SentText[] = [];
+  private nextVersion = 1;
+  /** `code` writes applied so far, and the last one (with the number of texts sent before it). */
+  private writes = 0;
+  private lastWrite: { text: string; afterVersion: number } | null = null;
 
   protected greet(): void {
     this.knownText = this.room.currentText();
     this.send({
       type: 'init',
       code: this.knownText,
+      ...this.recordSent(this.knownText),
       language: this.room.settings.language,
       participants: this.room.participants(),
       name: this.room.settings.name,
@@ -68,14 +95,23 @@ export class LwwSession extends SessionBase implements RoomMember {
         this.fail('forbidden', 'view-only connections cannot edit', CloseCode.Policy);
         return;
       }
-      const growth = message.code.length - this.room.currentText().length;
+      const next = toWellFormed(message.code);
+      const base = this.baseFor(next, message.base);
+      const edits = mergeWrite(base, this.room.currentText(), next);
+      let growth = 0;
+      for (const edit of edits) growth += edit.insert.length - edit.deleteCount;
       if (growth > 0 && this.room.wouldExceedSize(growth)) {
         this.fail('document_too_large', 'document size limit reached', CloseCode.MessageTooLarge);
         return;
       }
-      // The client keeps what it sent; if that had lone surrogates, the coalesced push corrects it.
+      // The client keeps what it sent; if that had lone surrogates, the push corrects it.
       this.knownText = message.code;
-      this.room.replaceText(toWellFormed(message.code), this);
+      this.writes++;
+      this.lastWrite = { text: next, afterVersion: this.nextVersion - 1 };
+      if (this.sent.length > 1) this.sent = this.sent.slice(-1);
+      const changed = this.room.applyTextEdits(edits, this);
+      // A write that changed nothing schedules no push; the client must still get what others did.
+      if (!changed) this.deliverText(this.room.currentText(), this.room.lastAuthorName);
     } catch (error) {
       this.log.error({ err: error }, 'LWW message failed');
       this.fail('malformed_message', 'message could not be applied', CloseCode.MalformedData);
@@ -85,7 +121,41 @@ export class LwwSession extends SessionBase implements RoomMember {
   deliverText(text: string, from: string): void {
     if (text === this.knownText) return;
     this.knownText = text;
-    this.send({ type: 'code', code: text, from });
+    this.send({ type: 'code', code: text, from, ...this.recordSent(text) });
+  }
+
+  private recordSent(text: string): { version: number; ack: number } {
+    const entry = { version: this.nextVersion++, text, ack: this.writes };
+    this.sent.push(entry);
+    if (this.sent.length > MAX_SENT_TEXTS) this.sent.shift();
+    return { version: entry.version, ack: entry.ack };
+  }
+
+  /** The text the client had when it made this write (see the class comment). */
+  private baseFor(next: string, named: number | undefined): string {
+    const lastWrite = this.lastWrite;
+    if (named !== undefined) {
+      // It wrote after applying `named`: its own write is newer than that text.
+      if (lastWrite && lastWrite.afterVersion >= named) return lastWrite.text;
+      const sent = this.sent.find((entry) => entry.version === named);
+      if (sent) return sent.text;
+    }
+    const candidates: string[] = [];
+    if (lastWrite) candidates.push(lastWrite.text);
+    for (const entry of this.sent) if (!lastWrite || entry.version > lastWrite.afterVersion) candidates.push(entry.text);
+    const recent = candidates.slice(-MAX_GUESSED_BASES);
+    let best = recent.at(-1) ?? this.room.currentText();
+    let bestCost = Infinity;
+    for (let i = recent.length - 1; i >= 0; i--) {
+      const candidate = recent[i]!;
+      if (candidate === next) return candidate;
+      const cost = editCost(diffHunks(candidate, next));
+      if (cost < bestCost) {
+        best = candidate;
+        bestCost = cost;
+      }
+    }
+    return best;
   }
 
   deliverPresence(participants: Participant[]): void {

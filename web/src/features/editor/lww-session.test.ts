@@ -91,6 +91,25 @@ describe('LwwSession', () => {
     expect(cb.onMeta).toHaveBeenLastCalledWith({ name: 'Kata', language: 'go' });
   });
 
+  it('names the base of each write and skips a pushed text that does not include its writes yet', () => {
+    const { socket, codes, session } = open();
+    socket.serverSends({ ...init, version: 1, ack: 0 });
+    session.sendCode('hello A');
+    session.sendCode('hello AB');
+    expect(socket.sent).toEqual([
+      { type: 'code', code: 'hello A', base: 1 },
+      { type: 'code', code: 'hello AB', base: 1 },
+    ]);
+    // The server merged a partner's edit before our second write arrived: stale, skipped.
+    socket.serverSends({ type: 'code', code: 'hello A!', from: 'Lee', version: 2, ack: 1 });
+    expect(codes).toEqual(['hello']);
+    // The merged text that includes both writes is applied, even though it names us as author.
+    socket.serverSends({ type: 'code', code: 'hello AB!', from: 'Lee', version: 3, ack: 2 });
+    expect(codes).toEqual(['hello', 'hello AB!']);
+    session.sendCode('hello AB!?');
+    expect(socket.sent.at(-1)).toEqual({ type: 'code', code: 'hello AB!?', base: 3 });
+  });
+
   it('keeps the buffer typed while disconnected and sends it after the next init', () => {
     vi.useFakeTimers();
     const { socket, cb, session } = open();

@@ -24,8 +24,10 @@ const TYPING_THROTTLE_MS = 1000;
 const OPEN = 1;
 
 /**
- * The last-write-wins fallback on /ws/:roomId: the whole buffer goes both ways as JSON.
- * Simple and robust, but two people typing at once overwrite each other.
+ * The simple-sync fallback on /ws/:roomId: the whole buffer goes both ways as JSON. The server
+ * merges each buffer as the edit it makes to the text this client last had (the `base` we send
+ * is that text's `version`), so two people typing at once both keep their text. A pushed text
+ * that does not yet include all our writes (`ack`) is skipped: the server sends a newer one.
  */
 export class LwwSession {
   readonly role: Role;
@@ -37,6 +39,9 @@ export class LwwSession {
   /** The buffer typed while the socket was down; sent as soon as it is back. */
   private pending: string | null = null;
   private lastTypingSent = 0;
+  /** The `version` of the last server text we applied, and our writes on this socket. */
+  private baseVersion: number | undefined;
+  private writesSent = 0;
   private attempts = 0;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly options: LwwSessionOptions;
@@ -58,11 +63,16 @@ export class LwwSession {
     if (this.readOnly || this.destroyed) return;
     this.latestCode = code;
     if (this.ws && this.ws.readyState === OPEN && this.status === 'connected') {
-      this.ws.send(JSON.stringify({ type: 'code', code }));
+      this.sendWrite(code);
     } else {
       this.pending = code;
       this.options.callbacks.onOfflineEdit();
     }
+  }
+
+  private sendWrite(code: string): void {
+    this.writesSent++;
+    this.ws?.send(JSON.stringify({ type: 'code', code, ...(this.baseVersion !== undefined && { base: this.baseVersion }) }));
   }
 
   /** The whole buffer from the server (init or someone else's write). */
@@ -142,6 +152,8 @@ export class LwwSession {
     const { callbacks } = this.options;
     switch (message.type) {
       case 'init': {
+        this.baseVersion = message.version;
+        this.writesSent = 0;
         this.everConnected = true;
         this.attempts = 0;
         this.setStatus('connected');
@@ -154,7 +166,7 @@ export class LwwSession {
           // Our offline edits win: that is the contract of this mode, and the banner says so.
           const code = this.pending;
           this.pending = null;
-          this.ws?.send(JSON.stringify({ type: 'code', code }));
+          this.sendWrite(code);
           this.emitCode(code);
         } else {
           this.pending = null;
@@ -164,7 +176,15 @@ export class LwwSession {
         return;
       }
       case 'code':
-        if (message.from !== this.options.name) this.emitCode(message.code);
+        if (message.ack === undefined) {
+          // A server without versions: only others' writes are news.
+          if (message.from !== this.options.name) this.emitCode(message.code);
+          return;
+        }
+        // Written before our latest writes reached the server: a text that has them follows.
+        if (message.ack < this.writesSent) return;
+        this.baseVersion = message.version;
+        if (message.code !== this.latestCode) this.emitCode(message.code);
         return;
       case 'presence':
         callbacks.onPeers(this.toPeers(message.participants));
