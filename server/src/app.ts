@@ -106,9 +106,20 @@ export async function buildApp(deps: AppDeps): Promise<PairpadApp> {
         connectSrc: ["'self'", 'ws:', 'wss:'],
         imgSrc: ["'self'", 'data:'],
         fontSrc: ["'self'", 'data:'],
+        // Added below only for HTTPS: over plain HTTP (a LAN address, a compose stack) it would
+        // send every asset request to https:// and leave a blank page.
+        upgradeInsecureRequests: null,
       },
     },
     crossOriginEmbedderPolicy: false,
+  });
+  const publicHttps = config.publicUrl?.startsWith('https:') === true;
+  app.addHook('onSend', async (request, reply, payload) => {
+    const csp = reply.getHeader('content-security-policy');
+    if (typeof csp === 'string' && (publicHttps || request.protocol === 'https')) {
+      reply.header('content-security-policy', `${csp};upgrade-insecure-requests`);
+    }
+    return payload;
   });
   await app.register(cors, {
     origin: config.allowedOrigins === '*' ? true : [...config.allowedOrigins],
