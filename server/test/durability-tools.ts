@@ -11,13 +11,13 @@ export function tokensIn(text: string): Map<string, number> {
   return counts;
 }
 
-/** Inserts `[label]\n` at a random line start of the client's text. */
-export function insertToken(client: YClient, label: string, random: () => number): void {
+/** Inserts `[label]\n` (or `[label]<padding>\n`) at a random line start of the client's text. */
+export function insertToken(client: YClient, label: string, random: () => number, padding = ''): void {
   const text = client.text.toString();
   const starts = [0];
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
   const at = starts[Math.floor(random() * starts.length)]!;
-  client.text.insert(at, `[${label}]\n`);
+  client.text.insert(at, `[${label}]${padding}\n`);
 }
 
 /** Records when an observer first saw each token: the server had applied that edit by then. */

@@ -65,13 +65,18 @@ async function freshClient(server: ChildServer, roomId: string, name: string): P
  * restored document is checked: loads, is exactly a per-client prefix of what was written, holds
  * every edit acknowledged more than LOSS_BOUND_MS before the kill, and holds nothing twice.
  */
-async function killCycles(kills: number, envForCycle: (cycle: number) => Record<string, string>, seed: number): Promise<CycleFigures[]> {
+async function killCycles(
+  kills: number,
+  envForCycle: (cycle: number) => Record<string, string>,
+  seed: number,
+  options: { code?: string; padding?: string; compaction?: (cycle: number) => string } = {},
+): Promise<CycleFigures[]> {
   const random = prng(seed);
   const database = await restartableDatabase(cleanups);
   const port = await freePort();
   const env = (cycle: number) => ({ ...databaseEnv(database), PERSIST_FLUSH_MS: String(FLUSH_MS), ...envForCycle(cycle) });
   let server = await spawnServer({ port, env: env(0) });
-  const room = await createRoom(server, { code: 'base\n', limit: 20 });
+  const room = await createRoom(server, { code: options.code ?? 'base\n', limit: 20 });
   const everSurvived = new Set<string>();
   const figures: CycleFigures[] = [];
 
@@ -93,7 +98,7 @@ async function killCycles(kills: number, envForCycle: (cycle: number) => Record<
     let edits = 0;
     while (performance.now() - started < typeForMs && edits < 2_000) {
       const w = Math.floor(random() * writers.length);
-      insertToken(writers[w]!, `c${cycle}.w${w}.n${edits}`, random);
+      insertToken(writers[w]!, `c${cycle}.w${w}.n${edits}`, random, options.padding);
       edits++;
       await sleep(2 + Math.floor(random() * 6));
     }
@@ -118,7 +123,7 @@ async function killCycles(kills: number, envForCycle: (cycle: number) => Record<
       for (const [token, count] of present) expect(count, `token ${token} duplicated`).toBe(1);
       // Edits that survived an earlier kill never disappear later.
       for (const token of everSurvived) expect(present.has(token), `token ${token} survived once, then vanished`).toBe(true);
-      const cycleFigures: CycleFigures = { edits, acked: 0, lost: 0, lostAges: [], survivingAges: [], mode, compaction: compactionLabel(cycle) };
+      const cycleFigures: CycleFigures = { edits, acked: 0, lost: 0, lostAges: [], survivingAges: [], mode, compaction: (options.compaction ?? compactionLabel)(cycle) };
       for (const [token, at] of acked) {
         if (at > killAt) continue;
         cycleFigures.acked++;
@@ -175,6 +180,26 @@ describe(`crash safety (${DB_LABEL}, child process, SIGKILL)`, () => {
   it('[DUR-kill][DUR-kill-compact] after kill -9 at random moments (also mid-compaction) every edit older than the flush window is there, once, and the document loads', async () => {
     const figures = await killCycles(Math.max(2, KILLS), compactionEnv, SEED);
     summarize('DUR-kill', figures);
+    expect(figures.reduce((s, f) => s + f.acked, 0)).toBeGreaterThan(0);
+  }, 300_000);
+});
+
+/**
+ * A 1 MB document with COMPACT_MAX_LOG_ROWS=10. Every compaction rewrites the whole snapshot and
+ * log appends wait behind it (one connection on PGlite), so compacting every 10 rows made the
+ * loss window grow with the document. Each edit carries 1 KB, so the log grows by about 100 KB/s
+ * and compactions still happen while the writers type.
+ */
+const BIG_CODE = '// one line of a large file, repeated to make a megabyte\n'.repeat(18_000);
+describe(`crash safety with a 1 MB document (${DB_LABEL}, child process, SIGKILL)`, () => {
+  it('[DUR-kill-bigdoc] kill -9 with COMPACT_MAX_LOG_ROWS=10 on a 1 MB document loses nothing older than the flush window', async () => {
+    // Half of DUR_KILLS (at least 2): every cycle types into and reloads a 1 MB document.
+    const figures = await killCycles(Math.max(2, Math.ceil(KILLS / 2)), () => ({ COMPACT_MAX_LOG_ROWS: '10' }), SEED + 13, {
+      code: BIG_CODE,
+      padding: ` ${'-'.repeat(1_000)}`,
+      compaction: () => 'rows-10-1MB',
+    });
+    summarize('DUR-kill-bigdoc', figures);
     expect(figures.reduce((s, f) => s + f.acked, 0)).toBeGreaterThan(0);
   }, 300_000);
 });

@@ -125,6 +125,14 @@ export const SERVER_ORIGIN = Symbol('pairpad-server');
 const MAX_OFFLINE_ROSTER = 50;
 
 /**
+ * Compaction by row count (COMPACT_MAX_LOG_ROWS) rewrites a snapshot up to this size whenever the
+ * rows are there; a bigger one only once the log holds 1/SNAPSHOT_BYTES_PER_LOG_BYTE of its
+ * bytes, which caps the bytes rewritten per byte of log at that ratio.
+ */
+const CHEAP_SNAPSHOT_BYTES = 256 * 1024;
+const SNAPSHOT_BYTES_PER_LOG_BYTE = 8;
+
+/**
  * Seats a room keeps for editors while fewer are online (at most its capacity less one): viewers
  * count toward the limit, and without this a view link could fill the room and lock the pair out.
  */
@@ -221,6 +229,8 @@ export class Room implements PersistTarget {
   private compactedThrough: number;
   private logRowsSinceCompact: number;
   private approxBytes: number;
+  /** Bytes of the stored snapshot: what the next compaction rewrites. */
+  private snapshotBytes: number;
   private lastAuthor = '';
   /** Sync step 2 replies by state vector (latin1 key), valid until the document changes. */
   private readonly syncReplies = new Map<string, Uint8Array>();
@@ -238,7 +248,7 @@ export class Room implements PersistTarget {
     public settings: RoomSettings,
     private readonly options: RoomOptions,
     doc: Y.Doc,
-    loaded: { through: number; logRows: number; bytes: number },
+    loaded: { through: number; logRows: number; bytes: number; snapshotBytes: number },
   ) {
     this.doc = doc;
     this.text = doc.getText(DOC_TEXT_KEY);
@@ -248,6 +258,7 @@ export class Room implements PersistTarget {
     this.compactedThrough = loaded.logRows === 0 ? loaded.through : -1;
     this.logRowsSinceCompact = loaded.logRows;
     this.approxBytes = loaded.bytes;
+    this.snapshotBytes = loaded.snapshotBytes;
     // Spending goes into debt, so a quiet room answers any one request at once, however large;
     // after that, encoding is paced at the configured rate.
     this.syncBudget = new TokenBucket(options.syncEncodeBytesPerSecond, options.syncEncodeBytesPerSecond);
@@ -283,7 +294,12 @@ export class Room implements PersistTarget {
       doc.destroy();
       throw new Error(`stored document of room ${settings.roomId} does not decode`, { cause: error });
     }
-    return new Room(settings, options, doc, { through: stored.through, logRows: stored.updates.length, bytes });
+    return new Room(settings, options, doc, {
+      through: stored.through,
+      logRows: stored.updates.length,
+      bytes,
+      snapshotBytes: stored.snapshot?.byteLength ?? 0,
+    });
   }
 
   get roomId(): string {
@@ -804,7 +820,7 @@ export class Room implements PersistTarget {
     this.logRowsSinceCompact += rows;
     this.storeHealthy = true;
     if (this.destroyed) return;
-    if (this.logRowsSinceCompact >= this.options.compactMaxLogRows) this.compact().catch(() => {});
+    if (this.logRowsSinceCompact >= this.options.compactMaxLogRows && this.logWorthFolding()) this.compact().catch(() => {});
     else this.scheduleCompaction();
   }
 
@@ -817,6 +833,18 @@ export class Room implements PersistTarget {
     if (this.pending.length === 0 && !this.inFlight) return;
     await this.options.queue.flush();
     if (this.pending.length > 0 || this.inFlight) throw new Error('updates are still waiting to be stored');
+  }
+
+  /**
+   * Whether the log is big enough, next to the snapshot, for a rewrite by row count. Writing a
+   * snapshot holds the database for time in proportion to its size (a 1 MB one about 50 ms on
+   * embedded PGlite, whose single connection every log append then waits for), so a big document
+   * is folded once its log has grown by a fraction of it, not every few keystrokes; the timer and
+   * unloading still compact it whatever the log holds.
+   */
+  private logWorthFolding(): boolean {
+    if (this.snapshotBytes <= CHEAP_SNAPSHOT_BYTES) return true;
+    return (this.approxBytes - this.snapshotBytes) * SNAPSHOT_BYTES_PER_LOG_BYTE >= this.snapshotBytes;
   }
 
   private scheduleCompaction(): void {
@@ -856,6 +884,7 @@ export class Room implements PersistTarget {
       this.logRowsSinceCompact = Math.max(0, this.logRowsSinceCompact - rowsFolded);
       // Updates applied while the snapshot was being written still count toward the size cap.
       this.approxBytes = state.byteLength + Math.max(0, this.approxBytes - bytesAtState);
+      this.snapshotBytes = state.byteLength;
       this.storeHealthy = true;
     })();
     this.compacting = run;
