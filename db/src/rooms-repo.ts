@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database, NewRoomRow, RoomRow, RoomRowUpdate } from './schema';
 
 export type RoomsRepo = ReturnType<typeof roomsRepo>;
@@ -40,6 +40,15 @@ export function roomsRepo(db: Kysely<Database>) {
 
     async touch(roomId: string, at: Date = new Date()): Promise<void> {
       await db.updateTable('rooms').set({ last_active_at: at }).where('room_id', '=', roomId).execute();
+    },
+
+    /** Records an edit made at `editedAt` (stored later, so never moves `updated_at` back). */
+    async markEdited(roomId: string, editedAt: Date, at: Date = new Date()): Promise<void> {
+      await db
+        .updateTable('rooms')
+        .set({ last_active_at: at, updated_at: sql<Date>`greatest(updated_at, ${editedAt})` })
+        .where('room_id', '=', roomId)
+        .execute();
     },
 
     /** Deletes rooms idle since before `cutoff`, except `keep` (rooms live in memory); cascades to their documents and logs. */

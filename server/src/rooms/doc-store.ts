@@ -30,8 +30,11 @@ export interface DocStore {
    * highest log position written per room.
    */
   appendBatch(batches: readonly RoomUpdates[]): Promise<Map<string, number>>;
-  /** Replaces the snapshot (which covers every log row up to `through`) and drops those rows. */
-  compact(roomId: string, snapshot: { state: Uint8Array; through: number }): Promise<void>;
+  /**
+   * Replaces the snapshot (which covers every log row up to `through`) and drops those rows.
+   * `editedAt` (the last edit it includes) moves the room's `updatedAt` forward.
+   */
+  compact(roomId: string, snapshot: { state: Uint8Array; through: number; editedAt?: Date }): Promise<void>;
   /** Writes room settings edited live through the document's meta map. */
   saveMeta(roomId: string, meta: { name?: string; language?: Language }): Promise<void>;
 }

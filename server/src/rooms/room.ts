@@ -232,6 +232,8 @@ export class Room implements PersistTarget {
   /** Bytes of the stored snapshot: what the next compaction rewrites. */
   private snapshotBytes: number;
   private lastAuthor = '';
+  /** When a member last changed the document: `updatedAt`, stored at compaction (not per keystroke). */
+  private lastEditAt: Date | null = null;
   /** Sync step 2 replies by state vector (latin1 key), valid until the document changes. */
   private readonly syncReplies = new Map<string, Uint8Array>();
   /** The text as of the last change: REST reads and LWW pushes of a big document stay cheap. */
@@ -685,15 +687,17 @@ export class Room implements PersistTarget {
       if (other !== member) other.sendBinary?.(message);
     }
 
+    const at = new Date();
     if (member) {
       this.lastAuthor = member.name;
+      this.lastEditAt = at;
       this.noteTyping(member);
     }
     this.pending.push({
       update,
       sessionId: member?.sessionId ?? null,
       author: member?.name ?? null,
-      at: new Date(),
+      at,
     });
     this.options.queue.schedule(this);
 
@@ -819,6 +823,10 @@ export class Room implements PersistTarget {
     this.lastAppended = Math.max(this.lastAppended, through);
     this.logRowsSinceCompact += rows;
     this.storeHealthy = true;
+    // REST reads of the live room see the last stored edit; the rooms table follows at compaction.
+    if (this.lastEditAt && this.settings.updatedAt !== undefined && this.settings.updatedAt < this.lastEditAt.toISOString()) {
+      this.settings = { ...this.settings, updatedAt: this.lastEditAt.toISOString() };
+    }
     if (this.destroyed) return;
     if (this.logRowsSinceCompact >= this.options.compactMaxLogRows && this.logWorthFolding()) this.compact().catch(() => {});
     else this.scheduleCompaction();
@@ -873,7 +881,7 @@ export class Room implements PersistTarget {
       const bytesAtState = this.approxBytes;
       const rowsFolded = this.logRowsSinceCompact;
       try {
-        await this.options.store.compact(this.roomId, { state, through });
+        await this.options.store.compact(this.roomId, { state, through, ...(this.lastEditAt && { editedAt: this.lastEditAt }) });
       } catch (error) {
         this.storeHealthy = false;
         this.log.error({ err: error }, 'compaction failed; the update log still holds every change');

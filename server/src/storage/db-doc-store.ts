@@ -9,9 +9,10 @@ export function createDbDocStore(database: DatabaseHandle): DocStore {
   return {
     load: (roomId) => documents.load(roomId),
     appendBatch: (batches) => documents.appendMany(batches.map(({ roomId, updates }) => ({ roomId, records: updates }))),
-    compact: async (roomId, snapshot) => {
-      await documents.compact(roomId, snapshot);
-      await rooms.touch(roomId);
+    compact: async (roomId, { state, through, editedAt }) => {
+      await documents.compact(roomId, { state, through });
+      if (editedAt) await rooms.markEdited(roomId, editedAt);
+      else await rooms.touch(roomId);
     },
     saveMeta: async (roomId, meta) => {
       await rooms.update(roomId, meta);
