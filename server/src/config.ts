@@ -147,7 +147,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Readonly<Conf
     maxRoomsInMemory: int('MAX_ROOMS_IN_MEMORY', 10_000, 1, 10_000_000),
     roomsPerIpPerMinute: int('ROOMS_PER_IP_PER_MINUTE', 60, 1, 1_000_000),
     roomReadsPerIpPerMinute: int('ROOM_READS_PER_IP_PER_MINUTE', 600, 1, 1_000_000),
-    pingIntervalMs: int('PING_INTERVAL_MS', 30_000, 1_000, 3_600_000),
+    pingIntervalMs: int('PING_INTERVAL_MS', 4_000, 1_000, 3_600_000),
     roomTtlDays: int('ROOM_TTL_DAYS', 30, 1, 36_500),
     rateLimitAllow: (raw('RATE_LIMIT_ALLOW') ?? (env.RATE_LIMIT_ALLOW === '' ? '' : '127.0.0.1,::1,::ffff:127.0.0.1'))
       .split(',')

@@ -114,8 +114,12 @@ export async function socketRoutes(app: FastifyInstance, deps: SocketRoutesDeps)
 
   // Dead peers (laptop lid closed, network gone) never send a close; ping them out. Each socket
   // is pinged once per interval, a slice of them per tick: pinging thousands in one burst would
-  // hold every room's fan-out for tens of milliseconds.
+  // hold every room's fan-out for tens of milliseconds. One that answered neither the last ping
+  // nor with any frame is dropped, so a partner whose network went shows offline within two
+  // intervals (8 s by default), unless a big reply is still leaving for it (the ping waits
+  // behind it): progress there counts as alive.
   const alive = new WeakMap<WebSocket, boolean>();
+  const backlogAtPing = new WeakMap<WebSocket, number>();
   const pingSlices = Array.from({ length: PING_SLICES }, () => new Set<WebSocket>());
   let nextPingSlice = 0;
   const keepalive = setInterval(() => {
@@ -123,10 +127,14 @@ export async function socketRoutes(app: FastifyInstance, deps: SocketRoutesDeps)
     nextPingSlice = (nextPingSlice + 1) % PING_SLICES;
     for (const ws of slice) {
       if (alive.get(ws) === false) {
-        ws.terminate();
-        continue;
+        const backlog = ws.bufferedAmount;
+        if (!(backlog > 0 && backlog < (backlogAtPing.get(ws) ?? 0))) {
+          ws.terminate();
+          continue;
+        }
       }
       alive.set(ws, false);
+      backlogAtPing.set(ws, ws.bufferedAmount);
       ws.ping();
     }
   }, config.pingIntervalMs / PING_SLICES);
@@ -139,6 +147,7 @@ export async function socketRoutes(app: FastifyInstance, deps: SocketRoutesDeps)
     const log = request.log.child({ connectionId, endpoint: kind });
     alive.set(ws, true);
     ws.on('pong', () => alive.set(ws, true));
+    ws.on('message', () => alive.set(ws, true));
     const pingSlice = pingSlices[nextConnection % PING_SLICES] as Set<WebSocket>;
     pingSlice.add(ws);
 
