@@ -1,5 +1,6 @@
 import {
   AWARENESS_IDS_PER_CONNECTION,
+  checkRoomName,
   AWARENESS_STATE_MAX_BYTES,
   AWARENESS_STATE_MAX_DEPTH,
   DOC_META_KEY,
@@ -784,7 +785,9 @@ export class Room implements PersistTarget {
       if (key === META_KEYS.language) {
         if (isLanguage(value)) saved.language = value;
       } else if (key === META_KEYS.name) {
-        if (typeof value === 'string' && value.trim().length > 0 && value.length <= 100) saved.name = value.trim();
+        // The rule REST applies: a name with control or invisible characters is put back.
+        const check = checkRoomName(value);
+        if (check.ok) saved.name = check.name;
       }
     }
     const previous = this.settings;
