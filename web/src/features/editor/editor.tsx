@@ -36,6 +36,25 @@ declare global {
 }
 
 /**
+ * Monaco's sticky scroll (0.52) checks that its candidate ranges match the model's version,
+ * then awaits the folding model, and then measures those ranges with getBottomForLineNumber,
+ * which throws "Illegal value for lineNumber" for a line past the end. The folding model is
+ * still pending whenever two edits came ~300-350 ms apart (its debounce is 300 ms, the
+ * candidates' 350 ms), so when a line is deleted in that window (a partner's Ctrl+Shift+K while
+ * you type at a human pace, issue 14 defect 6) the ranges are one version old and point past
+ * the last line. getTopForLineNumber already clamps; this makes getBottomForLineNumber clamp the
+ * same way for this editor. The stale frame is redrawn as soon as the candidates catch up
+ * (about 350 ms later), so sticky scroll keeps working instead of being turned off.
+ */
+function clampLineQueries(editor: Editor, model: monaco.editor.ITextModel): void {
+  const bottomFor = editor.getBottomForLineNumber.bind(editor) as (lineNumber: number, includeViewZones?: boolean) => number;
+  editor.getBottomForLineNumber = (lineNumber: number, includeViewZones?: boolean): number => {
+    const lineCount = model.isDisposed() ? 1 : model.getLineCount();
+    return bottomFor(Math.min(Math.max(1, lineNumber), lineCount), includeViewZones);
+  };
+}
+
+/**
  * Monaco bound to the session: y-monaco for Yjs (cursors, own-edits undo), or whole-buffer
  * writes for the LWW fallback. Monaco objects never leave this component.
  */
@@ -80,6 +99,7 @@ export function CodeEditor(props: CodeEditorProps): ReactElement {
       fixedOverflowWidgets: true,
     });
     editorRef.current = editor;
+    clampLineQueries(editor, model);
     window.__pairpad = { text: () => model.getValue(), language: () => model.getLanguageId(), editor };
     const disposables: { dispose(): void }[] = [];
     let scheduler: AutocompleteScheduler | null = null;
