@@ -4,6 +4,7 @@ import { silentLogger } from '../log';
 import { MemoryDocStore } from './memory-doc-store';
 import { PersistQueue } from './persist-queue';
 import { Room, type RoomSettings } from './room';
+import { ROOM_TEST_TUNABLES } from './testing';
 
 const settings: RoomSettings = { roomId: 'room_pace01', viewId: 'view_pace01', name: 'Pace', language: 'c', capacity: 5 };
 
@@ -18,8 +19,8 @@ async function loadRoom(store: MemoryDocStore, code: string) {
   await store.compact(settings.roomId, { state: Y.encodeStateAsUpdate(seed), through: 0 });
   seed.destroy();
   const queue = new PersistQueue(store, { flushMs: 60_000, retryMinMs: 100, retryMaxMs: 1_000 }, silentLogger);
-  // Built untyped so the extra fields of newer RoomOptions are accepted either way.
   const options = {
+    ...ROOM_TEST_TUNABLES,
     store,
     queue,
     logger: silentLogger,
@@ -27,11 +28,6 @@ async function loadRoom(store: MemoryDocStore, code: string) {
     compactIntervalMs: 600_000,
     compactMaxLogRows: 10,
     maxDocBytes: 5 * 1024 * 1024,
-    lwwCoalesceMs: 50,
-    typingMs: 3_000,
-    retryMinMs: 100,
-    retryMaxMs: 1_000,
-    syncEncodeBytesPerSecond: 64 * 1024 * 1024,
   };
   const room = await Room.load(settings, options);
   return { room, queue };

@@ -4,6 +4,7 @@ import { silentLogger } from '../log';
 import { MemoryDocStore } from './memory-doc-store';
 import type { RoomMember, RoomSettings } from './room';
 import { RoomRegistry } from './room-registry';
+import { ROOM_TEST_TUNABLES } from './testing';
 
 const settings: RoomSettings = { roomId: 'room_unit1', viewId: 'view_unit1', name: 'Unit', language: 'python', capacity: 3 };
 
@@ -11,15 +12,7 @@ function makeRegistry(store: MemoryDocStore, overrides: Partial<ConstructorParam
   return new RoomRegistry({
     store,
     logger: silentLogger,
-    persistFlushMs: 100,
-    compactIntervalMs: 60_000,
-    compactMaxLogRows: 1_000,
-    maxDocBytes: 1024 * 1024,
-    lwwCoalesceMs: 50,
-    typingMs: 3_000,
-    retryMinMs: 200,
-    retryMaxMs: 5_000,
-    syncEncodeBytesPerSecond: 1024 * 1024,
+    ...ROOM_TEST_TUNABLES,
     maxRoomsInMemory: 100,
     unloadDelayMs: 0,
     ...overrides,

@@ -1,6 +1,6 @@
 import type { DatabaseHandle, RoomRow } from '@pairpad/db';
 import { roomsRepo } from '@pairpad/db';
-import { DEFAULT_LANGUAGE, isLanguage, type Room } from '@pairpad/shared';
+import { DEFAULT_LANGUAGE, isLanguage } from '@pairpad/shared';
 import type { RoomDirectory } from '../rooms/access';
 import type { RoomSettings } from '../rooms/room';
 
@@ -13,25 +13,6 @@ export function rowToSettings(row: RoomRow): RoomSettings {
     capacity: row.capacity,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
-  };
-}
-
-export function rowToRoom(row: RoomRow): Room {
-  return {
-    ...rowToSettingsDto(row),
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
-  };
-}
-
-function rowToSettingsDto(row: RoomRow): Omit<Room, 'createdAt' | 'updatedAt'> {
-  const settings = rowToSettings(row);
-  return {
-    roomId: settings.roomId,
-    viewId: settings.viewId,
-    name: settings.name,
-    language: settings.language,
-    limit: settings.capacity,
   };
 }
 

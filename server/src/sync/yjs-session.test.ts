@@ -6,6 +6,7 @@ import { silentLogger } from '../log';
 import { MemoryDocStore } from '../rooms/memory-doc-store';
 import { PersistQueue } from '../rooms/persist-queue';
 import { Room, type RoomOptions } from '../rooms/room';
+import { ROOM_TEST_TUNABLES } from '../rooms/testing';
 import type { SessionLimits } from './session-options';
 import type { SocketLike } from './socket';
 import { YjsSession } from './yjs-session';
@@ -57,14 +58,7 @@ async function roomWithText(text: string, syncEncodeBytesPerSecond: number): Pro
   const options: Omit<RoomOptions, 'queue'> = {
     store,
     logger: silentLogger,
-    persistFlushMs: 100,
-    compactIntervalMs: 60_000,
-    compactMaxLogRows: 1_000,
-    maxDocBytes: 1024 * 1024,
-    lwwCoalesceMs: 50,
-    typingMs: 3_000,
-    retryMinMs: 200,
-    retryMaxMs: 5_000,
+    ...ROOM_TEST_TUNABLES,
     syncEncodeBytesPerSecond,
   };
   const queue = new PersistQueue(store, { flushMs: 100, retryMinMs: 200, retryMaxMs: 5_000 }, silentLogger);

@@ -24,7 +24,7 @@ import { initialDocument } from '../../rooms/initial-document';
 import type { Room, RoomSettings } from '../../rooms/room';
 import type { RoomRegistry } from '../../rooms/room-registry';
 import { TokenBucket } from '../../rooms/token-bucket';
-import { rowToRoom, rowToSettings } from '../../storage/room-directory';
+import { rowToSettings } from '../../storage/room-directory';
 
 export interface RoomRoutesDeps {
   config: Readonly<Config>;
@@ -123,7 +123,7 @@ export async function roomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): Pr
       }
       const base = baseUrl(request);
       const created: CreatedRoom = {
-        ...rowToRoom(row),
+        ...settingsToRoom(rowToSettings(row)),
         editUrl: `${base}${editPath(row.room_id)}`,
         viewUrl: `${base}${watchPath(row.view_id)}`,
       };

@@ -1,0 +1,18 @@
+import type { RoomOptions } from './room';
+
+/**
+ * The tunables of a room for unit tests of the core: timers long enough that nothing fires
+ * unless a test drives it, limits roomy enough that nothing refuses unless a test is about it.
+ * Tests spread it and override what they are about.
+ */
+export const ROOM_TEST_TUNABLES = {
+  persistFlushMs: 100,
+  compactIntervalMs: 60_000,
+  compactMaxLogRows: 1_000,
+  maxDocBytes: 1024 * 1024,
+  lwwCoalesceMs: 50,
+  typingMs: 3_000,
+  retryMinMs: 200,
+  retryMaxMs: 5_000,
+  syncEncodeBytesPerSecond: 1024 * 1024,
+} satisfies Omit<RoomOptions, 'store' | 'logger' | 'queue'>;
