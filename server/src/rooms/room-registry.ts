@@ -19,6 +19,13 @@ export type EnterResult =
   | { ok: true; room: Room; member: RoomMember }
   | { ok: false; code: number; reason: string };
 
+/**
+ * How long a member whose name a newcomer asks for has to answer a ping. y-websocket takes a
+ * 4409 as final, so a client that reconnects before the keepalive noticed its old socket died
+ * would be locked out for good; a socket that does not answer is cut and the newcomer admitted.
+ */
+export const NAME_PROBE_MS = 2_000;
+
 /** Texts of idle rooms kept for REST reads (UTF-16 bytes). */
 const STORED_TEXT_CACHE_BYTES = 64 * 1024 * 1024;
 
@@ -110,6 +117,7 @@ export class RoomRegistry {
     createMember: (room: Room) => RoomMember,
   ): Promise<EnterResult> {
     if (this.closing) return { ok: false, code: 1001, reason: 'server is shutting down' };
+    const probed = new Set<RoomMember>();
     for (;;) {
       const room = this.rooms.get(settings.roomId) ?? (await this.load(settings));
       // The room may have been unloaded while we awaited; load it again.
@@ -118,8 +126,15 @@ export class RoomRegistry {
       this.cancelUnload(room.roomId);
       const admission = room.admit(candidate);
       if (!admission.ok) {
+        const taken = admission.nameTakenBy;
+        if (taken?.probe && !probed.has(taken)) {
+          // Outside the synchronous admission: after the probe, admission is decided afresh.
+          probed.add(taken);
+          if (!(await taken.probe(NAME_PROBE_MS))) taken.close(1001, 'did not answer a ping');
+          continue;
+        }
         if (room.isIdle) this.scheduleUnload(room);
-        return admission;
+        return { ok: false, code: admission.code, reason: admission.reason };
       }
       const member = createMember(room);
       room.join(member, admission.replaced);

@@ -87,6 +87,8 @@ export interface RoomMember {
   readonly role: Role;
   /** The browser's session id, if it sent one: lets a reconnect replace a stale socket. */
   readonly sessionId: string | null;
+  /** The browser's person id, if it sent one: its other tabs may be online under the same name. */
+  readonly personId?: string | null;
   /** True when the member presented the view capability (it may only ever watch). */
   readonly viaViewId: boolean;
   readonly kind: 'yjs' | 'lww';
@@ -100,13 +102,18 @@ export interface RoomMember {
   deliverTyping?(name: string): void;
   /** The room's name or language changed (LWW members; Yjs members see the `meta` map). */
   deliverMeta?(meta: { name: string; language: Language; limit: number }): void;
+  /** Resolves false (and cuts the socket) if the client no longer answers a ping in time. */
+  probe?(timeoutMs: number): Promise<boolean>;
   close(code: number, reason: string): void;
 }
 
 /** Who asks to join: enough to decide admission before a session exists. */
-export type JoinRequest = Pick<RoomMember, 'name' | 'sessionId' | 'role' | 'viaViewId'>;
+export type JoinRequest = Pick<RoomMember, 'name' | 'sessionId' | 'role' | 'viaViewId' | 'personId'>;
 
-export type AdmitResult = { ok: true; replaced: RoomMember | null } | { ok: false; code: number; reason: string };
+/** A refusal for a name already online names that member, so the caller can check it is alive. */
+export type AdmitResult =
+  | { ok: true; replaced: RoomMember | null }
+  | { ok: false; code: number; reason: string; nameTakenBy?: RoomMember };
 
 /** Why a member's update was not (entirely) taken. */
 export type UpdateOutcome = 'applied' | 'unintegrable';
@@ -348,8 +355,9 @@ export class Room implements PersistTarget {
     let editorsOnline = 0;
     for (const member of this.members.values()) {
       if (member === replaced) continue;
-      if (member.name === candidate.name) {
-        return { ok: false, code: 4409, reason: 'display name already online in this room' };
+      // The same person in another tab or device (same browser identity) is not a clash.
+      if (member.name === candidate.name && !(candidate.personId && member.personId === candidate.personId)) {
+        return { ok: false, code: 4409, reason: 'display name already online in this room', nameTakenBy: member };
       }
       if (member.role === 'editor') editorsOnline++;
     }

@@ -14,6 +14,7 @@ export abstract class SessionBase {
   readonly name: string;
   readonly role: Role;
   readonly sessionId: string | null;
+  readonly personId: string | null;
   readonly viaViewId: boolean;
   protected readonly log: Logger;
   protected readonly limiter: TokenBucket;
@@ -30,6 +31,7 @@ export abstract class SessionBase {
     this.name = identity.name;
     this.role = identity.role;
     this.sessionId = identity.sessionId;
+    this.personId = identity.personId ?? null;
     this.viaViewId = identity.viaViewId;
     this.log = deps.logger.child({ room: roomRef(room.roomId), connectionId: identity.connectionId });
     this.limiter = new TokenBucket(deps.limits.maxMessagesPerSecond, deps.limits.messageBurst);
@@ -52,6 +54,12 @@ export abstract class SessionBase {
       return;
     }
     this.socket.send(data);
+  }
+
+  /** Whether the client still answers (see SocketLike.probe); without pings, assume so. */
+  probe(timeoutMs: number): Promise<boolean> {
+    if (this.ended) return Promise.resolve(false);
+    return this.socket.probe ? this.socket.probe(timeoutMs) : Promise.resolve(true);
   }
 
   close(code: number, reason: string): void {

@@ -7,6 +7,11 @@ export interface SessionIdentity {
   name: string;
   role: Role;
   sessionId: string | null;
+  /**
+   * The browser's person id (kept by all its tabs): connections with the same name and person
+   * are one person in several tabs, not a name clash.
+   */
+  personId?: string | null;
   /** The view capability was presented: this connection may only ever watch. */
   viaViewId: boolean;
 }

@@ -10,6 +10,11 @@ export interface SocketLike {
   readonly bufferedAmount: number;
   /** False once the socket is closing or closed; sends are then dropped. */
   readonly isOpen: boolean;
+  /**
+   * Pings the peer: true if it answers within `timeoutMs`; otherwise the socket is cut (the peer
+   * is gone without a close) and false. Transports without pings may leave it out.
+   */
+  probe?(timeoutMs: number): Promise<boolean>;
 }
 
 /** Messages arriving on a socket, as the transport hands them over. */

@@ -76,6 +76,21 @@ function toSocketLike(ws: WebSocket): SocketLike {
     get isOpen() {
       return ws.readyState === ws.OPEN;
     },
+    probe: (timeoutMs) =>
+      new Promise<boolean>((resolve) => {
+        if (ws.readyState !== ws.OPEN) return resolve(false);
+        const answered = () => {
+          clearTimeout(timer);
+          resolve(true);
+        };
+        const timer = setTimeout(() => {
+          ws.off('pong', answered);
+          ws.terminate();
+          resolve(false);
+        }, timeoutMs);
+        ws.once('pong', answered);
+        ws.ping();
+      }),
   };
 }
 
@@ -212,6 +227,7 @@ export async function socketRoutes(app: FastifyInstance, deps: SocketRoutesDeps)
     if (!nameCheck.ok) return refuse(CloseCode.Policy, nameCheck.message, 'invalid_request');
     const requestedRole: Role | undefined = query.role === 'viewer' ? 'viewer' : undefined;
     const sessionId = typeof query.session === 'string' && SESSION_ID_PATTERN.test(query.session) ? query.session : null;
+    const personId = typeof query.person === 'string' && SESSION_ID_PATTERN.test(query.person) ? query.person : null;
     const id = (request.params as { roomId: string }).roomId;
 
     void (async () => {
@@ -219,7 +235,7 @@ export async function socketRoutes(app: FastifyInstance, deps: SocketRoutesDeps)
         const access = await resolveAccess(id, requestedRole, registry, directory);
         if (closed) return;
         if (!access) return refuse(CloseCode.RoomNotFound, 'room not found', 'room_not_found');
-        const identity: SessionIdentity = { connectionId, name: nameCheck.name, role: access.role, sessionId, viaViewId: access.viaViewId };
+        const identity: SessionIdentity = { connectionId, name: nameCheck.name, role: access.role, sessionId, personId, viaViewId: access.viaViewId };
         let created: YjsSession | LwwSession | null = null;
         const result = await registry.enter(access.settings, identity, (room) => {
           const sessionDeps: SessionDeps = {

@@ -44,10 +44,10 @@ describe('CollabSession', () => {
   it('connects with name and session params and publishes the user in awareness', () => {
     const { session, provider } = open('Ada');
     expect(provider.room).toBe('room123456');
-    expect(provider.params).toEqual({ name: 'Ada', session: 's-Ada' });
+    expect(provider.params).toEqual({ name: 'Ada', session: 's-Ada', person: expect.any(String) });
     expect(session.awareness.getLocalState()?.user).toEqual({ name: 'Ada', color: '#4dabf7', role: 'editor' });
     const viewer = open('Vic', 'viewer');
-    expect(viewer.provider.params).toEqual({ name: 'Vic', session: 's-Vic', role: 'viewer' });
+    expect(viewer.provider.params).toEqual({ name: 'Vic', session: 's-Vic', person: provider.params.person, role: 'viewer' });
   });
 
   it('reports connecting, connected, then reconnecting after a drop', () => {

@@ -18,6 +18,7 @@ import {
   type Role,
 } from '@pairpad/shared';
 import { safeColor } from '../../lib/colors';
+import { loadPersonId } from '../../lib/person-id';
 import type { ConnectionStatus } from './connection-slice';
 
 /** Close codes after which reconnecting cannot help: the server said no. */
@@ -90,6 +91,8 @@ export interface CollabSessionOptions {
   id: string;
   name: string;
   sessionId: string;
+  /** This browser's person id (all its tabs); defaults to the stored one. */
+  personId?: string;
   role: Role;
   color: string;
   /** ws(s)://host/yjs */
@@ -135,7 +138,7 @@ export class CollabSession {
     this.meta.observe(this.onMetaChange);
     this.doc.on('update', this.onDocUpdate);
 
-    const params: Record<string, string> = { name: options.name, session: options.sessionId };
+    const params: Record<string, string> = { name: options.name, session: options.sessionId, person: options.personId ?? loadPersonId() };
     if (options.role === 'viewer') params.role = 'viewer';
     const factory = options.createProvider ?? createWebsocketProvider;
     this.provider = factory({ serverUrl: options.serverUrl, room: options.id, doc: this.doc, awareness: this.awareness, params });

@@ -63,7 +63,14 @@ afterEach(() => {
 describe('LwwSession', () => {
   it('connects to /ws/:roomId with name and session, and takes the init buffer', () => {
     const { socket, cb, codes, session } = open();
-    expect(socket.url).toBe('ws://test/ws/room123456?name=Lee&session=s1');
+    const url = new URL(socket.url);
+    expect(`${url.origin}${url.pathname}`).toBe('ws://test/ws/room123456');
+    expect(url.searchParams.get('name')).toBe('Lee');
+    expect(url.searchParams.get('session')).toBe('s1');
+    // The browser's person id: another tab sends the same one, with its own session.
+    const other = open('Lee');
+    expect(new URL(other.socket.url).searchParams.get('person')).toBe(url.searchParams.get('person'));
+    expect(url.searchParams.get('person')).toMatch(/^[0-9a-f]{24}$/);
     socket.serverSends(init);
     expect(codes).toEqual(['hello']);
     expect(cb.onStatus).toHaveBeenLastCalledWith('connected');

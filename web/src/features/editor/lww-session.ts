@@ -1,5 +1,6 @@
 import { isLanguage, type LwwServerMessage, type Participant, type Role } from '@pairpad/shared';
 import { safeColor } from '../../lib/colors';
+import { loadPersonId } from '../../lib/person-id';
 import type { ConnectionStatus } from './connection-slice';
 import { FATAL_CLOSE_CODES, isRoomLimit, type CollabCallbacks, type Peer } from './collab-session';
 
@@ -12,6 +13,8 @@ export interface LwwSessionOptions {
   id: string;
   name: string;
   sessionId: string;
+  /** This browser's person id (all its tabs); defaults to the stored one. */
+  personId?: string;
   role: Role;
   /** ws(s)://host/ws */
   serverUrl: string;
@@ -117,7 +120,7 @@ export class LwwSession {
   private open(): void {
     if (this.destroyed || this.fatal) return;
     const { id, name, sessionId, role, serverUrl } = this.options;
-    const query = new URLSearchParams({ name, session: sessionId });
+    const query = new URLSearchParams({ name, session: sessionId, person: this.options.personId ?? loadPersonId() });
     if (role === 'viewer') query.set('role', 'viewer');
     const Impl = this.options.WebSocketImpl ?? WebSocket;
     const ws = new Impl(`${serverUrl}/${encodeURIComponent(id)}?${query.toString()}`);

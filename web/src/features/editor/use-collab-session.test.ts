@@ -25,7 +25,7 @@ describe('useCollabSession', () => {
     rerender({ ...base, id: 'room123456' });
     expect(result.current).toBeInstanceOf(CollabSession);
     expect(factory.made).toHaveLength(1);
-    expect(factory.made[0]?.params).toEqual({ name: 'Ada', session: 's1' });
+    expect(factory.made[0]?.params).toEqual({ name: 'Ada', session: 's1', person: expect.any(String) });
     factory.made[0]?.open();
     expect(onStatus).toHaveBeenCalledWith('connected');
     rerender({ ...base, id: 'room123456' });
