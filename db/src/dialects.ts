@@ -1,4 +1,7 @@
 import type { PGlite } from '@electric-sql/pglite';
+import { fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Dialect } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
@@ -67,7 +70,9 @@ class PGliteOnThread {
   }
 
   static async start(dataDir: string): Promise<PGliteOnThread> {
-    const worker = new Worker(new URL('./pglite-thread.mjs', import.meta.url), { workerData: { dataDir } });
+    const worker = new Worker(new URL('./pglite-thread.mjs', import.meta.url), {
+      workerData: { dataDir, startParams: PGLITE_MEMORY_SETTINGS },
+    });
     const reply = await new Promise<ThreadReply>((resolve, reject) => {
       worker.once('message', resolve);
       worker.once('error', reject);
@@ -117,8 +122,32 @@ class PGliteOnThread {
   }
 }
 
+/**
+ * PostgreSQL's memory settings for the embedded database. PGlite keeps the server default of
+ * 128 MB of shared buffers, and inside WebAssembly all of it is touched at start: it was 130 MB of
+ * the idle server's resident memory. 16 MB holds the rooms being edited (their update logs and
+ * the snapshots being written); reads beyond it come from the operating system's file cache.
+ */
+export const PGLITE_MEMORY_SETTINGS: readonly string[] = ['-c', 'shared_buffers=16MB'];
+
+/**
+ * Runs initdb for a new data directory in a child process that exits afterwards (see
+ * pglite-init.mjs for why not in this process).
+ */
+async function initialiseDataDir(dataDir: string): Promise<void> {
+  if (dataDir === 'memory://' || existsSync(join(dataDir, 'PG_VERSION'))) return;
+  // execArgv: [] so the child does not inherit a TypeScript loader it does not need.
+  const child = fork(new URL('./pglite-init.mjs', import.meta.url), [dataDir], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (exitCode) => resolve(exitCode));
+  });
+  if (code !== 0) throw new Error(`embedded database failed to initialise ${dataDir} (exit code ${String(code)})`);
+}
+
 /** Embedded PostgreSQL (WASM) on a worker thread. `dataDir` is a folder, or `memory://` for a throwaway database. */
 export async function createPgliteDialect(dataDir: string): Promise<DialectHandle> {
+  await initialiseDataDir(dataDir);
   const client = await PGliteOnThread.start(dataDir);
   return {
     // The dialect only ever calls query() and close(), which the thread proxy provides.

@@ -59,7 +59,8 @@ try {
   const options = {
     serializers: { [BYTEA]: serializeBytea },
     parsers: { [BYTEA]: parseBytea },
-    startParams: [...PGlite.defaultStartParams, ...WAL_SETTINGS],
+    // workerData.startParams: the memory settings chosen in dialects.ts.
+    startParams: [...PGlite.defaultStartParams, ...WAL_SETTINGS, ...(workerData.startParams ?? [])],
   };
   pglite = workerData.dataDir === 'memory://' ? new PGlite(options) : new PGlite(workerData.dataDir, options);
   await pglite.waitReady;
