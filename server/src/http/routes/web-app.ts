@@ -1,19 +1,39 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import { toApiError } from '../../errors';
 
 const API_PREFIXES = ['/rooms', '/autocomplete', '/healthz', '/yjs', '/ws'];
 
+/** Vite names everything under assets/ by content hash: a changed file gets a new name. */
+export const IMMUTABLE_CACHE = 'public, max-age=31536000, immutable';
+/** index.html (and anything else unhashed) is revalidated on every load, so a deploy shows at once. */
+export const REVALIDATE_CACHE = 'no-cache';
+
 /**
  * Serves the built web app from `webDir` with SPA fallback, so `/room/ID` and `/watch/ID`
  * reload into the app. Unknown API paths and non-GET requests get the JSON 404.
+ *
+ * Files are sent precompressed where the build wrote `.br`/`.gz` siblings (brotli first, then
+ * gzip, by Accept-Encoding, with `Vary: Accept-Encoding`); hashed assets are cached for a year
+ * as immutable, everything else is revalidated.
  */
 export async function webAppRoutes(app: FastifyInstance, deps: { webDir: string }): Promise<void> {
   const hasApp = existsSync(join(deps.webDir, 'index.html'));
   if (hasApp) {
-    await app.register(fastifyStatic, { root: deps.webDir, wildcard: false, index: ['index.html'] });
+    const assetsDir = join(deps.webDir, 'assets');
+    await app.register(fastifyStatic, {
+      root: deps.webDir,
+      wildcard: false,
+      index: ['index.html'],
+      preCompressed: true,
+      cacheControl: false,
+      setHeaders: (reply, path) => {
+        const inAssets = !relative(assetsDir, path).startsWith('..');
+        reply.header('cache-control', inAssets ? IMMUTABLE_CACHE : REVALIDATE_CACHE);
+      },
+    });
   } else {
     app.log.warn({ webDir: deps.webDir }, 'web app not built; serving the API only (run `npm run build`)');
   }
