@@ -137,7 +137,7 @@ export async function buildApp(deps: AppDeps): Promise<PairpadApp> {
   await app.register(websocket, {
     // Frames up to the ceiling are read so that the sync core can answer an oversized one with
     // a clear error before closing (1009); beyond it, ws closes at the frame header, unread.
-    options: { maxPayload: frameCeiling(config.maxMessageBytes), perMessageDeflate: false },
+    options: { maxPayload: frameCeiling(config), perMessageDeflate: false },
     // Socket-level errors (a reset, an invalid or oversized frame) are the client's, and ws
     // already closes with the matching code; only a failure of our handler is ours to log.
     errorHandler: (error, socket, request) => {

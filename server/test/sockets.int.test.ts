@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
+import { editorFrameBytes } from '../src/http/routes/sockets';
 import { createRoom, getJson, lwwClient, rawSocket, startServer, waitFor, yClient, type TestServer, type YClient, updateFrame } from './helpers';
 
 let server: TestServer;
@@ -139,16 +140,20 @@ describe('bad frames close only their own socket', () => {
     expect((await text.closed).code).toBe(1003);
   });
 
-  it('[WS-1009] a frame over MAX_MESSAGE_BYTES closes with 1009 and stores nothing of it', async () => {
+  it('[WS-1009] a frame over the connection\'s limit (MAX_MESSAGE_BYTES for viewers, past the document limit for editors) closes with 1009 and stores nothing of it', async () => {
     const room = await createRoom(server, { code: 'small' });
     const keeper = y(server, room.roomId, 'Keeper');
     await keeper.synced();
-    const big = rawSocket(url(room.roomId, 'Big Sender'));
+    const big = rawSocket(url(room.roomId, 'Big Sender', '&role=viewer'));
     await big.opened;
     const doc = new Y.Doc();
     doc.getText('code').insert(0, 'y'.repeat(100_000));
     big.ws.send(updateFrame(Y.encodeStateAsUpdate(doc)));
     expect((await big.closed).code).toBe(1009);
+    const huge = rawSocket(url(room.roomId, 'Huge Sender'));
+    await huge.opened;
+    huge.ws.send(new Uint8Array(editorFrameBytes({ maxMessageBytes: 65536, maxDocumentBytes: 5 * 1024 * 1024 }) + 1));
+    expect((await huge.closed).code).toBe(1009);
     keeper.text.insert(5, '!');
     await waitFor(async () => (await getJson(`${server.httpUrl}/rooms/${room.roomId}`)).body.code === 'small!');
   });

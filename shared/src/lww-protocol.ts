@@ -33,8 +33,11 @@ export type LwwParseResult =
   | { ok: true; message: LwwClientMessage }
   | { ok: false; code: 'malformed_message' | 'document_too_large'; message: string };
 
-/** Parses one text frame from an LWW client; never throws. */
-export function parseLwwMessage(raw: string): LwwParseResult {
+/**
+ * Parses one text frame from an LWW client; never throws. A server whose document may be longer
+ * than MAX_CODE_LENGTH passes its own bound.
+ */
+export function parseLwwMessage(raw: string, maxCodeLength: number = MAX_CODE_LENGTH): LwwParseResult {
   let value: unknown;
   try {
     value = JSON.parse(raw);
@@ -51,8 +54,8 @@ export function parseLwwMessage(raw: string): LwwParseResult {
     if (typeof code !== 'string') {
       return { ok: false, code: 'malformed_message', message: '"code" must be a string' };
     }
-    if (code.length > MAX_CODE_LENGTH) {
-      return { ok: false, code: 'document_too_large', message: `code is longer than ${MAX_CODE_LENGTH} characters` };
+    if (code.length > maxCodeLength) {
+      return { ok: false, code: 'document_too_large', message: `code is longer than ${maxCodeLength} characters` };
     }
     const { base } = value as { base?: unknown };
     if (base !== undefined && !(typeof base === 'number' && Number.isSafeInteger(base) && base >= 0)) {

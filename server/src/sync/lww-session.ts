@@ -80,7 +80,7 @@ export class LwwSession extends SessionBase implements RoomMember {
       return;
     }
     try {
-      const parsed = parseLwwMessage(frame.data);
+      const parsed = parseLwwMessage(frame.data, this.deps.limits.maxTextLength);
       if (!parsed.ok) {
         if (parsed.code === 'document_too_large') this.fail(parsed.code, parsed.message, CloseCode.MessageTooLarge);
         else this.fail(parsed.code, parsed.message, CloseCode.MalformedData);

@@ -17,6 +17,8 @@ export interface SessionIdentity {
 }
 
 export interface SessionLimits {
+  /** Longest LWW whole buffer, in UTF-16 units (default: the shared MAX_CODE_LENGTH). */
+  maxTextLength?: number;
   maxMessagesPerSecond: number;
   messageBurst: number;
   /** A client whose unsent backlog exceeds this is disconnected rather than buffered forever. */

@@ -36,12 +36,22 @@ const PING_SLICES = 20;
 const SESSION_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 /**
- * The largest frame ws reads at all. Frames between MAX_MESSAGE_BYTES and this are read and
+ * The largest frame an editor may send. Any edit that keeps the document under
+ * MAX_DOCUMENT_BYTES must be deliverable: as one Yjs update (a paste of that size), or as one
+ * whole LWW buffer, whose JSON escapes can double its bytes. MAX_MESSAGE_BYTES bounds viewers'
+ * frames (and editors' too, when it is larger).
+ */
+export function editorFrameBytes(limits: { maxMessageBytes: number; maxDocumentBytes: number }): number {
+  return Math.max(limits.maxMessageBytes, 2 * limits.maxDocumentBytes + 64 * 1024);
+}
+
+/**
+ * The largest frame ws reads at all. Frames between a connection's limit and this are read and
  * answered with an error (`message_too_large` on the LWW endpoint) and close 1009; larger ones
  * are closed with 1009 at their header, so a huge frame costs no memory.
  */
-export function frameCeiling(maxMessageBytes: number): number {
-  return maxMessageBytes * 2;
+export function frameCeiling(limits: { maxMessageBytes: number; maxDocumentBytes: number }): number {
+  return editorFrameBytes(limits) + limits.maxMessageBytes;
 }
 
 function frameBytes(data: RawData): number {
@@ -102,6 +112,7 @@ function toFrame(data: RawData, isBinary: boolean): IncomingFrame {
 }
 
 interface Session {
+  readonly role: Role;
   handleFrame(frame: IncomingFrame): void;
   handleClose(): void;
   start(): void;
@@ -118,6 +129,8 @@ export async function socketRoutes(app: FastifyInstance, deps: SocketRoutesDeps)
   let nextConnection = 0;
 
   const limits = {
+    // An LWW buffer as long as the document may be in characters (a UTF-16 unit is at least a byte).
+    maxTextLength: config.maxDocumentBytes,
     maxMessagesPerSecond: config.maxMessagesPerSecond,
     messageBurst: Math.max(config.maxMessagesPerSecond * 2, 100),
     maxBufferedBytes: Math.max(config.maxMessageBytes * 8, 16 * 1024 * 1024),
@@ -126,6 +139,7 @@ export async function socketRoutes(app: FastifyInstance, deps: SocketRoutesDeps)
     syncBurstBytes: config.maxDocumentBytes * 2,
   };
   const maxPreloadBytes = preloadBufferBytes(config.maxMessageBytes);
+  const editorFrameLimit = editorFrameBytes(config);
 
   // Dead peers (laptop lid closed, network gone) never send a close; ping them out. Each socket
   // is pinged once per interval, a slice of them per tick: pinging thousands in one burst would
@@ -181,6 +195,9 @@ export async function socketRoutes(app: FastifyInstance, deps: SocketRoutesDeps)
     let session: Session | null = null;
     let buffered: IncomingFrame[] | null = [];
     let bufferedBytes = 0;
+    let largestBuffered = 0;
+    // Until the session knows its role, a client that did not ask to watch may send an editor's frame.
+    const askedToWatch = (request.query as Record<string, unknown>).role === 'viewer';
     let closed = false;
     let refused = false;
     const refuse = (code: number, reason: string, errorCode?: string) => {
@@ -194,14 +211,17 @@ export async function socketRoutes(app: FastifyInstance, deps: SocketRoutesDeps)
     ws.on('message', (data, isBinary) => {
       if (refused) return;
       const size = frameBytes(data);
-      if (size > config.maxMessageBytes) {
-        return refuse(CloseCode.MessageTooLarge, `a message may be at most ${config.maxMessageBytes} bytes`, 'message_too_large');
+      const limit = (session ? session.role === 'viewer' : askedToWatch) ? config.maxMessageBytes : editorFrameLimit;
+      if (size > limit) {
+        return refuse(CloseCode.MessageTooLarge, `a message may be at most ${limit} bytes`, 'message_too_large');
       }
       const frame = toFrame(data, isBinary);
       if (session) return session.handleFrame(frame);
       if (!buffered) return;
       bufferedBytes += size;
-      if (buffered.length >= MAX_BUFFERED_FRAMES || bufferedBytes > maxPreloadBytes) {
+      largestBuffered = Math.max(largestBuffered, size);
+      // One edit of any deliverable size (an offline paste) plus the usual small frames.
+      if (buffered.length >= MAX_BUFFERED_FRAMES || bufferedBytes - largestBuffered > maxPreloadBytes) {
         buffered = null;
         socket.close(CloseCode.RoomFullOrRateLimited, 'too many messages before the room loaded');
         return;
