@@ -43,6 +43,9 @@ export function isLanguage(value: unknown): value is Language {
 /** Default cap for one WebSocket frame; the server's MAX_MESSAGE_BYTES overrides it. */
 export const MAX_FRAME_BYTES_DEFAULT = 1024 * 1024;
 
+/** Default cap for a room's document (Yjs state bytes); the server's MAX_DOCUMENT_BYTES overrides it. */
+export const MAX_DOCUMENT_BYTES_DEFAULT = 5 * 1024 * 1024;
+
 /**
  * Bounds on one awareness state (its JSON as sent). A cursor, a selection and a user take a few
  * hundred bytes and three levels; the bounds leave room for extensions while making sure no

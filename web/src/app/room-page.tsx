@@ -300,7 +300,7 @@ function RoomView({ id, role, mode, name, attempt, onRename }: RoomViewProps): R
         message={error.message}
         code={error.code}
         nameTaken={error.code === '4409' || error.code === 'name_taken'}
-        retryable={['network_error', '4429', 'room_full', 'rate_limited', 'unknown', 'http_error', 'internal_error', 'db_unavailable'].includes(error.code)}
+        retryable={['network_error', '1009', '4429', 'room_full', 'rate_limited', 'unknown', 'http_error', 'internal_error', 'db_unavailable'].includes(error.code)}
         currentName={name}
         onRename={onRename}
       />
@@ -335,8 +335,8 @@ function RoomView({ id, role, mode, name, attempt, onRename }: RoomViewProps): R
       )}
       {mode === 'lww' && (
         <div className="banner banner-warn" data-testid="lww-banner" role="note">
-          <strong>Simple sync</strong> — the whole buffer is sent on each change and the last write wins: edits made at the same
-          time may overwrite each other.
+          <strong>Simple sync</strong> — the whole buffer is sent on each change; the server merges it with what others typed
+          meanwhile, and the last write wins only where two people change the same characters.
         </div>
       )}
       {showOffline && (

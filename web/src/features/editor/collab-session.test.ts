@@ -71,6 +71,15 @@ describe('CollabSession', () => {
     expect(provider.shouldConnect).toBe(false);
   });
 
+  it('a close for "too large" (1009) is final: no reconnect that would re-send the edit forever', () => {
+    expect(shouldReconnect({ code: CloseCode.MessageTooLarge })).toBe(false);
+    const { cb, provider } = open('Ada');
+    provider.open();
+    provider.close(CloseCode.MessageTooLarge, 'document size limit reached');
+    expect(cb.onFatal).toHaveBeenCalledWith({ code: 1009, reason: 'document size limit reached' });
+    expect(provider.shouldConnect).toBe(false);
+  });
+
   it('two sessions converge and see each other as peers', () => {
     const a = open('Ada');
     const b = open('Bob');

@@ -23,6 +23,8 @@ import type { ConnectionStatus } from './connection-slice';
 
 /** Close codes after which reconnecting cannot help: the server said no. */
 export const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set([
+  // An edit the room cannot take: reconnecting would send it again, forever.
+  CloseCode.MessageTooLarge,
   CloseCode.RoomNotFound,
   CloseCode.NameTaken,
   CloseCode.RoomFullOrRateLimited,

@@ -8,6 +8,7 @@ import type { LwwSession } from './lww-session';
 import { RemoteCursors } from './remote-cursors';
 import { createAutocompleteScheduler, type AutocompleteBody, type AutocompleteScheduler, type ReadySuggestion } from './autocomplete';
 import { applyMinimalEdit, normalizeLineEndings } from './text-sync';
+import { editFits, tooLargeMessage, utf8Bytes } from './edit-size';
 
 type Editor = monaco.editor.IStandaloneCodeEditor;
 
@@ -100,6 +101,20 @@ export function CodeEditor(props: CodeEditorProps): ReactElement {
     });
     editorRef.current = editor;
     clampLineQueries(editor, model);
+    // A paste that would take the room past its size limit is refused here, before it enters the
+    // document: the server would refuse the update and close the connection (1009).
+    const onPaste = (event: ClipboardEvent): void => {
+      const pasted = event.clipboardData?.getData('text/plain') ?? '';
+      if (pasted.length === 0 || session.readOnly) return;
+      const selected = editor.getSelections()?.reduce((sum, range) => sum + utf8Bytes(model.getValueInRange(range)), 0) ?? 0;
+      if (editFits(utf8Bytes(model.getValue()), pasted, selected)) return;
+      event.preventDefault();
+      event.stopPropagation();
+      const messages = editor.getContribution('editor.contrib.messageController') as { showMessage?(message: string, position: monaco.IPosition): void } | null;
+      const position = editor.getPosition();
+      if (messages?.showMessage && position) messages.showMessage(tooLargeMessage(), position);
+    };
+    host.addEventListener('paste', onPaste, true);
     window.__pairpad = { text: () => model.getValue(), language: () => model.getLanguageId(), editor };
     const disposables: { dispose(): void }[] = [];
     let scheduler: AutocompleteScheduler | null = null;
@@ -249,6 +264,7 @@ export function CodeEditor(props: CodeEditorProps): ReactElement {
     }
 
     return () => {
+      host.removeEventListener('paste', onPaste, true);
       for (const d of disposables.reverse()) d.dispose();
       if (window.__pairpad?.editor === editor) delete window.__pairpad;
       editorRef.current = null;

@@ -132,6 +132,17 @@ describe('LwwSession', () => {
     expect(next.sent).toEqual([{ type: 'code', code: 'offline work' }]);
   });
 
+  it('a close for "too large" (1009) stops reconnecting instead of re-sending the edit forever', () => {
+    vi.useFakeTimers();
+    const { socket, cb, session } = open();
+    socket.serverSends(init);
+    session.sendCode('x'.repeat(10));
+    socket.serverCloses(1009);
+    expect(cb.onFatal).toHaveBeenCalledWith({ code: 1009, reason: '' });
+    vi.advanceTimersByTime(60_000);
+    expect(FakeSocket.last).toBe(socket);
+  });
+
   it('stops for good on a fatal close', () => {
     vi.useFakeTimers();
     const { socket, cb } = open();

@@ -36,6 +36,15 @@ export function describeRoomError(
           ? `The server refused this connection: ${details.reason}.`
           : 'This link does not allow that. A view link can only watch the room.',
       };
+    case String(CloseCode.MessageTooLarge):
+    case 'message_too_large':
+    case 'document_too_large':
+      return {
+        code: key,
+        title: 'Change too large',
+        message:
+          'Your last change was too large for this room (a room holds at most a few megabytes), so the server did not take it. Reconnect to go on editing: the room has everything else, and that change is left out.',
+      };
     case 'network_error':
       return { code: key, title: 'Server unreachable', message: 'The pairpad server cannot be reached. Check your connection and try again.' };
     default:
