@@ -121,6 +121,27 @@ describe('room page', () => {
       expect(screen.queryByTestId('capacity-error')).toBeNull();
     });
 
+    it('Ctrl+S (and Cmd+S) stores a snapshot and keeps the browser from opening its save dialog', async () => {
+      const fetchMock = vi.fn(async (url: string, init?: RequestInit) => {
+        if (url.endsWith('/healthz')) return json({ status: 'ok', db: 'ok' });
+        if (init?.method === 'POST' && url.endsWith('/snapshot')) return json({ savedAt: '2026-01-01T10:11:12Z' });
+        return json(details);
+      });
+      vi.stubGlobal('fetch', fetchMock);
+      const { store } = renderRoom('/room/room123456');
+      await waitFor(() => expect(store.getState().room.status).toBe('ready'));
+      const snapshots = () => fetchMock.mock.calls.filter(([url, init]) => init?.method === 'POST' && String(url).endsWith('/snapshot'));
+      const press = new KeyboardEvent('keydown', { key: 's', ctrlKey: true, bubbles: true, cancelable: true });
+      window.dispatchEvent(press);
+      expect(press.defaultPrevented).toBe(true);
+      await waitFor(() => expect(store.getState().room.savedAt).toBe('2026-01-01T10:11:12Z'));
+      expect(snapshots()).toHaveLength(1);
+      const mac = new KeyboardEvent('keydown', { key: 'S', metaKey: true, bubbles: true, cancelable: true });
+      window.dispatchEvent(mac);
+      expect(mac.defaultPrevented).toBe(true);
+      await waitFor(() => expect(snapshots()).toHaveLength(2));
+    });
+
     it('shows the server’s 409 limit_below_online clearly and keeps the old limit', async () => {
       stub(() => json({ error: { code: 'limit_below_online', message: '3 participants are online; the limit cannot go below that' } }, 409));
       const { store } = renderRoom('/room/room123456');

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState, type FormEvent, type ReactElement } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent, type ReactElement } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { checkDisplayName, type Language, type Role } from '@pairpad/shared';
 import { env } from '../config/env';
@@ -24,7 +24,14 @@ import { CodeEditor, type CodeEditorProps } from '../features/editor/editor';
 import { ConnectionBadge } from '../features/editor/connection-badge';
 import { CollabSession, type CollabCallbacks } from '../features/editor/collab-session';
 import { useCollabSession } from '../features/editor/use-collab-session';
-import { connectionReset, editedWhileOffline, fatalClose, statusChanged, synced } from '../features/editor/connection-slice';
+import {
+  connectionReset,
+  editedWhileOffline,
+  fatalClose,
+  saveStateChanged,
+  statusChanged,
+  synced,
+} from '../features/editor/connection-slice';
 import { suggestionCleared, suggestionRequested, suggestionShown } from '../features/editor/suggestion-slice';
 import { ParticipantList } from '../features/presence/participant-list';
 import {
@@ -190,6 +197,7 @@ function RoomView({ id, role, mode, name, attempt, onRename }: RoomViewProps): R
       onPeers: (peers) => dispatch(peersChanged(peers)),
       onMeta: (meta) => dispatch(metaChanged(meta)),
       onOfflineEdit: () => dispatch(editedWhileOffline()),
+      onSaveState: (state) => dispatch(saveStateChanged(state)),
     }),
     [dispatch],
   );
@@ -278,6 +286,19 @@ function RoomView({ id, role, mode, name, attempt, onRename }: RoomViewProps): R
       });
   }, [dispatch, room.roomId]);
 
+  // Ctrl/Cmd+S saves a snapshot (editors) and never opens the browser's "save page" dialog.
+  const saveRef = useRef(save);
+  saveRef.current = save;
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent): void => {
+      if (!(event.ctrlKey || event.metaKey) || event.altKey || event.key.toLowerCase() !== 's') return;
+      event.preventDefault();
+      if (!readOnly && !event.repeat) saveRef.current();
+    };
+    window.addEventListener('keydown', onKey, true);
+    return () => window.removeEventListener('keydown', onKey, true);
+  }, [readOnly]);
+
   const leave = useCallback(() => navigate('/'), [navigate]);
 
   const autocomplete = useMemo<CodeEditorProps['autocomplete']>(
@@ -322,6 +343,7 @@ function RoomView({ id, role, mode, name, attempt, onRename }: RoomViewProps): R
         saving={room.saving}
         limit={room.limit}
         onLimitChange={changeLimit}
+        saveState={mode === 'yjs' ? (connection.saveState ?? (connection.synced ? 'saved' : null)) : null}
         status={<ConnectionBadge status={connection.status} />}
         onRename={rename}
         onLanguageChange={changeLanguage}

@@ -71,8 +71,26 @@ export class FakeProvider implements ProviderLike {
     this.emit('closed', { code, reason });
   }
 
+  /** Sync probes sent on the current "socket", answered by answerProbes(). */
+  probes: (() => void)[] = [];
+
+  probeSync(onReply: () => void): boolean {
+    if (!this.connected) return false;
+    this.probes.push(onReply);
+    return true;
+  }
+
+  /** The server answers every outstanding probe, in order. */
+  answerProbes(): void {
+    const answered = this.probes;
+    this.probes = [];
+    for (const reply of answered) reply();
+  }
+
   private setConnected(value: boolean): void {
     this.connected = value;
+    // Answers to probes on a socket that closed never come.
+    if (!value) this.probes = [];
     this.emit('status', { status: value ? 'connected' : 'disconnected' });
   }
 }

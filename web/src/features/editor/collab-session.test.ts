@@ -13,6 +13,7 @@ function callbacks() {
     onPeers: vi.fn(),
     onMeta: vi.fn(),
     onOfflineEdit: vi.fn(),
+    onSaveState: vi.fn(),
   } satisfies CollabCallbacks;
 }
 
@@ -114,6 +115,36 @@ describe('CollabSession', () => {
     server.getMap('meta').set('limit', 50);
     Y.applyUpdate(a.session.doc, Y.encodeStateAsUpdate(server), a.provider);
     expect(a.cb.onMeta).not.toHaveBeenCalledWith({ limit: 50 });
+  });
+
+  it('says "saving" after a local edit until the server answers a sync probe sent after it, then "saved"', () => {
+    vi.useFakeTimers();
+    const { session, cb, provider } = open('Ada');
+    provider.open();
+    session.text.insert(0, 'x');
+    expect(cb.onSaveState).toHaveBeenLastCalledWith('saving');
+    expect(provider.probes).toHaveLength(0); // asked once typing pauses
+    vi.advanceTimersByTime(250);
+    expect(provider.probes).toHaveLength(1);
+    // An edit after the probe went out is not covered by its answer.
+    session.text.insert(1, 'y');
+    provider.answerProbes();
+    expect(cb.onSaveState).toHaveBeenLastCalledWith('saving');
+    vi.advanceTimersByTime(250);
+    provider.answerProbes();
+    expect(cb.onSaveState).toHaveBeenLastCalledWith('saved');
+    // Offline: the edit waits, and the state says so until a probe after the resync is answered.
+    provider.drop();
+    session.text.insert(0, 'z');
+    expect(cb.onSaveState).toHaveBeenLastCalledWith('offline');
+    vi.advanceTimersByTime(1000);
+    expect(provider.probes).toHaveLength(0);
+    provider.open();
+    expect(cb.onSaveState).toHaveBeenLastCalledWith('saving');
+    vi.advanceTimersByTime(0);
+    expect(provider.probes).toHaveLength(1);
+    provider.answerProbes();
+    expect(cb.onSaveState).toHaveBeenLastCalledWith('saved');
   });
 
   it('viewers cannot change meta', () => {

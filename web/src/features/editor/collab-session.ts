@@ -1,6 +1,9 @@
 import type { Peer } from '../../lib/peer';
 import * as Y from 'yjs';
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
 import { Awareness } from 'y-protocols/awareness';
+import * as syncProtocol from 'y-protocols/sync';
 import { WebsocketProvider } from 'y-websocket';
 import {
   CloseCode,
@@ -10,6 +13,7 @@ import {
   ROOM_LIMIT_MAX,
   ROOM_LIMIT_MIN,
   SERVER_AWARENESS_KEY,
+  YMessageType,
   isCssHexColor,
   isLanguage,
   type AwarenessUser,
@@ -19,7 +23,7 @@ import {
 } from '@pairpad/shared';
 import { safeColor } from '../../lib/colors';
 import { loadPersonId } from '../../lib/person-id';
-import type { ConnectionStatus } from './connection-slice';
+import type { ConnectionStatus, SaveState } from './connection-slice';
 
 /** Close codes after which reconnecting cannot help: the server said no. */
 export const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set([
@@ -50,6 +54,8 @@ export interface CollabCallbacks {
   onMeta(meta: RoomMeta): void;
   /** A local edit while the server cannot see it; it is kept and merges on reconnect. */
   onOfflineEdit(): void;
+  /** Whether the server holds every local edit yet (see SaveState). */
+  onSaveState?(state: SaveState): void;
 }
 
 interface ProviderEvents {
@@ -66,6 +72,12 @@ export interface ProviderLike {
   connect(): void;
   disconnect(): void;
   destroy(): void;
+  /**
+   * Sends a sync step 1 on the open socket and calls `onReply` when the server's step 2 answer
+   * arrives. The server handles one socket's messages in order, so the answer proves it has
+   * applied everything this client sent before. False when there is no open socket.
+   */
+  probeSync?(onReply: () => void): boolean;
 }
 
 export interface ProviderArgs {
@@ -79,14 +91,55 @@ export interface ProviderArgs {
 export type ProviderFactory = (args: ProviderArgs) => ProviderLike;
 
 export const createWebsocketProvider: ProviderFactory = ({ serverUrl, room, doc, awareness, params }) =>
-  new WebsocketProvider(serverUrl, room, doc, {
-    awareness,
-    params,
-    // Another tab of the same browser is another participant; it must not sync behind the server's back.
-    disableBc: true,
-    maxBackoffTime: 4000,
-    shouldReconnect,
-  }) as unknown as ProviderLike;
+  withSyncProbe(
+    new WebsocketProvider(serverUrl, room, doc, {
+      awareness,
+      params,
+      // Another tab of the same browser is another participant; it must not sync behind the server's back.
+      disableBc: true,
+      maxBackoffTime: 4000,
+      shouldReconnect,
+    }),
+  );
+
+type SyncHandler = (encoder: encoding.Encoder, decoder: decoding.Decoder, provider: WebsocketProvider, emitSynced: boolean, messageType: number) => void;
+
+/**
+ * Adds probeSync to y-websocket's provider. Step 2 messages from the server only ever answer
+ * this client's step 1s (the one y-websocket sends when a socket opens, then ours), in order,
+ * so a queue per socket tells which answer is which.
+ */
+function withSyncProbe(provider: WebsocketProvider): ProviderLike {
+  let waiting: ((() => void) | null)[] = [];
+  // y-websocket emits 'connected' just before it sends its own step 1 on the new socket.
+  provider.on('status', ({ status }: { status: string }) => {
+    waiting = status === 'connected' ? [null] : [];
+  });
+  const handlers = (provider as unknown as { messageHandlers: SyncHandler[] }).messageHandlers;
+  const handleSync = handlers[YMessageType.Sync];
+  if (handleSync) {
+    handlers[YMessageType.Sync] = (encoder, decoder, p, emitSynced, messageType) => {
+      const kind = decoding.readVarUint(decoding.clone(decoder));
+      handleSync(encoder, decoder, p, emitSynced, messageType);
+      if (kind === syncProtocol.messageYjsSyncStep2) waiting.shift()?.();
+    };
+  }
+  const probing = provider as unknown as ProviderLike;
+  probing.probeSync = (onReply) => {
+    const ws = provider.ws;
+    if (!provider.wsconnected || !ws || ws.readyState !== ws.OPEN || !handleSync) return false;
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, YMessageType.Sync);
+    syncProtocol.writeSyncStep1(encoder, provider.doc);
+    ws.send(encoding.toUint8Array(encoder));
+    waiting.push(onReply);
+    return true;
+  };
+  return probing;
+}
+
+/** How long after the last local edit the session asks the server whether it has everything. */
+const PROBE_DELAY_MS = 250;
 
 export interface CollabSessionOptions {
   /** roomId (editors) or viewId (viewers). */
@@ -124,6 +177,13 @@ export class CollabSession {
   private fatal = false;
   private destroyed = false;
   private typingTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Local edits made, and how many of them the server is known to hold (see SaveState). */
+  private localEdits = 0;
+  private ackedEdits = 0;
+  private probing = false;
+  private synced = false;
+  private probeTimer: ReturnType<typeof setTimeout> | null = null;
+  private saveState: SaveState = 'saved';
   private readonly callbacks: CollabCallbacks;
   private readonly typingMs: number;
 
@@ -194,6 +254,7 @@ export class CollabSession {
     if (this.destroyed) return;
     this.destroyed = true;
     if (this.typingTimer) clearTimeout(this.typingTimer);
+    if (this.probeTimer) clearTimeout(this.probeTimer);
     if (typeof window !== 'undefined') {
       window.removeEventListener('online', this.onBrowserOnline);
       window.removeEventListener('offline', this.onBrowserOffline);
@@ -214,8 +275,41 @@ export class CollabSession {
   private setStatus(status: ConnectionStatus): void {
     if (this.fatal || this.status === status) return;
     this.status = status;
+    if (status !== 'connected') {
+      // Answers to probes on the old socket never come; ask again once synced on the next one.
+      this.synced = false;
+      this.probing = false;
+    }
     this.callbacks.onStatus(status);
+    this.updateSaveState();
   }
+
+  private updateSaveState(): void {
+    const state: SaveState = this.ackedEdits >= this.localEdits ? 'saved' : this.status === 'connected' ? 'saving' : 'offline';
+    if (state === this.saveState) return;
+    this.saveState = state;
+    this.callbacks.onSaveState?.(state);
+  }
+
+  private scheduleProbe(delay = PROBE_DELAY_MS): void {
+    if (this.destroyed) return;
+    if (this.probeTimer) clearTimeout(this.probeTimer);
+    this.probeTimer = setTimeout(this.probe, delay);
+  }
+
+  private readonly probe = (): void => {
+    this.probeTimer = null;
+    if (this.destroyed || this.probing || this.ackedEdits >= this.localEdits) return;
+    if (this.status !== 'connected' || !this.synced) return; // the next sync asks again
+    const through = this.localEdits;
+    const sent = this.provider.probeSync?.(() => {
+      this.probing = false;
+      this.ackedEdits = Math.max(this.ackedEdits, through);
+      this.updateSaveState();
+      if (this.ackedEdits < this.localEdits) this.scheduleProbe();
+    });
+    this.probing = sent === true;
+  };
 
   private readonly onProviderStatus = ({ status }: { status: 'connected' | 'disconnected' | 'connecting' }): void => {
     if (status === 'connected') {
@@ -229,8 +323,11 @@ export class CollabSession {
 
   private readonly onProviderSync = (isSynced: boolean): void => {
     if (!isSynced) return;
+    this.synced = true;
     this.callbacks.onSynced();
     this.emitMeta();
+    // Edits made while away went out in this sync's step 2; ask whether the server has them.
+    if (this.ackedEdits < this.localEdits) this.scheduleProbe(0);
   };
 
   private readonly onProviderClosed = (event: { code: number; reason: string }): void => {
@@ -255,6 +352,10 @@ export class CollabSession {
   private readonly onDocUpdate = (_update: Uint8Array, origin: unknown): void => {
     if (origin === this.provider) return;
     if (this.status !== 'connected') this.callbacks.onOfflineEdit();
+    if (this.readOnly) return;
+    this.localEdits++;
+    this.updateSaveState();
+    this.scheduleProbe();
   };
 
   private readonly onMetaChange = (): void => this.emitMeta();

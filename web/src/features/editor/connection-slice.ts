@@ -2,6 +2,13 @@ import { createSlice, type PayloadAction } from '@reduxjs/toolkit';
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'offline';
 export type SyncMode = 'yjs' | 'lww';
+/**
+ * Whether the server holds this tab's edits: 'saved' once the server has answered a sync
+ * request sent after the last local edit (it handles a socket's messages in order, so it has
+ * applied every edit sent before; it appends them to its database within PERSIST_FLUSH_MS),
+ * 'saving' while such an answer is outstanding, 'offline' while edits wait for a connection.
+ */
+export type SaveState = 'saved' | 'saving' | 'offline';
 
 export interface ConnectionState {
   mode: SyncMode;
@@ -12,6 +19,8 @@ export interface ConnectionState {
   offlineEdits: boolean;
   /** A close that ends the session (4404, 4409, 4429, 1008): no more reconnects. */
   fatal: { code: number; reason: string } | null;
+  /** Live (Yjs) mode only; null when the session cannot tell (the LWW fallback). */
+  saveState: SaveState | null;
 }
 
 export const initialConnectionState: ConnectionState = {
@@ -20,6 +29,7 @@ export const initialConnectionState: ConnectionState = {
   synced: false,
   offlineEdits: false,
   fatal: null,
+  saveState: null,
 };
 
 export const connectionSlice = createSlice({
@@ -42,6 +52,9 @@ export const connectionSlice = createSlice({
     editedWhileOffline(state) {
       if (state.status !== 'connected' || !state.synced) state.offlineEdits = true;
     },
+    saveStateChanged(state, action: PayloadAction<SaveState>) {
+      state.saveState = action.payload;
+    },
     fatalClose(state, action: PayloadAction<{ code: number; reason: string }>) {
       state.fatal = action.payload;
       state.status = 'offline';
@@ -50,4 +63,4 @@ export const connectionSlice = createSlice({
   },
 });
 
-export const { connectionReset, statusChanged, synced, editedWhileOffline, fatalClose } = connectionSlice.actions;
+export const { connectionReset, statusChanged, synced, editedWhileOffline, saveStateChanged, fatalClose } = connectionSlice.actions;

@@ -16,19 +16,28 @@ interface RemoteState {
 /** How long a label stays open after its cursor moved. */
 const ACTIVE_MS = 2500;
 
-interface LabelWidget extends Monaco.editor.IContentWidget {
+/** One widget per line that has remote cursors: their labels side by side after the line's text. */
+interface LineWidget extends Monaco.editor.IContentWidget {
+  /** Monaco's node (it sets its display and position); `row` inside it lays the labels out. */
   node: HTMLDivElement;
-  position: Monaco.IPosition | null;
+  row: HTMLDivElement;
+  lineNumber: number;
+  column: number;
 }
 
-/**
- * Colours y-monaco's remote selection decorations per client and adds a name label above
- * each remote cursor. The label is a content widget (real DOM, so it can take hover and a
- * test id); it opens while that person types or just moved, and on hover otherwise.
- */
+interface LabelState {
+  clientId: number;
+  name: string;
+  color: string;
+  viewer: boolean;
+  head: Monaco.IPosition;
+  active: boolean;
+  typing: boolean;
+}
+
 export class RemoteCursors {
   private readonly style: HTMLStyleElement;
-  private readonly widgets = new Map<number, LabelWidget>();
+  private readonly widgets = new Map<number, LineWidget>();
   private readonly lastMove = new Map<number, { key: string; at: number }>();
   private refreshTimer: ReturnType<typeof setTimeout> | null = null;
   private cssKey = '';
@@ -79,8 +88,8 @@ export class RemoteCursors {
 
   private readonly render = (): void => {
     const now = Date.now();
-    const seen = new Set<number>();
     const css: string[] = [];
+    const labels: LabelState[] = [];
     let nextExpiry = Infinity;
     this.awareness.getStates().forEach((raw, clientId) => {
       if (clientId === this.doc.clientID) return;
@@ -88,26 +97,26 @@ export class RemoteCursors {
       const name = typeof state.user?.name === 'string' ? state.user.name : '';
       if (!name) return;
       const color = safeColor(state.user?.color, name);
+      const viewer = state.user?.role === 'viewer';
       css.push(
-        `.yRemoteSelection-${clientId}{background-color:${withAlpha(color, 0.28)}}`,
-        `.yRemoteSelectionHead-${clientId}{--cursor-color:${color};border-color:${color}}`,
+        `.yRemoteSelection-${clientId}{background-color:${withAlpha(color, viewer ? 0.12 : 0.28)}}`,
+        `.yRemoteSelectionHead-${clientId}{--cursor-color:${color};border-color:${color}${viewer ? ';border-left-style:dashed' : ''}}`,
       );
+      if (viewer) css.push(`.yRemoteSelectionHead-${clientId}::after{background:transparent;border:1px solid ${color}}`);
       const head = this.resolve(state.selection?.head ?? null);
-      if (!head) {
-        this.removeWidget(clientId);
-        return;
-      }
-      seen.add(clientId);
+      if (!head) return;
       const key = `${head.lineNumber}:${head.column}`;
       const move = this.lastMove.get(clientId);
       if (!move || move.key !== key) this.lastMove.set(clientId, { key, at: now });
       const movedAt = this.lastMove.get(clientId)?.at ?? now;
-      const active = state.typing === true || now - movedAt < ACTIVE_MS;
-      if (active && state.typing !== true) nextExpiry = Math.min(nextExpiry, movedAt + ACTIVE_MS - now);
-      this.upsertWidget(clientId, name, color, head, active, state.typing === true);
+      const typing = state.typing === true;
+      const active = typing || now - movedAt < ACTIVE_MS;
+      if (active && !typing) nextExpiry = Math.min(nextExpiry, movedAt + ACTIVE_MS - now);
+      labels.push({ clientId, name, color, viewer, head, active, typing });
     });
-    for (const clientId of [...this.widgets.keys()]) if (!seen.has(clientId)) this.removeWidget(clientId);
+    const seen = new Set(labels.map((label) => label.clientId));
     for (const clientId of [...this.lastMove.keys()]) if (!seen.has(clientId)) this.lastMove.delete(clientId);
+    this.renderLines(labels);
     const cssText = css.join('\n');
     if (cssText !== this.cssKey) {
       this.cssKey = cssText;
@@ -117,51 +126,78 @@ export class RemoteCursors {
     this.refreshTimer = Number.isFinite(nextExpiry) ? setTimeout(this.render, nextExpiry + 20) : null;
   };
 
-  private upsertWidget(clientId: number, name: string, color: string, position: Monaco.IPosition, active: boolean, typing: boolean): void {
-    let widget = this.widgets.get(clientId);
-    if (!widget) {
-      const node = document.createElement('div');
-      node.className = 'remote-cursor-label';
-      node.dataset.testid = 'remote-cursor-label';
-      const text = document.createElement('span');
-      node.appendChild(text);
-      const created: LabelWidget = {
-        node,
-        position,
-        allowEditorOverflow: false,
-        suppressMouseDown: true,
-        getId: () => `pairpad.remote-cursor.${clientId}`,
-        getDomNode: () => node,
-        getPosition: () =>
-          created.position
-            ? {
-                position: created.position,
-                preference: [
-                  this.monaco.editor.ContentWidgetPositionPreference.ABOVE,
-                  this.monaco.editor.ContentWidgetPositionPreference.BELOW,
-                ],
-              }
-            : null,
-      };
-      widget = created;
-      this.widgets.set(clientId, widget);
-      this.editor.addContentWidget(widget);
+  private renderLines(labels: LabelState[]): void {
+    const model = this.editor.getModel();
+    const byLine = new Map<number, LabelState[]>();
+    for (const label of labels) {
+      const line = byLine.get(label.head.lineNumber) ?? [];
+      line.push(label);
+      byLine.set(label.head.lineNumber, line);
     }
-    const node = widget.node;
-    const span = node.firstChild as HTMLSpanElement;
-    if (span.textContent !== name) span.textContent = name;
-    node.dataset.name = name;
-    node.style.setProperty('--cursor-color', color);
-    node.classList.toggle('is-active', active);
-    node.classList.toggle('is-typing', typing);
-    widget.position = position;
-    this.editor.layoutContentWidget(widget);
+    for (const lineNumber of [...this.widgets.keys()]) if (!byLine.has(lineNumber)) this.removeWidget(lineNumber);
+    for (const [lineNumber, onLine] of byLine) {
+      // Left to right as the carets stand; ties (same spot) by client id, so the order is stable.
+      onLine.sort((a, b) => a.head.column - b.head.column || a.clientId - b.clientId);
+      const column = model ? model.getLineMaxColumn(lineNumber) : 1;
+      let widget = this.widgets.get(lineNumber);
+      if (!widget) {
+        const node = document.createElement('div');
+        node.className = 'remote-cursor-widget';
+        const row = document.createElement('div');
+        row.className = 'remote-cursor-line';
+        node.appendChild(row);
+        const created: LineWidget = {
+          node,
+          row,
+          lineNumber,
+          column,
+          allowEditorOverflow: false,
+          suppressMouseDown: true,
+          getId: () => `pairpad.remote-cursors.line-${lineNumber}`,
+          getDomNode: () => node,
+          getPosition: () => ({
+            position: { lineNumber: created.lineNumber, column: created.column },
+            preference: [this.monaco.editor.ContentWidgetPositionPreference.EXACT],
+          }),
+        };
+        widget = created;
+        this.widgets.set(lineNumber, widget);
+        this.editor.addContentWidget(widget);
+      }
+      widget.column = column;
+      this.syncLabels(widget.row, onLine);
+      this.editor.layoutContentWidget(widget);
+    }
   }
 
-  private removeWidget(clientId: number): void {
-    const widget = this.widgets.get(clientId);
+  private syncLabels(container: HTMLDivElement, labels: LabelState[]): void {
+    while (container.children.length > labels.length) container.lastElementChild?.remove();
+    labels.forEach((label, index) => {
+      let node = container.children[index] as HTMLDivElement | undefined;
+      if (!node) {
+        node = document.createElement('div');
+        node.className = 'remote-cursor-label';
+        node.dataset.testid = 'remote-cursor-label';
+        node.appendChild(document.createElement('span'));
+        container.appendChild(node);
+      }
+      const text = label.viewer ? `${label.name} (watching)` : label.name;
+      const span = node.firstChild as HTMLSpanElement;
+      if (span.textContent !== text) span.textContent = text;
+      node.dataset.name = label.name;
+      node.dataset.role = label.viewer ? 'viewer' : 'editor';
+      node.title = `${text}: line ${label.head.lineNumber}, column ${label.head.column}`;
+      node.style.setProperty('--cursor-color', label.color);
+      node.classList.toggle('is-active', label.active);
+      node.classList.toggle('is-typing', label.typing);
+      node.classList.toggle('is-viewer', label.viewer);
+    });
+  }
+
+  private removeWidget(lineNumber: number): void {
+    const widget = this.widgets.get(lineNumber);
     if (!widget) return;
     this.editor.removeContentWidget(widget);
-    this.widgets.delete(clientId);
+    this.widgets.delete(lineNumber);
   }
 }

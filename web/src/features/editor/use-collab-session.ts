@@ -39,6 +39,7 @@ export function useCollabSession(params: CollabSessionParams, callbacks: CollabC
       onPeers: (peers) => callbacksRef.current.onPeers(peers),
       onMeta: (meta) => callbacksRef.current.onMeta(meta),
       onOfflineEdit: () => callbacksRef.current.onOfflineEdit(),
+      onSaveState: (state) => callbacksRef.current.onSaveState?.(state),
     };
     const created =
       mode === 'lww'

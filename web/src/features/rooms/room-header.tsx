@@ -22,6 +22,11 @@ export interface RoomHeaderProps {
   saving: boolean;
   /** The room's capacity as the server last published it. */
   limit: number;
+  /**
+   * Whether the server holds this tab's edits (live mode; null = unknown): 'saved' once it has
+   * answered a request sent after the last edit, 'saving' until then, 'offline' while disconnected.
+   */
+  saveState?: 'saved' | 'saving' | 'offline' | null;
   /** The connection badge and anything else the page wants next to the title. */
   status: ReactNode;
   onRename(name: string): void;
@@ -171,12 +176,34 @@ export function RoomHeader(props: RoomHeaderProps): ReactElement {
         <span className="toolbar-spacer" />
         {!readOnly && (
           <>
+            {props.saveState && (
+              <span
+                className={`save-state save-state-${props.saveState}`}
+                data-testid="save-state"
+                data-state={props.saveState}
+                role="status"
+                title="Edits are sent as you type and stored by the server continuously. Save (Ctrl+S) also writes a snapshot now."
+              >
+                {props.saveState === 'saved'
+                  ? 'All changes saved'
+                  : props.saveState === 'saving'
+                    ? 'Saving…'
+                    : 'Offline: changes kept in this tab'}
+              </span>
+            )}
             {savedAt && (
               <span className="saved-at muted" data-testid="saved-at">
                 saved {formatSavedAt(savedAt)}
               </span>
             )}
-            <button type="button" className="button small" data-testid="save" disabled={saving} onClick={props.onSave}>
+            <button
+              type="button"
+              className="button small"
+              data-testid="save"
+              disabled={saving}
+              onClick={props.onSave}
+              title="Store a snapshot now (Ctrl+S)"
+            >
               {saving ? 'Saving…' : 'Save'}
             </button>
           </>
