@@ -2,6 +2,7 @@ import { Migrator, type Kysely, type Migration, type MigrationResultSet } from '
 import * as rooms from './migrations/0001_rooms';
 import * as documents from './migrations/0002_documents';
 import * as dropDocumentText from './migrations/0003_drop_document_text';
+import * as roomRoster from './migrations/0004_room_roster';
 
 // Listed statically rather than read from disk, so migrations work the same under tsx,
 // bundlers and the Docker image.
@@ -9,6 +10,7 @@ const migrations: Record<string, Migration> = {
   '0001_rooms': rooms,
   '0002_documents': documents,
   '0003_drop_document_text': dropDocumentText,
+  '0004_room_roster': roomRoster,
 };
 
 export class MigrationError extends Error {

@@ -38,15 +38,20 @@ export function roomsRepo(db: Kysely<Database>) {
         .executeTakeFirst();
     },
 
-    async touch(roomId: string, at: Date = new Date()): Promise<void> {
-      await db.updateTable('rooms').set({ last_active_at: at }).where('room_id', '=', roomId).execute();
+    /** Records activity now; `roster` (JSON text), when given, replaces who was in the room. */
+    async touch(roomId: string, at: Date = new Date(), roster?: string): Promise<void> {
+      await db
+        .updateTable('rooms')
+        .set({ last_active_at: at, ...(roster !== undefined && { roster }) })
+        .where('room_id', '=', roomId)
+        .execute();
     },
 
     /** Records an edit made at `editedAt` (stored later, so never moves `updated_at` back). */
-    async markEdited(roomId: string, editedAt: Date, at: Date = new Date()): Promise<void> {
+    async markEdited(roomId: string, editedAt: Date, at: Date = new Date(), roster?: string): Promise<void> {
       await db
         .updateTable('rooms')
-        .set({ last_active_at: at, updated_at: sql<Date>`greatest(updated_at, ${editedAt})` })
+        .set({ last_active_at: at, updated_at: sql<Date>`greatest(updated_at, ${editedAt})`, ...(roster !== undefined && { roster }) })
         .where('room_id', '=', roomId)
         .execute();
     },

@@ -15,6 +15,8 @@ export interface RoomsTable {
   updated_at: Timestamp;
   /** Last time anyone was connected or wrote; drives TTL clean-up. */
   last_active_at: Timestamp;
+  /** Who was in the room lately, as a JSON array of {name, color, role} (bounded by the server). */
+  roster: ColumnType<string, string | undefined, string>;
 }
 
 /** The compacted document: the full Yjs state (its text is read by decoding it). */

@@ -1,4 +1,5 @@
 import type { Language } from '@pairpad/shared';
+import type { RosterRecord } from './room';
 
 export interface StoredUpdate {
   update: Uint8Array;
@@ -32,9 +33,10 @@ export interface DocStore {
   appendBatch(batches: readonly RoomUpdates[]): Promise<Map<string, number>>;
   /**
    * Replaces the snapshot (which covers every log row up to `through`) and drops those rows.
-   * `editedAt` (the last edit it includes) moves the room's `updatedAt` forward.
+   * `editedAt` (the last edit it includes) moves the room's `updatedAt` forward; `roster`, when
+   * given, replaces who the room remembers.
    */
-  compact(roomId: string, snapshot: { state: Uint8Array; through: number; editedAt?: Date }): Promise<void>;
+  compact(roomId: string, snapshot: { state: Uint8Array; through: number; editedAt?: Date; roster?: readonly RosterRecord[] }): Promise<void>;
   /** Writes room settings edited live through the document's meta map. */
   saveMeta(roomId: string, meta: { name?: string; language?: Language }): Promise<void>;
 }

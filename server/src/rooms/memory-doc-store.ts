@@ -1,11 +1,14 @@
 import * as Y from 'yjs';
 import type { DocStore, LoadedDocument, RoomUpdates, StoredUpdate } from './doc-store';
+import type { RosterRecord } from './room';
 
 interface StoredRoom {
   snapshot: Uint8Array | null;
   log: { id: number; update: Uint8Array }[];
   compactedThrough: number;
   meta: { name?: string; language?: string };
+  /** Who the room remembered at its last compaction. */
+  roster?: RosterRecord[];
 }
 
 /**
@@ -61,12 +64,13 @@ export class MemoryDocStore implements DocStore {
     return through;
   }
 
-  async compact(roomId: string, snapshot: { state: Uint8Array; through: number }): Promise<void> {
+  async compact(roomId: string, snapshot: { state: Uint8Array; through: number; roster?: readonly RosterRecord[] }): Promise<void> {
     this.calls.compact++;
     this.check();
     const room = this.room(roomId);
     room.snapshot = snapshot.state;
     room.compactedThrough = snapshot.through;
+    if (snapshot.roster) room.roster = [...snapshot.roster];
     room.log = room.log.filter((row) => row.id > snapshot.through);
   }
 

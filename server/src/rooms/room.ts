@@ -46,6 +46,15 @@ export interface RoomSettings {
    */
   createdAt?: string;
   updatedAt?: string;
+  /** Who was in the room when it was last stored: the people who left stay listed across unloads and restarts. */
+  roster?: readonly RosterRecord[];
+}
+
+/** One person of a room's stored roster. */
+export interface RosterRecord {
+  name: string;
+  color: string;
+  role: Role;
 }
 
 export interface RoomOptions {
@@ -277,6 +286,10 @@ export class Room implements PersistTarget {
     doc.on('update', this.handleDocUpdate);
     this.awareness.on('update', this.handleAwarenessUpdate);
     this.meta.observe(this.handleMetaChange);
+    for (const { name, color, role } of settings.roster ?? []) {
+      this.roster.set(name, { name, color, role, lastTypedAt: 0, typingShown: false });
+    }
+    this.trimRoster();
     // After the listeners, so a correction from the rooms table is persisted like any edit.
     this.syncMetaFromSettings();
     if (loaded.logRows > 0) this.scheduleCompaction();
@@ -892,7 +905,12 @@ export class Room implements PersistTarget {
       const bytesAtState = this.approxBytes;
       const rowsFolded = this.logRowsSinceCompact;
       try {
-        await this.options.store.compact(this.roomId, { state, through, ...(this.lastEditAt && { editedAt: this.lastEditAt }) });
+        await this.options.store.compact(this.roomId, {
+          state,
+          through,
+          roster: [...this.roster.values()].map(({ name, color, role }) => ({ name, color, role })),
+          ...(this.lastEditAt && { editedAt: this.lastEditAt }),
+        });
       } catch (error) {
         this.storeHealthy = false;
         this.log.error({ err: error }, 'compaction failed; the update log still holds every change');

@@ -9,10 +9,11 @@ export function createDbDocStore(database: DatabaseHandle): DocStore {
   return {
     load: (roomId) => documents.load(roomId),
     appendBatch: (batches) => documents.appendMany(batches.map(({ roomId, updates }) => ({ roomId, records: updates }))),
-    compact: async (roomId, { state, through, editedAt }) => {
+    compact: async (roomId, { state, through, editedAt, roster }) => {
       await documents.compact(roomId, { state, through });
-      if (editedAt) await rooms.markEdited(roomId, editedAt);
-      else await rooms.touch(roomId);
+      const rosterJson = roster && JSON.stringify(roster);
+      if (editedAt) await rooms.markEdited(roomId, editedAt, new Date(), rosterJson);
+      else await rooms.touch(roomId, new Date(), rosterJson);
     },
     saveMeta: async (roomId, meta) => {
       await rooms.update(roomId, meta);

@@ -2,7 +2,7 @@ import type { DatabaseHandle, RoomRow } from '@pairpad/db';
 import { roomsRepo } from '@pairpad/db';
 import { DEFAULT_LANGUAGE, isLanguage } from '@pairpad/shared';
 import type { RoomDirectory } from '../rooms/access';
-import type { RoomSettings } from '../rooms/room';
+import type { RosterRecord, RoomSettings } from '../rooms/room';
 
 export function rowToSettings(row: RoomRow): RoomSettings {
   return {
@@ -13,7 +13,27 @@ export function rowToSettings(row: RoomRow): RoomSettings {
     capacity: row.capacity,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
+    roster: parseRoster(row.roster),
   };
+}
+
+/** The stored roster; entries that are not well formed are skipped rather than trusted. */
+function parseRoster(json: string): RosterRecord[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(parsed)) return [];
+  return parsed.filter(
+    (entry): entry is RosterRecord =>
+      typeof entry === 'object' &&
+      entry !== null &&
+      typeof entry.name === 'string' &&
+      typeof entry.color === 'string' &&
+      (entry.role === 'editor' || entry.role === 'viewer'),
+  );
 }
 
 export function createRoomDirectory(database: DatabaseHandle): RoomDirectory {

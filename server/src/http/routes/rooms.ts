@@ -175,7 +175,8 @@ export async function roomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): Pr
         ...settingsToRoom(settings),
         role: found.viaViewId ? 'viewer' : 'editor',
         ...(code !== undefined && { code }),
-        participants: live?.participants() ?? [],
+        // A room not in memory lists who was there when it was last stored, all offline.
+        participants: live?.participants() ?? (settings.roster ?? []).map((person) => ({ ...person, online: false })),
         online: live?.memberCount ?? 0,
       };
       // The view capability must never lead back to the edit capability.
