@@ -9,7 +9,7 @@ import {
 import type { RoomMember } from '../rooms/room';
 import { SessionBase } from './session-base';
 import type { IncomingFrame } from './socket';
-import { diffHunks, editCost, mergeWrite } from './text-merge';
+import { mergeWrite, roughDistance } from './text-merge';
 
 /** Texts sent to one client that a later write may still name as its base. */
 const MAX_SENT_TEXTS = 16;
@@ -149,7 +149,8 @@ export class LwwSession extends SessionBase implements RoomMember {
     for (let i = recent.length - 1; i >= 0; i--) {
       const candidate = recent[i]!;
       if (candidate === next) return candidate;
-      const cost = editCost(diffHunks(candidate, next));
+      // Linear, not a diff per candidate: a client without `base` must not cost several diffs a write.
+      const cost = roughDistance(candidate, next);
       if (cost < bestCost) {
         best = candidate;
         bestCost = cost;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyEdits, diffHunks, mergeWrite } from './text-merge';
+import { applyEdits, diffHunks, mergeWrite, roughDistance } from './text-merge';
 
 /** mulberry32, so a failure replays from its seed. */
 function prng(seed: number): () => number {
@@ -32,6 +32,15 @@ describe('diffHunks', () => {
         expect(/[\ud800-\udbff]$/.test(h.insert)).toBe(false);
       }
     }
+  });
+});
+
+describe('roughDistance', () => {
+  it('counts the characters outside the common prefix and suffix', () => {
+    expect(roughDistance('abc', 'abc')).toBe(0);
+    expect(roughDistance('hello world', 'hello brave world')).toBe(6);
+    expect(roughDistance('a', 'b')).toBe(2);
+    expect(roughDistance('', 'xyz')).toBe(3);
   });
 });
 

@@ -22,7 +22,7 @@ export interface DiffOptions {
   timeoutMs?: number;
 }
 
-const DEFAULT_TIMEOUT_MS = 50;
+const DEFAULT_TIMEOUT_MS = 25;
 
 const isHigh = (code: number) => code >= 0xd800 && code <= 0xdbff;
 const isLow = (code: number) => code >= 0xdc00 && code <= 0xdfff;
@@ -193,9 +193,15 @@ export function mergeWrite(base: string, current: string, next: string, options:
   return edits;
 }
 
-/** Total characters an edit list deletes and inserts: how far `to` is from `from`. */
-export function editCost(hunks: readonly Hunk[]): number {
-  let cost = 0;
-  for (const hunk of hunks) cost += hunk.end - hunk.start + hunk.insert.length;
-  return cost;
+/**
+ * An upper bound on how far apart two texts are, in linear time: the characters outside their
+ * common prefix and suffix. Enough to tell which of a few candidate bases a write was made on.
+ */
+export function roughDistance(from: string, to: string): number {
+  const max = Math.min(from.length, to.length);
+  let prefix = 0;
+  while (prefix < max && from.charCodeAt(prefix) === to.charCodeAt(prefix)) prefix++;
+  let suffix = 0;
+  while (suffix < max - prefix && from.charCodeAt(from.length - 1 - suffix) === to.charCodeAt(to.length - 1 - suffix)) suffix++;
+  return from.length + to.length - 2 * (prefix + suffix);
 }
