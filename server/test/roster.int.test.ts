@@ -46,7 +46,7 @@ describe('roster', () => {
       }
       return undefined;
     }, 5_000, 'the roster to list Alice');
-    expect(roster.find((p) => p.name === 'Alice')).toMatchObject({ online: false, color: colors.Alice, role: 'editor' });
-    expect(roster.find((p) => p.name === 'Bob')).toMatchObject({ online: true });
+    expect(roster!.find((p) => p.name === 'Alice')).toMatchObject({ online: false, color: colors.Alice, role: 'editor' });
+    expect(roster!.find((p) => p.name === 'Bob')).toMatchObject({ online: true });
   });
 });
