@@ -47,18 +47,59 @@ function precompress(): Plugin {
  * Monaco's editor core as its own chunk, so a deploy that changes only our code leaves the
  * largest file cached (it is hashed and served immutable). Only base/platform/editor: the
  * language grammars and JSON's language service stay separate chunks loaded on first use.
+ * Vite's preload helper, which both the entry and Monaco's lazy imports use, gets a chunk of
+ * its own: left alone it lands in the Monaco chunk, and the entry would wait for all of Monaco.
  */
 const MONACO_CORE = /[\\/]node_modules[\\/]monaco-editor[\\/]esm[\\/]vs[\\/](?:base|platform|editor|nls)/;
+const PRELOAD_HELPER = /vite[\\/]preload-helper/;
+
+/**
+ * The room page (Monaco and the editor) is a lazy chunk, fetched only once the entry has run
+ * and routed. A `modulepreload` for it and its imports in index.html starts that download with
+ * the entry's, which on a slow link is most of a fresh room's load. The start page preloads it
+ * too: creating a room opens it next.
+ */
+function preloadRoomPage(): Plugin {
+  return {
+    name: 'pairpad-preload-room-page',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(_html, ctx) {
+        const bundle = ctx.bundle ?? {};
+        const room = Object.values(bundle).find((chunk) => chunk.type === 'chunk' && /[\\/]app[\\/]room-page\.tsx$/.test(chunk.facadeModuleId ?? ''));
+        if (!room || room.type !== 'chunk') throw new Error('pairpad-preload-room-page: no room-page chunk in the bundle');
+        // What the entry already loads (it is in index.html or imported by it) needs no hint.
+        const entry = Object.values(bundle).find((chunk) => chunk.type === 'chunk' && chunk.isEntry);
+        const loaded = new Set(entry?.type === 'chunk' ? [entry.fileName, ...entry.imports] : []);
+        const scripts = [room.fileName, ...room.imports].filter((file) => !loaded.has(file));
+        const styles = [room.fileName, ...room.imports].flatMap((file) => {
+          const chunk = bundle[file];
+          return chunk?.type === 'chunk' ? [...(chunk.viteMetadata?.importedCss ?? [])] : [];
+        });
+        return [
+          ...scripts.map((file) => ({ tag: 'link', attrs: { rel: 'modulepreload', crossorigin: true, href: `/${file}` }, injectTo: 'head' as const })),
+          ...styles.map((file) => ({ tag: 'link', attrs: { rel: 'preload', as: 'style', crossorigin: true, href: `/${file}` }, injectTo: 'head' as const })),
+        ];
+      },
+    },
+  };
+}
 
 export default defineConfig({
-  plugins: [react(), precompress()],
+  plugins: [react(), preloadRoomPage(), precompress()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,
     chunkSizeWarningLimit: 4096,
     rolldownOptions: {
       output: {
-        codeSplitting: { groups: [{ name: 'monaco', test: MONACO_CORE }] },
+        codeSplitting: {
+          groups: [
+            { name: 'preload-helper', test: PRELOAD_HELPER, priority: 2 },
+            { name: 'monaco', test: MONACO_CORE, priority: 1 },
+          ],
+        },
       },
     },
   },
