@@ -1,15 +1,18 @@
 /**
- * `npm start`: builds the web app when it is missing or older than its sources, then runs the
- * server in this process (so SIGTERM/SIGINT reach its graceful shutdown directly).
+ * `npm start`: builds the web app and the server bundle when they are missing or older than
+ * their sources, then runs the server in this process (so SIGTERM/SIGINT reach its graceful
+ * shutdown directly). Plain JavaScript run by plain Node: a TypeScript loader would stay resident
+ * next to the server for nothing (see scripts/build-server.mjs).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { buildServer, serverBundle, serverBundleIsStale } from './build-server.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-function newestMtime(path: string): number {
+function newestMtime(path) {
   if (!existsSync(path)) return 0;
   const stat = statSync(path);
   if (!stat.isDirectory()) return stat.mtimeMs;
@@ -33,5 +36,10 @@ if (!process.env.WEB_DIR && builtAt < Math.max(...sources.map(newestMtime))) {
   }
 }
 
+if (serverBundleIsStale()) {
+  console.log('pairpad: bundling the server (first start or sources changed)…');
+  await buildServer();
+}
+
 process.chdir(root);
-await import('../server/src/main');
+await import(pathToFileURL(serverBundle).href);
