@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
-# Build stage: install everything, build the web app.
-FROM node:20-bookworm-slim AS build
+# Build stage: install everything, build the web app and the server bundle (server/dist).
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY shared/package.json shared/
@@ -12,7 +12,7 @@ COPY . .
 RUN npm run build && npm prune --omit=dev
 
 # Runtime stage: the API and the built web app on one port.
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000 \
@@ -26,4 +26,5 @@ VOLUME ["/data"]
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:3000/healthz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
-CMD ["node", "--import", "tsx", "server/src/main.ts"]
+# Plain Node on the bundle `npm run build` wrote: no TypeScript loader resident at run time.
+CMD ["node", "server/dist/main.mjs"]
