@@ -172,7 +172,7 @@ describe('attacks', () => {
     expect(seen.user).toMatchObject({ name: 'Vera', role: 'viewer' });
   });
 
-  it('[ATK-sync-budget] a socket that keeps asking for sync replies is closed (4429) once it has taken its budget of bytes; honest joins are unaffected', async () => {
+  it('[ATK-sync-budget] a socket that keeps asking for sync replies is paced by its budget of bytes and closed (4429) once requests pile up; honest joins are unaffected', async () => {
     const s = await server({ MAX_DOCUMENT_BYTES: '16384', MAX_SYNC_BYTES_PER_SECOND: '1024' });
     const room = await createRoom(s, { code: 'x'.repeat(5_000) });
     const viewer = socket(`${s.wsUrl}/yjs/${room.viewId}?name=Vera`);

@@ -79,7 +79,7 @@ function join(room: Room, role: 'editor' | 'viewer' = 'viewer') {
 }
 
 describe('YjsSession sync budget', () => {
-  it('paces the room’s encoding: a request over the room’s budget waits for it instead of being refused, and a newer request replaces a waiting one', async () => {
+  it('paces the room’s encoding: a request over the room’s budget waits for it instead of being refused, and every request gets its reply, in order', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     // 2,000 bytes a second for the whole room; the document is about 10 KB.
     const room = await roomWithText('z'.repeat(10_000), 2_000);
@@ -96,8 +96,10 @@ describe('YjsSession sync budget', () => {
     vi.advanceTimersByTime(3_000);
     expect(second.socket.sent.filter(isStep2)).toHaveLength(0);
     vi.advanceTimersByTime(2_000);
-    // One reply, to the newest request only.
     expect(second.socket.sent.filter(isStep2)).toHaveLength(1);
+    vi.advanceTimersByTime(6_000);
+    // Both requests answered, one after the other, and nobody was closed.
+    expect(second.socket.sent.filter(isStep2)).toHaveLength(2);
     expect(second.socket.closedWith).toBeNull();
 
     // A cached reply costs the room nothing: the empty state vector's reply is sent at once.
@@ -107,6 +109,16 @@ describe('YjsSession sync budget', () => {
     const fourth = join(room);
     fourth.session.handleFrame(syncStep1(new Uint8Array([0])));
     expect(fourth.socket.sent.filter(isStep2)).toHaveLength(third.socket.sent.filter(isStep2).length);
+  });
+
+  it('a socket that piles up more sync requests than it waits for is closed (4429)', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const room = await roomWithText('w'.repeat(10_000), 1_000);
+    join(room).session.handleFrame(syncStep1(Y.encodeStateVector(new Map([[5, 1]]))));
+    const greedy = join(room);
+    for (let i = 0; i < 20 && greedy.socket.closedWith === null; i++) greedy.session.handleFrame(syncStep1(Y.encodeStateVector(new Map([[100 + i, 1]]))));
+    expect(greedy.socket.closedWith).toBe(4429);
+    expect(greedy.socket.sent.filter(isStep2)).toHaveLength(0);
   });
 
   it('a session that ends while its request waits sends nothing and leaves no timer', async () => {

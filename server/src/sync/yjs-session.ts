@@ -6,6 +6,9 @@ import { TokenBucket } from '../rooms/token-bucket';
 import { SessionBase } from './session-base';
 import type { IncomingFrame } from './socket';
 
+/** Sync requests one socket may have waiting for replies; more close it (4429). */
+const MAX_WAITING_SYNC_REQUESTS = 8;
+
 const SYNC_STEP_1 = 0;
 const SYNC_STEP_2 = 1;
 const SYNC_UPDATE = 2;
@@ -20,8 +23,8 @@ export class YjsSession extends SessionBase implements RoomMember {
   readonly kind = 'yjs' as const;
   /** Bytes of sync replies this socket took; see SessionLimits.syncBytesPerSecond. */
   private readonly syncBudget = new TokenBucket(this.deps.limits.syncBytesPerSecond, this.deps.limits.syncBurstBytes);
-  /** The latest state vector still waiting for its reply while the room's budget refills. */
-  private waitingStateVector: Uint8Array | null = null;
+  /** State vectors of sync requests waiting for their replies, oldest first. */
+  private readonly waitingStateVectors: Uint8Array[] = [];
   private syncTimer: NodeJS.Timeout | null = null;
 
   /** Sends our sync step 1 and the known awareness states, as the reference server does. */
@@ -89,12 +92,15 @@ export class YjsSession extends SessionBase implements RoomMember {
     const step = decoding.readVarUint(decoder);
     const payload = decoding.readVarUint8Array(decoder);
     if (step === SYNC_STEP_1) {
-      if (!this.syncBudget.available) {
+      // Each request gets its own reply, in order (clients match replies to requests that way);
+      // a socket that piles up more than a few is not waiting for them.
+      if (this.waitingStateVectors.length >= MAX_WAITING_SYNC_REQUESTS) {
         this.close(CloseCode.RoomFullOrRateLimited, 'too many sync requests');
         return;
       }
-      this.waitingStateVector = payload;
-      this.answerSyncStep1();
+      this.waitingStateVectors.push(payload);
+      // While a timer waits for the budget, it answers this one too, in turn.
+      if (!this.syncTimer) this.answerSyncStep1();
       return;
     }
     if (step !== SYNC_STEP_2 && step !== SYNC_UPDATE) {
@@ -113,24 +119,27 @@ export class YjsSession extends SessionBase implements RoomMember {
   }
 
   /**
-   * Replies to the latest sync step 1 once the room's encoding budget allows: a request that
-   * arrives while the room is over budget waits (a newer one from the same socket replaces it),
-   * so honest joins are slowed, never refused, and abusers cannot take time from other rooms.
+   * Replies to waiting sync requests, oldest first, as this socket's and the room's budgets
+   * allow: a request over budget waits, so honest joins are slowed, never refused, and an abuser
+   * cannot take time from other rooms. A client asks once per connection (the web client also
+   * once per pause in typing, to learn that its edits arrived), so only an abuser waits long.
    */
-  private readonly answerSyncStep1 = (): void => {
-    this.syncTimer = null;
-    if (this.ended || !this.waitingStateVector) return;
-    const wait = this.room.syncBudget.msUntilAvailable();
-    if (wait > 0) {
-      this.syncTimer ??= setTimeout(this.answerSyncStep1, wait);
-      return;
+  private answerSyncStep1(): void {
+    while (!this.ended && this.waitingStateVectors.length > 0) {
+      const wait = Math.max(this.syncBudget.msUntilAvailable(), this.room.syncBudget.msUntilAvailable());
+      if (wait > 0) {
+        this.syncTimer = setTimeout(() => {
+          this.syncTimer = null;
+          this.answerSyncStep1();
+        }, wait);
+        return;
+      }
+      const { message, cost } = this.room.syncStep2For(this.waitingStateVectors.shift()!);
+      this.room.syncBudget.spend(cost);
+      this.syncBudget.spend(message.byteLength);
+      this.sendBinary(message);
     }
-    const { message, cost } = this.room.syncStep2For(this.waitingStateVector);
-    this.waitingStateVector = null;
-    this.room.syncBudget.spend(cost);
-    this.syncBudget.spend(message.byteLength);
-    this.sendBinary(message);
-  };
+  }
 
   private refuseAwareness(problem: AwarenessStateProblem): void {
     this.log.info({ problem }, 'awareness state refused');
@@ -141,6 +150,6 @@ export class YjsSession extends SessionBase implements RoomMember {
   protected override onEnd(): void {
     if (this.syncTimer) clearTimeout(this.syncTimer);
     this.syncTimer = null;
-    this.waitingStateVector = null;
+    this.waitingStateVectors.length = 0;
   }
 }

@@ -110,30 +110,52 @@ type SyncHandler = (encoder: encoding.Encoder, decoder: decoding.Decoder, provid
  * so a queue per socket tells which answer is which.
  */
 function withSyncProbe(provider: WebsocketProvider): ProviderLike {
-  let waiting: ((() => void) | null)[] = [];
+  // One entry per step 1 sent on this socket: y-websocket's own (null), then ours, each with the
+  // callbacks its reply settles.
+  let waiting: ((() => void)[] | null)[] = [];
+  // Callbacks of probes asked for while one was unanswered: they need a probe sent after the
+  // edits they follow, so one goes out for all of them once the outstanding one is answered.
+  let next: (() => void)[] = [];
   // y-websocket emits 'connected' just before it sends its own step 1 on the new socket.
   provider.on('status', ({ status }: { status: string }) => {
     waiting = status === 'connected' ? [null] : [];
+    next = [];
   });
+  const send = (callbacks: (() => void)[]): boolean => {
+    const ws = provider.ws;
+    if (!provider.wsconnected || !provider.synced || !ws || ws.readyState !== ws.OPEN) return false;
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, YMessageType.Sync);
+    syncProtocol.writeSyncStep1(encoder, provider.doc);
+    ws.send(encoding.toUint8Array(encoder));
+    waiting.push(callbacks);
+    return true;
+  };
   const handlers = (provider as unknown as { messageHandlers: SyncHandler[] }).messageHandlers;
   const handleSync = handlers[YMessageType.Sync];
   if (handleSync) {
     handlers[YMessageType.Sync] = (encoder, decoder, p, emitSynced, messageType) => {
       const kind = decoding.readVarUint(decoding.clone(decoder));
       handleSync(encoder, decoder, p, emitSynced, messageType);
-      if (kind === syncProtocol.messageYjsSyncStep2) waiting.shift()?.();
+      if (kind !== syncProtocol.messageYjsSyncStep2) return;
+      for (const settle of waiting.shift() ?? []) settle();
+      if (waiting.length === 0 && next.length > 0) {
+        const callbacks = next;
+        next = [];
+        send(callbacks);
+      }
     };
   }
   const probing = provider as unknown as ProviderLike;
   probing.probeSync = (onReply) => {
-    const ws = provider.ws;
-    if (!provider.wsconnected || !ws || ws.readyState !== ws.OPEN || !handleSync) return false;
-    const encoder = encoding.createEncoder();
-    encoding.writeVarUint(encoder, YMessageType.Sync);
-    syncProtocol.writeSyncStep1(encoder, provider.doc);
-    ws.send(encoding.toUint8Array(encoder));
-    waiting.push(onReply);
-    return true;
+    if (!handleSync || !provider.synced) return false;
+    // At most one probe unanswered per socket, so a slow server never sees them pile up.
+    if (waiting.length > 0) {
+      if (!provider.wsconnected) return false;
+      next.push(onReply);
+      return true;
+    }
+    return send([onReply]);
   };
   return probing;
 }
