@@ -321,6 +321,27 @@ describe('attacks', () => {
     expect(log).not.toContain('sessionSecret4');
   });
 
+  it('[ATK-viewer-frames] a viewer’s frame far over MAX_MESSAGE_BYTES is refused at its header, unread (editors may send bigger frames, viewers may not)', async () => {
+    const s = await server({ MAX_MESSAGE_BYTES: '65536' });
+    const room = await createRoom(s);
+    const open = async () => {
+      const viewer = socket(`${s.wsUrl}/ws/${room.viewId}?name=Vera`);
+      await viewer.opened;
+      await waitFor(() => viewer.messages.some((m) => typeof m === 'string' && m.includes('"init"')), 5_000, 'init');
+      return viewer;
+    };
+    // Just over the limit: read, answered with message_too_large, then 1009.
+    const near = await open();
+    near.ws.send(JSON.stringify({ type: 'code', code: 'n'.repeat(100_000) }));
+    expect((await near.closed).code).toBe(1009);
+    expect(near.messages.some((m) => typeof m === 'string' && m.includes('message_too_large'))).toBe(true);
+    // Far over it (but within what an editor may send): closed by ws at the frame header.
+    const far = await open();
+    far.ws.send(JSON.stringify({ type: 'code', code: 'f'.repeat(300_000) }));
+    expect((await far.closed).code).toBe(1009);
+    expect(far.messages.some((m) => typeof m === 'string' && m.includes('message_too_large'))).toBe(false);
+  });
+
   it('[ATK-preload] frames sent before the room has loaded are bounded by bytes, not only by count', async () => {
     const s = await server({ MAX_MESSAGE_BYTES: '65536' });
     const room = await createRoom(s, { code: 'y'.repeat(200_000) });

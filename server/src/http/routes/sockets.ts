@@ -54,6 +54,17 @@ export function frameCeiling(limits: { maxMessageBytes: number; maxDocumentBytes
   return editorFrameBytes(limits) + limits.maxMessageBytes;
 }
 
+/**
+ * Lowers the largest frame ws reads for one socket (its server-wide `maxPayload` is sized for
+ * editors' largest edits): a viewer's oversized frame is then closed with 1009 at its header,
+ * unread, instead of being read into memory first. ws keeps the limit on the socket's receiver;
+ * if a ws version moves it, viewers' frames are still refused after reading, as before.
+ */
+function limitFrameReads(ws: WebSocket, maxBytes: number): void {
+  const receiver = (ws as unknown as { _receiver?: { _maxPayload?: unknown } })._receiver;
+  if (receiver && typeof receiver._maxPayload === 'number') receiver._maxPayload = maxBytes;
+}
+
 function frameBytes(data: RawData): number {
   return Array.isArray(data) ? data.reduce((sum, part) => sum + part.byteLength, 0) : data.byteLength;
 }
@@ -255,6 +266,7 @@ export async function socketRoutes(app: FastifyInstance, deps: SocketRoutesDeps)
         const access = await resolveAccess(id, requestedRole, registry, directory);
         if (closed) return;
         if (!access) return refuse(CloseCode.RoomNotFound, 'room not found', 'room_not_found');
+        if (access.role === 'viewer') limitFrameReads(ws, config.maxMessageBytes * 2);
         const identity: SessionIdentity = { connectionId, name: nameCheck.name, role: access.role, sessionId, personId, viaViewId: access.viaViewId };
         let created: YjsSession | LwwSession | null = null;
         const result = await registry.enter(access.settings, identity, (room) => {
