@@ -7,7 +7,6 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const serverBundle = join(root, 'server', 'dist', 'main.mjs');
@@ -31,6 +30,8 @@ export function serverBundleIsStale() {
 }
 
 export async function buildServer() {
+  // Loaded here, so that `npm start` (which only asks serverBundleIsStale) never loads esbuild.
+  const { build } = await import('esbuild');
   await build({
     entryPoints: [join(root, 'server', 'src', 'main.ts')],
     outfile: serverBundle,

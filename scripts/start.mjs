@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { buildServer, serverBundle, serverBundleIsStale } from './build-server.mjs';
+import { serverBundle, serverBundleIsStale } from './build-server.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -38,7 +38,12 @@ if (!process.env.WEB_DIR && builtAt < Math.max(...sources.map(newestMtime))) {
 
 if (serverBundleIsStale()) {
   console.log('pairpad: bundling the server (first start or sources changed)…');
-  await buildServer();
+  // In a child process: esbuild's service and its memory would otherwise stay with the server.
+  const result = spawnSync(process.execPath, [join(root, 'scripts', 'build-server.mjs')], { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) {
+    console.error('pairpad: bundling the server failed');
+    process.exit(result.status ?? 1);
+  }
 }
 
 process.chdir(root);
