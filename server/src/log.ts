@@ -44,13 +44,14 @@ const CAPABILITY_PATH = /^\/(yjs|ws|rooms|room|watch)\/([^/?#]+)/;
 
 /**
  * A request URL fit for logs: the room or view id in the path becomes its `roomRef`, and the
- * `session` query value (it lets a socket replace another) is dropped.
+ * `session` and `person` query values (they let a socket replace another, or share a name) are
+ * dropped.
  */
 export function redactUrl(url: string): string {
   const queryAt = url.indexOf('?');
   const path = (queryAt === -1 ? url : url.slice(0, queryAt)).replace(CAPABILITY_PATH, (_match, prefix: string, id: string) => `/${prefix}/~${roomRef(id)}`);
   if (queryAt === -1) return path;
   const query = new URLSearchParams(url.slice(queryAt + 1));
-  if (query.has('session')) query.set('session', '~');
+  for (const secret of ['session', 'person']) if (query.has(secret)) query.set(secret, '~');
   return `${path}?${query.toString()}`;
 }

@@ -272,6 +272,12 @@ describe('attacks', () => {
     await alice.synced();
     const impostor = socket(`${s.wsUrl}/yjs/${room.viewId}?name=Alice&session=alice-session-1`);
     expect((await impostor.closed).code).toBe(4409);
+    // Nor does an editor's browser identity let a view link watch under the editor's name.
+    const dora = yClient(s, room.roomId, 'Dora', { person: 'dora-person-1' });
+    cleanups.push(() => dora.destroy());
+    await dora.synced();
+    const disguised = socket(`${s.wsUrl}/yjs/${room.viewId}?name=Dora&person=dora-person-1`);
+    expect((await disguised.closed).code).toBe(4409);
     const other = socket(`${s.wsUrl}/yjs/${room.viewId}?name=Mallory&session=alice-session-1`);
     await other.opened;
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -305,7 +311,7 @@ describe('attacks', () => {
     if (!address || typeof address === 'string') throw new Error('no port');
     const target = { httpUrl: `http://127.0.0.1:${address.port}`, wsUrl: `ws://127.0.0.1:${address.port}` };
     const room = await createRoom(target, { code: 'secret plans' });
-    const alice = yClient(target, room.roomId, 'Alice', { session: 'sessionSecret42' });
+    const alice = yClient(target, room.roomId, 'Alice', { session: 'sessionSecret42', person: 'personSecret42' });
     await alice.synced();
     alice.text.insert(0, 'x');
     await getJson(`${target.httpUrl}/rooms/${room.roomId}`);
@@ -319,6 +325,7 @@ describe('attacks', () => {
     expect(log).toContain('incoming request');
     expect(log).not.toContain(room.roomId);
     expect(log).not.toContain('sessionSecret4');
+    expect(log).not.toContain('personSecret42');
   });
 
   it('[ATK-viewer-frames] a viewer’s frame far over MAX_MESSAGE_BYTES is refused at its header, unread (editors may send bigger frames, viewers may not)', async () => {

@@ -368,8 +368,10 @@ export class Room implements PersistTarget {
     let editorsOnline = 0;
     for (const member of this.members.values()) {
       if (member === replaced) continue;
-      // The same person in another tab or device (same browser identity) is not a clash.
-      if (member.name === candidate.name && !(candidate.personId && member.personId === candidate.personId)) {
+      // The same person in another tab (same browser identity, same link) is not a clash; a
+      // view link presenting an editor's identity is, or it could watch under the editor's name.
+      const samePerson = Boolean(candidate.personId) && member.personId === candidate.personId && member.role === candidate.role && member.viaViewId === candidate.viaViewId;
+      if (member.name === candidate.name && !samePerson) {
         return { ok: false, code: 4409, reason: 'display name already online in this room', nameTakenBy: member };
       }
       if (member.role === 'editor') editorsOnline++;
