@@ -1,8 +1,9 @@
-import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent, type ReactElement } from 'react';
+import { useCallback, useEffect, useMemo, useState, type FormEvent, type ReactElement } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { checkDisplayName, type Language, type Role } from '@pairpad/shared';
 import { env } from '../config/env';
 import { colorForName } from '../lib/colors';
+import { useLatest } from '../lib/use-latest';
 import { useAppDispatch, useAppSelector } from './hooks';
 import { ApiError, degradedRetryDelayMs, isDbUnavailable, roomsApi } from '../features/rooms/rooms-api';
 import { RoomHeader } from '../features/rooms/room-header';
@@ -287,8 +288,7 @@ function RoomView({ id, role, mode, name, attempt, onRename }: RoomViewProps): R
   }, [dispatch, room.roomId]);
 
   // Ctrl/Cmd+S saves a snapshot (editors) and never opens the browser's "save page" dialog.
-  const saveRef = useRef(save);
-  saveRef.current = save;
+  const saveRef = useLatest(save);
   useEffect(() => {
     const onKey = (event: KeyboardEvent): void => {
       if (!(event.ctrlKey || event.metaKey) || event.altKey || event.key.toLowerCase() !== 's') return;
@@ -297,7 +297,7 @@ function RoomView({ id, role, mode, name, attempt, onRename }: RoomViewProps): R
     };
     window.addEventListener('keydown', onKey, true);
     return () => window.removeEventListener('keydown', onKey, true);
-  }, [readOnly]);
+  }, [readOnly, saveRef]);
 
   const leave = useCallback(() => navigate('/'), [navigate]);
 

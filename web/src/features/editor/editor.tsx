@@ -9,6 +9,7 @@ import { RemoteCursors } from './remote-cursors';
 import { createAutocompleteScheduler, type AutocompleteBody, type AutocompleteScheduler, type ReadySuggestion } from './autocomplete';
 import { applyMinimalEdit, normalizeLineEndings } from './text-sync';
 import { editFits, tooLargeMessage, utf8Bytes } from './edit-size';
+import { useLatest } from '../../lib/use-latest';
 
 type Editor = monaco.editor.IStandaloneCodeEditor;
 
@@ -61,8 +62,7 @@ function clampLineQueries(editor: Editor, model: monaco.editor.ITextModel): void
  */
 export function CodeEditor(props: CodeEditorProps): ReactElement {
   const container = useRef<HTMLDivElement>(null);
-  const propsRef = useRef(props);
-  propsRef.current = props;
+  const propsRef = useLatest(props);
   const editorRef = useRef<Editor | null>(null);
   const cursorsRef = useRef<RemoteCursors | null>(null);
   const undoRef = useRef<Y.UndoManager | null>(null);
@@ -271,7 +271,7 @@ export function CodeEditor(props: CodeEditorProps): ReactElement {
       editor.dispose();
       model.dispose();
     };
-  }, [session]);
+  }, [session, propsRef]);
 
   useEffect(() => {
     const model = editorRef.current?.getModel();

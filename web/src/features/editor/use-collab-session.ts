@@ -1,6 +1,7 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { Role } from '@pairpad/shared';
 import { socketUrl } from '../../config/env';
+import { useLatest } from '../../lib/use-latest';
 import { CollabSession, type CollabCallbacks, type ProviderFactory } from './collab-session';
 import { LwwSession } from './lww-session';
 import type { SyncMode } from './connection-slice';
@@ -24,10 +25,8 @@ export interface CollabSessionParams {
  */
 export function useCollabSession(params: CollabSessionParams, callbacks: CollabCallbacks): CollabSession | LwwSession | null {
   const [session, setSession] = useState<CollabSession | LwwSession | null>(null);
-  const callbacksRef = useRef(callbacks);
-  callbacksRef.current = callbacks;
-  const providerRef = useRef(params.createProvider);
-  providerRef.current = params.createProvider;
+  const callbacksRef = useLatest(callbacks);
+  const providerRef = useLatest(params.createProvider);
   const { id, role, name, sessionId, color, mode, attempt } = params;
 
   useEffect(() => {
@@ -59,7 +58,7 @@ export function useCollabSession(params: CollabSessionParams, callbacks: CollabC
       created.destroy();
       setSession(null);
     };
-  }, [id, role, name, sessionId, color, mode, attempt]);
+  }, [id, role, name, sessionId, color, mode, attempt, callbacksRef, providerRef]);
 
   return session;
 }

@@ -54,3 +54,42 @@ describe('room header links', () => {
     expect(screen.queryByTestId('manual-link')).toBeNull();
   });
 });
+
+describe('room header drafts', () => {
+  const props = {
+    language: 'python' as const,
+    roomId: 'room123456',
+    viewId: 'view123456',
+    readOnly: false,
+    savedAt: null,
+    saving: false,
+    status: null,
+    onLanguageChange: () => {},
+    onSave: () => {},
+    onLeave: () => {},
+    onLimitChange: async () => null,
+  };
+
+  it('shows a live rename and capacity change unless this user is typing a value', () => {
+    const onRename = vi.fn();
+    const { rerender } = render(<RoomHeader {...props} roomName="Pairing" limit={5} onRename={onRename} />);
+    const title = screen.getByTestId('room-title') as HTMLInputElement;
+    const capacity = screen.getByTestId('capacity-input') as HTMLInputElement;
+    rerender(<RoomHeader {...props} roomName="Renamed" limit={6} onRename={onRename} />);
+    expect(title.value).toBe('Renamed');
+    expect(capacity.value).toBe('6');
+
+    fireEvent.focus(title);
+    fireEvent.change(title, { target: { value: 'Mine' } });
+    fireEvent.focus(capacity);
+    fireEvent.change(capacity, { target: { value: '9' } });
+    rerender(<RoomHeader {...props} roomName="Theirs" limit={7} onRename={onRename} />);
+    expect(title.value).toBe('Mine');
+    expect(capacity.value).toBe('9');
+
+    fireEvent.blur(title);
+    expect(onRename).toHaveBeenCalledWith('Mine');
+    fireEvent.keyDown(capacity, { key: 'Escape' });
+    expect(capacity.value).toBe('7');
+  });
+});

@@ -62,10 +62,6 @@ export function RoomHeader(props: RoomHeaderProps): ReactElement {
   const [manualLink, setManualLink] = useState<{ kind: 'edit' | 'view'; url: string } | null>(null);
 
   useEffect(() => {
-    if (!editing) setDraft(roomName);
-  }, [roomName, editing]);
-
-  useEffect(() => {
     if (!copied) return;
     const timer = setTimeout(() => setCopied(null), 1600);
     return () => clearTimeout(timer);
@@ -73,9 +69,8 @@ export function RoomHeader(props: RoomHeaderProps): ReactElement {
 
   const commit = (): void => {
     setEditing(false);
-    const next = draft.trim().slice(0, ROOM_NAME_MAX_LENGTH);
+    const next = (editing ? draft : roomName).trim().slice(0, ROOM_NAME_MAX_LENGTH);
     if (next && next !== roomName) props.onRename(next);
-    else setDraft(roomName);
   };
 
   const copy = async (kind: 'edit' | 'view'): Promise<void> => {
@@ -104,11 +99,18 @@ export function RoomHeader(props: RoomHeaderProps): ReactElement {
             className="room-name-input"
             data-testid="room-title"
             aria-label="Room name"
-            value={draft}
+            value={editing ? draft : roomName}
             maxLength={ROOM_NAME_MAX_LENGTH}
             placeholder="Untitled room"
-            onFocus={() => setEditing(true)}
-            onChange={(event) => setDraft(event.target.value)}
+            onFocus={() => {
+              // While not editing the field shows the live name; editing starts from it.
+              if (!editing) setDraft(roomName);
+              setEditing(true);
+            }}
+            onChange={(event) => {
+              setDraft(event.target.value);
+              setEditing(true);
+            }}
             onBlur={commit}
             onKeyDown={(event) => {
               if (event.key === 'Enter') event.currentTarget.blur();
@@ -224,12 +226,10 @@ function CapacityControl({ limit, onChange }: { limit: number; onChange(limit: n
   const [error, setError] = useState<string | null>(null);
 
   // A change by someone else (live through meta) shows up unless this user is typing a value.
-  useEffect(() => {
-    if (!editing && !busy) setDraft(String(limit));
-  }, [limit, editing, busy]);
+  const shown = editing || busy ? draft : String(limit);
 
   const submit = async (): Promise<void> => {
-    const check = checkLimitInput(draft);
+    const check = checkLimitInput(shown);
     if (!check.ok) {
       setError(check.message);
       return;
@@ -270,11 +270,15 @@ function CapacityControl({ limit, onChange }: { limit: number; onChange(limit: n
           data-testid="capacity-input"
           aria-label="Room capacity (people at once)"
           aria-invalid={error ? true : undefined}
-          value={draft}
+          value={shown}
           disabled={busy}
-          onFocus={() => setEditing(true)}
+          onFocus={() => {
+            if (!editing && !busy) setDraft(String(limit));
+            setEditing(true);
+          }}
           onChange={(event) => {
             setDraft(event.target.value);
+            setEditing(true);
             setError(null);
           }}
           onKeyDown={(event) => {
