@@ -5,9 +5,9 @@ import { env } from '../config/env';
 import { colorForName } from '../lib/colors';
 import { useLatest } from '../lib/use-latest';
 import { useAppDispatch, useAppSelector } from './hooks';
-import { ApiError, degradedRetryDelayMs, isDbUnavailable, roomsApi } from '../features/rooms/rooms-api';
+import { describeRefusal, describeRoomError, errorCodeOf, isDbUnavailable } from '../lib/room-errors';
+import { degradedRetryDelayMs, roomsApi } from '../features/rooms/rooms-api';
 import { RoomHeader } from '../features/rooms/room-header';
-import { describeRoomError } from '../features/rooms/room-errors';
 import {
   metaChanged,
   roomClosed,
@@ -126,8 +126,7 @@ function RoomView({ id, role, mode, name, attempt, onRename }: RoomViewProps): R
             retry = setTimeout(load, retryInMs);
             return;
           }
-          const code = error instanceof ApiError ? error.code : 'unknown';
-          dispatch(roomFailed(describeRoomError(code)));
+          dispatch(roomFailed(describeRoomError(errorCodeOf(error))));
         });
     };
     load();
@@ -218,14 +217,12 @@ function RoomView({ id, role, mode, name, attempt, onRename }: RoomViewProps): R
 
   const readOnly = room.role === 'viewer';
 
-  const settingsRefused = useCallback(
-    (error: unknown, what: 'name' | 'language') => {
-      if (isDbUnavailable(error)) {
-        dispatch(serverHealthChanged({ dbDown: true }));
-        setNotice(`The new ${what} could not be stored: the server’s database is unavailable. Try again when it is back.`);
-      } else {
-        setNotice(`The server did not take the new ${what}.`);
-      }
+  /** Says why the server refused a change; a refusal for want of a database also marks the server degraded. */
+  const refused = useCallback(
+    (action: Parameters<typeof describeRefusal>[0], error: unknown): string => {
+      const { message, dbDown } = describeRefusal(action, error);
+      if (dbDown) dispatch(serverHealthChanged({ dbDown: true }));
+      return message;
     },
     [dispatch],
   );
@@ -234,18 +231,18 @@ function RoomView({ id, role, mode, name, attempt, onRename }: RoomViewProps): R
     (language: Language) => {
       dispatch(metaChanged({ language }));
       if (session instanceof CollabSession) session.setLanguage(language);
-      if (room.roomId) roomsApi.patch(room.roomId, { language }).catch((error: unknown) => settingsRefused(error, 'language'));
+      if (room.roomId) roomsApi.patch(room.roomId, { language }).catch((error: unknown) => setNotice(refused('language', error)));
     },
-    [dispatch, session, room.roomId, settingsRefused],
+    [dispatch, session, room.roomId, refused],
   );
 
   const rename = useCallback(
     (roomName: string) => {
       dispatch(metaChanged({ name: roomName }));
       if (session instanceof CollabSession) session.setRoomName(roomName);
-      if (room.roomId) roomsApi.patch(room.roomId, { name: roomName }).catch((error: unknown) => settingsRefused(error, 'name'));
+      if (room.roomId) roomsApi.patch(room.roomId, { name: roomName }).catch((error: unknown) => setNotice(refused('name', error)));
     },
-    [dispatch, session, room.roomId, settingsRefused],
+    [dispatch, session, room.roomId, refused],
   );
 
   const changeLimit = useCallback(
@@ -256,18 +253,10 @@ function RoomView({ id, role, mode, name, attempt, onRename }: RoomViewProps): R
         dispatch(metaChanged({ limit: updated.limit }));
         return null;
       } catch (error: unknown) {
-        if (isDbUnavailable(error)) {
-          dispatch(serverHealthChanged({ dbDown: true }));
-          return 'Capacity not changed: the server’s database is unavailable. Try again when it is back.';
-        }
-        if (error instanceof ApiError && error.code === 'limit_below_online') {
-          return `Capacity not changed: ${error.message}. Pick at least the number of people online.`;
-        }
-        if (error instanceof ApiError) return `Capacity not changed: ${error.message}`;
-        return 'Capacity not changed: the server could not be reached.';
+        return refused('limit', error);
       }
     },
-    [dispatch, room.roomId],
+    [dispatch, room.roomId, refused],
   );
 
   const save = useCallback(() => {
@@ -278,14 +267,9 @@ function RoomView({ id, role, mode, name, attempt, onRename }: RoomViewProps): R
       .then((result) => dispatch(saveFinished(result.savedAt ?? new Date().toISOString())))
       .catch((error: unknown) => {
         dispatch(saveFinished(null));
-        if (isDbUnavailable(error)) {
-          dispatch(serverHealthChanged({ dbDown: true }));
-          setNotice('Save failed: the server’s database is unavailable. Your edits are kept in its memory and saved when the database is back.');
-        } else {
-          setNotice('Save failed. Your edits are still synced live; try again in a moment.');
-        }
+        setNotice(refused('save', error));
       });
-  }, [dispatch, room.roomId]);
+  }, [dispatch, room.roomId, refused]);
 
   // Ctrl/Cmd+S saves a snapshot (editors) and never opens the browser's "save page" dialog.
   const saveRef = useLatest(save);
@@ -320,8 +304,8 @@ function RoomView({ id, role, mode, name, attempt, onRename }: RoomViewProps): R
         title={error.title}
         message={error.message}
         code={error.code}
-        nameTaken={error.code === '4409' || error.code === 'name_taken'}
-        retryable={['network_error', '1009', '4429', 'room_full', 'rate_limited', 'unknown', 'http_error', 'internal_error', 'db_unavailable'].includes(error.code)}
+        nameTaken={error.nameTaken}
+        retryable={error.retryable}
         currentName={name}
         onRename={onRename}
       />

@@ -6,7 +6,6 @@ import { Awareness } from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import { WebsocketProvider } from 'y-websocket';
 import {
-  CloseCode,
   DOC_META_KEY,
   DOC_TEXT_KEY,
   META_KEYS,
@@ -22,20 +21,12 @@ import {
   type Role,
 } from '@pairpad/shared';
 import { safeColor } from '../../lib/colors';
+import { isFatalClose } from '../../lib/room-errors';
 import { loadPersonId } from '../../lib/person-id';
 import type { ConnectionStatus, SaveState } from './connection-slice';
 
-/** Close codes after which reconnecting cannot help: the server said no. */
-export const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set([
-  // An edit the room cannot take: reconnecting would send it again, forever.
-  CloseCode.MessageTooLarge,
-  CloseCode.RoomNotFound,
-  CloseCode.NameTaken,
-  CloseCode.RoomFullOrRateLimited,
-  CloseCode.Policy,
-]);
-
-export const shouldReconnect = (event: { code: number }): boolean => !FATAL_CLOSE_CODES.has(event.code);
+/** y-websocket's reconnect rule: not after a close that says the server will not take us (see room-errors). */
+export const shouldReconnect = (event: { code: number }): boolean => !isFatalClose(event.code);
 
 export type { Peer } from '../../lib/peer';
 
@@ -353,7 +344,7 @@ export class CollabSession {
   };
 
   private readonly onProviderClosed = (event: { code: number; reason: string }): void => {
-    if (!FATAL_CLOSE_CODES.has(event.code)) return;
+    if (!isFatalClose(event.code)) return;
     this.fatal = true;
     this.provider.disconnect();
     this.callbacks.onFatal({ code: event.code, reason: event.reason });

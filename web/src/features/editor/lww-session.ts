@@ -2,7 +2,8 @@ import { isLanguage, type LwwServerMessage, type Participant, type Role } from '
 import { safeColor } from '../../lib/colors';
 import { loadPersonId } from '../../lib/person-id';
 import type { ConnectionStatus } from './connection-slice';
-import { FATAL_CLOSE_CODES, isRoomLimit, type CollabCallbacks, type Peer } from './collab-session';
+import { isFatalClose } from '../../lib/room-errors';
+import { isRoomLimit, type CollabCallbacks, type Peer } from './collab-session';
 
 /** The LWW session reports through the same callbacks as the Yjs session, so the page treats both alike. */
 export type LwwCallbacks = CollabCallbacks;
@@ -139,7 +140,7 @@ export class LwwSession {
     ws.onclose = (event: CloseEvent) => {
       if (this.ws !== ws) return;
       this.ws = null;
-      if (FATAL_CLOSE_CODES.has(event.code)) {
+      if (isFatalClose(event.code)) {
         this.fatal = true;
         this.options.callbacks.onFatal({ code: event.code, reason: event.reason });
         return;

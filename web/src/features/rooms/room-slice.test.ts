@@ -82,7 +82,7 @@ describe('room slice', () => {
   });
 
   it('records a friendly error', () => {
-    const state = reduce(initialRoomState, roomFailed({ code: 'room_not_found', title: 'Room not found', message: 'x' }));
+    const state = reduce(initialRoomState, roomFailed({ code: 'room_not_found', title: 'Room not found', message: 'x', retryable: false, nameTaken: false }));
     expect(state).toMatchObject({ status: 'error', error: { code: 'room_not_found' } });
   });
 });

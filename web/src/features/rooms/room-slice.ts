@@ -1,12 +1,8 @@
 import { createSlice, type PayloadAction } from '@reduxjs/toolkit';
 import { DEFAULT_LANGUAGE, ROOM_LIMIT_DEFAULT, type Language, type Role, type RoomDetails } from '@pairpad/shared';
+import type { RoomError } from '../../lib/room-errors';
 
-export interface RoomError {
-  /** Machine code: an ErrorCode from the API, or a close code as text ("4404"). */
-  code: string;
-  title: string;
-  message: string;
-}
+export type { RoomError } from '../../lib/room-errors';
 
 export interface RoomState {
   status: 'idle' | 'loading' | 'ready' | 'error';

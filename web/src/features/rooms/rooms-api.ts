@@ -7,6 +7,9 @@ import {
   type RoomDetails,
 } from '@pairpad/shared';
 import { apiUrl } from '../../config/env';
+import { ApiError } from '../../lib/api-error';
+
+export { ApiError } from '../../lib/api-error';
 
 // Written out here: the TypeBox-derived body types in shared currently infer `language` as never/undefined.
 export interface AutocompleteRequest {
@@ -24,18 +27,6 @@ export interface PatchRoomRequest {
   name?: string;
   language?: Language;
   limit?: number;
-}
-
-/** A failed API call, with the contract's machine code when the server sent one. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
 }
 
 async function request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
@@ -82,11 +73,6 @@ async function health(): Promise<ServerHealth> {
   } catch {
     return 'unknown';
   }
-}
-
-/** True when the server refused a call because its database is unavailable (a retry may succeed). */
-export function isDbUnavailable(error: unknown): boolean {
-  return error instanceof ApiError && error.code === 'db_unavailable';
 }
 
 /** Wait before the next try after `failures` answers of db_unavailable: 1, 2, 4, 8, then 15 s. */
