@@ -1,11 +1,11 @@
 /**
- * The choice model's fit, shared by calibrate.ts (fits on the whole dev split and writes
- * calibration.ts) and crossfit.ts (fits on half the dev split and measures on the other half).
+ * The choice model's fit, shared by scripts/gen-autocomplete/calibration.ts (fits on the whole dev split for
+ * tables/calibration.json) and crossfit.ts (fits on half the dev split and measures on the other half).
  */
 import type { Language } from '@pairpad/shared';
 import { LANGUAGE_SPECS } from '../../server/src/autocomplete/languages.js';
 import { IDENT, lex } from '../../server/src/autocomplete/lexer.js';
-import { DEFAULT_TUNING, TABLE_FEATURES, choose, suggestDetailed, type ChoiceWeights } from '../../server/src/autocomplete/suggest.js';
+import { DEFAULT_TUNING, TABLE_FEATURES, choose, suggestDetailed, type ChoiceWeights, type SuggestTables } from '../../server/src/autocomplete/suggest.js';
 import { fnv1a, type CorpusFile } from './corpus.js';
 import { editorDocument, regionOf } from './simulate.js';
 
@@ -26,9 +26,11 @@ const END_OF_FILE_EVERY = 3;
 /**
  * The choice model's inputs at every query the simulated user makes in `files` (the same
  * keystrokes as simulate.ts), plus every END_OF_FILE_EVERY-th query again as if typed at the
- * end of the file.
+ * end of the file. `tables` replace the shipped vocabulary and n-gram tables (the generator fits
+ * on the tables it has just built).
  */
-export function collectExamples(files: readonly CorpusFile[]): Example[] {
+export function collectExamples(files: readonly CorpusFile[], tables?: SuggestTables): Example[] {
+  const tuning = { ...DEFAULT_TUNING, ...tables, threshold: [2, 2, 2, 2] };
   let queries = 0;
   const examples: Example[] = [];
   for (const file of files) {
@@ -47,7 +49,7 @@ export function collectExamples(files: readonly CorpusFile[]): Example[] {
         const docs = [editorDocument(text, cursor)];
         if (queries++ % END_OF_FILE_EVERY === 0) docs.push(text.slice(0, cursor));
         for (const doc of docs) {
-          const d = suggestDetailed(doc, cursor, language, { ...DEFAULT_TUNING, threshold: [2, 2, 2, 2] });
+          const d = suggestDetailed(doc, cursor, language, tuning);
           if (d.choice) examples.push({ rows: d.choice.rows, query: d.choice.query, label: d.choice.words.indexOf(token) });
         }
       }
@@ -71,6 +73,12 @@ const EPOCHS = 30;
 const BATCH = 512;
 /** L2 penalty; 1e-3 had a lower out-of-fold loss on the dev split than 1e-4. */
 const WEIGHT_DECAY = 1e-3;
+
+/** The fit's settings, recorded in the calibration data file. */
+export const CHOICE_FIT_PARAMETERS = { hidden: HIDDEN, epochs: EPOCHS, batch: BATCH, weightDecay: WEIGHT_DECAY, endOfFileEvery: END_OF_FILE_EVERY } as const;
+
+/** The fit's seed: initial weights and minibatch order. */
+export const CHOICE_SEED = 1;
 
 /** A deterministic generator, so a refit on the same data writes the same file. */
 function seeded(seed: number): () => number {
@@ -119,7 +127,7 @@ export function fitChoice(name: string, examples: Example[], log: (line: string)
   const oNone = oCand + HIDDEN * unitC;
   const unitN = dimQ + 2;
   const P = new Float64Array(oNone + HIDDEN * unitN);
-  const random = seeded(1);
+  const random = seeded(CHOICE_SEED);
   for (let i = oCand; i < P.length; i++) P[i] = (random() - 0.5) * 0.2;
 
   const hiddenScore = (x: number[], o: number, unit: number, dim: number, acts: number[]): number => {

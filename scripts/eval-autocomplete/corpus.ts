@@ -21,6 +21,8 @@ export interface CorpusSource {
   language: EvalLanguage;
   name: string;
   licence: string;
+  /** The package version (package.json), or what the source says it is. */
+  version?: string;
   root: string;
   /** Directories (relative to root) to walk; files directly inside `root` when empty. */
   dirs: string[];
@@ -71,7 +73,7 @@ export function corpusSources(repoRoot: string): CorpusSource[] {
   const sources: CorpusSource[] = [];
   const stdlib = pythonStdlib();
   if (stdlib) {
-    sources.push({ language: 'python', name: 'cpython-stdlib', licence: 'PSF-2.0', root: stdlib, dirs: [''], ext: '.py', recursive: true });
+    sources.push({ language: 'python', name: 'cpython-stdlib', licence: 'PSF-2.0', version: `host ${stdlib}`, root: stdlib, dirs: [''], ext: '.py', recursive: true });
   }
   const js: [string, string[]][] = [
     ['fastify', ['', 'lib']],

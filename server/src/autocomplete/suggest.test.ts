@@ -205,7 +205,7 @@ describe('suggest: offsets', () => {
 
 describe('suggest: fitted choice model', () => {
   // Hidden units read their bias and output weight after the inputs, so weights fitted before a
-  // feature was added would silently read the wrong numbers: a refit must follow (calibrate.ts).
+  // feature was added would silently read the wrong numbers: a refit must follow (npm run gen:autocomplete).
   it('has weights for exactly the features the engine computes', () => {
     const d = suggestDetailed('value = 1\nvalue = 2\nva', 22, 'python');
     const candidateInputs = d.choice?.rows[0]?.length ?? 0;

@@ -9,7 +9,7 @@ import { NGRAMS, type NgramTable } from './ngrams.js';
  * Knobs of the ranking model. The defaults were tuned on the development split of the
  * evaluation corpus (scripts/eval-autocomplete); the harness may pass others.
  */
-export interface SuggestTuning {
+export interface SuggestTuning extends SuggestTables {
   /** Characters lexed before / after the cursor; the rest of the file only feeds word counts. */
   windowBefore: number;
   windowAfter: number;
@@ -61,10 +61,18 @@ export interface SuggestTuning {
   staticStrength: number;
   /** Prose: ignore words shorter than this. */
   proseMinWord: number;
-  /** Choice-model weights; fitted by scripts/eval-autocomplete/calibrate.ts on the dev split. */
+  /** Choice-model weights; fitted by `npm run gen:autocomplete` on the dev split. */
   choice: ChoiceWeights;
   /** Per-language weights where the corpus had that language; `choice` elsewhere. */
   choiceByLanguage: Partial<Record<Language, ChoiceWeights>>;
+}
+
+/** The generated tables the engine reads (tables/*.json); the generator swaps in fresh ones. */
+export interface SuggestTables {
+  /** Per language: words many files use, with the share of files that use them. */
+  commonWords: Partial<Record<Language, Readonly<Record<string, number>>>>;
+  /** Per language: the n-gram table (ngrams.ts). */
+  ngrams: Partial<Record<Language, NgramTable>>;
 }
 
 /**
@@ -108,6 +116,8 @@ export const DEFAULT_TUNING: SuggestTuning = {
   proseMinWord: 4,
   choice: CHOICE_WEIGHTS,
   choiceByLanguage: CHOICE_WEIGHTS_BY_LANGUAGE,
+  commonWords: COMMON_WORDS,
+  ngrams: NGRAMS,
 };
 
 const MAX_LIST = 8;
@@ -155,10 +165,10 @@ export function suggest(
   return suggestDetailed(code, cursorPosition, language, tuning).result;
 }
 
-/** What suggest() decided and why; scripts/eval-autocomplete/calibrate.ts fits on `choice`. */
+/** What suggest() decided and why; the generator (scripts/gen-autocomplete) fits on `choice`. */
 export interface SuggestDetail {
   result: AutocompleteResult;
-  /** Choice-model inputs for the shortlist, when there was one (for calibrate.ts). */
+  /** Choice-model inputs for the shortlist, when there was one (for the fit). */
   choice?: { rows: number[][]; query: number[]; words: string[] };
   /** Estimated probability that the best word is the one being typed. */
   confidence?: number;
@@ -231,9 +241,9 @@ export function suggestDetailed(
   if (prefix === '' && !afterMember && !afterImport) return empty();
   if (spec.prose && prefix.length < 2) return empty();
 
-  const table = ngramTable(language);
+  const table = ngramTable(tuning.ngrams[language]);
   const stat = staticNext(table, ctx[1], ctx[0]);
-  const cands = collectCandidates(code, tokens, cur, ctx, prefix, spec, tuning, from, to, afterMember, afterImport, COMMON_WORDS[language], stat);
+  const cands = collectCandidates(code, tokens, cur, ctx, prefix, spec, tuning, from, to, afterMember, afterImport, tuning.commonWords[language], stat);
   if (cands.length === 0) return empty();
   const totals = rank(cands, tuning.maxContext);
 
@@ -333,7 +343,7 @@ export function suggestDetailed(
 const RERANK = 12;
 /**
  * Features that come from the language's n-gram table: 0 for a language without one, and
- * left out of the fit of the shared weights (scripts/eval-autocomplete/calibrate.ts).
+ * left out of the fit of the shared weights (scripts/gen-autocomplete/calibration.ts).
  */
 export const TABLE_FEATURES = { candidate: [16, 17], query: [8, 9] } as const;
 const FAR = 1e5;
@@ -734,9 +744,8 @@ const parsedTables = new WeakMap<NgramTable, Map<string, NextCounts>>();
 /** How much a two-token context needs to be seen to outweigh its one-token backoff (Witten-Bell-like). */
 const STATIC_BACKOFF = 5;
 
-/** The language's n-gram table (ngrams.ts), parsed once. */
-function ngramTable(language: Language): Map<string, NextCounts> | undefined {
-  const raw = NGRAMS[language];
+/** A language's n-gram table (ngrams.ts), parsed once. */
+function ngramTable(raw: NgramTable | undefined): Map<string, NextCounts> | undefined {
   if (!raw) return undefined;
   let table = parsedTables.get(raw);
   if (table) return table;
