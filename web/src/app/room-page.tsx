@@ -23,7 +23,7 @@ import { displayNameChanged } from '../features/rooms/session-slice';
 import { saveDisplayName } from '../features/rooms/storage';
 import { CodeEditor, type CodeEditorProps } from '../features/editor/editor';
 import { ConnectionBadge } from '../features/editor/connection-badge';
-import { CollabSession, type CollabCallbacks } from '../features/editor/collab-session';
+import { SYNC_TRAITS, type SessionCallbacks } from '../features/editor/room-session';
 import { useCollabSession } from '../features/editor/use-collab-session';
 import {
   connectionReset,
@@ -189,7 +189,7 @@ function RoomView({ id, role, mode, name, attempt, onRename }: RoomViewProps): R
     };
   }, [room.name]);
 
-  const callbacks = useMemo<CollabCallbacks>(
+  const callbacks = useMemo<SessionCallbacks>(
     () => ({
       onStatus: (status) => dispatch(statusChanged(status)),
       onSynced: () => dispatch(synced()),
@@ -216,6 +216,8 @@ function RoomView({ id, role, mode, name, attempt, onRename }: RoomViewProps): R
   );
 
   const readOnly = room.role === 'viewer';
+  // What the mode can do is known from the URL, before the session exists (banners, labels).
+  const traits = SYNC_TRAITS[mode];
 
   /** Says why the server refused a change; a refusal for want of a database also marks the server degraded. */
   const refused = useCallback(
@@ -230,7 +232,7 @@ function RoomView({ id, role, mode, name, attempt, onRename }: RoomViewProps): R
   const changeLanguage = useCallback(
     (language: Language) => {
       dispatch(metaChanged({ language }));
-      if (session instanceof CollabSession) session.setLanguage(language);
+      session?.setLanguage(language);
       if (room.roomId) roomsApi.patch(room.roomId, { language }).catch((error: unknown) => setNotice(refused('language', error)));
     },
     [dispatch, session, room.roomId, refused],
@@ -239,7 +241,7 @@ function RoomView({ id, role, mode, name, attempt, onRename }: RoomViewProps): R
   const rename = useCallback(
     (roomName: string) => {
       dispatch(metaChanged({ name: roomName }));
-      if (session instanceof CollabSession) session.setRoomName(roomName);
+      session?.setRoomName(roomName);
       if (room.roomId) roomsApi.patch(room.roomId, { name: roomName }).catch((error: unknown) => setNotice(refused('name', error)));
     },
     [dispatch, session, room.roomId, refused],
@@ -327,7 +329,7 @@ function RoomView({ id, role, mode, name, attempt, onRename }: RoomViewProps): R
         saving={room.saving}
         limit={room.limit}
         onLimitChange={changeLimit}
-        saveState={mode === 'yjs' ? (connection.saveState ?? (connection.synced ? 'saved' : null)) : null}
+        saveState={traits.reportsSaveState ? (connection.saveState ?? (connection.synced ? 'saved' : null)) : null}
         status={<ConnectionBadge status={connection.status} />}
         onRename={rename}
         onLanguageChange={changeLanguage}
@@ -339,20 +341,15 @@ function RoomView({ id, role, mode, name, attempt, onRename }: RoomViewProps): R
           <strong>Watching</strong> — read-only. You see every edit and cursor live but cannot type.
         </div>
       )}
-      {mode === 'lww' && (
-        <div className="banner banner-warn" data-testid="lww-banner" role="note">
-          <strong>Simple sync</strong> — the whole buffer is sent on each change; the server merges it with what others typed
-          meanwhile, and the last write wins only where two people change the same characters.
+      {traits.notice && (
+        <div className="banner banner-warn" data-testid={`${traits.mode}-banner`} role="note">
+          <strong>{traits.notice.title}</strong> — {traits.notice.text}
         </div>
       )}
       {showOffline && (
         <div className="banner banner-offline" data-testid="offline-banner" role="status">
           {connection.status === 'offline' ? 'You are offline.' : 'Connection lost, reconnecting…'}{' '}
-          {readOnly
-            ? 'The view resumes when the connection is back.'
-            : mode === 'lww'
-              ? 'Keep typing: your buffer is sent when the connection is back (it replaces the server copy).'
-              : 'Keep typing: your edits are kept and merge with everyone else’s when the connection is back.'}
+          {readOnly ? 'The view resumes when the connection is back.' : traits.offlineHint}
         </div>
       )}
       {room.degraded && room.status === 'ready' && (
@@ -393,7 +390,7 @@ function RoomView({ id, role, mode, name, attempt, onRename }: RoomViewProps): R
           )}
           <footer className="status-bar">
             <span className="muted">
-              {room.language} · LF · {mode === 'lww' ? 'last write wins' : 'live merge (CRDT)'}
+              {room.language} · LF · {traits.mergeLabel}
             </span>
             {suggestion.status === 'waiting' && <span className="muted">thinking…</span>}
             {suggestion.status === 'shown' && (

@@ -271,3 +271,15 @@ describe('peersFromAwareness', () => {
     awareness.destroy();
   });
 });
+
+describe('CollabSession as a RoomSession', () => {
+  it('hands the editor its Yjs text, offers own-edit undo and a save state, and shares settings through the doc', () => {
+    const { session } = open('Ada');
+    expect(session.traits).toMatchObject({ mode: 'yjs', supportsUndo: true, reportsSaveState: true });
+    const kind = session.bindText({ crdt: (text) => (text.text === session.text ? 'crdt' : 'other'), buffer: () => 'buffer' });
+    expect(kind).toBe('crdt');
+    session.setRoomName('Renamed');
+    expect(session.meta.get('name')).toBe('Renamed');
+  });
+});
+

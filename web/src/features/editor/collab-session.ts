@@ -24,30 +24,15 @@ import { safeColor } from '../../lib/colors';
 import { isFatalClose } from '../../lib/room-errors';
 import { loadPersonId } from '../../lib/person-id';
 import type { ConnectionStatus, SaveState } from './connection-slice';
+import { SYNC_TRAITS, type CrdtText, type RoomMeta, type RoomSession, type SessionCallbacks, type TextBinders } from './room-session';
 
 /** y-websocket's reconnect rule: not after a close that says the server will not take us (see room-errors). */
 export const shouldReconnect = (event: { code: number }): boolean => !isFatalClose(event.code);
 
 export type { Peer } from '../../lib/peer';
-
-/** Live room settings from the shared doc's `meta` map; `limit` is written by the server only. */
-export interface RoomMeta {
-  name?: string;
-  language?: Language;
-  limit?: number;
-}
-
-export interface CollabCallbacks {
-  onStatus(status: ConnectionStatus): void;
-  onSynced(): void;
-  onFatal(close: { code: number; reason: string }): void;
-  onPeers(peers: Peer[]): void;
-  onMeta(meta: RoomMeta): void;
-  /** A local edit while the server cannot see it; it is kept and merges on reconnect. */
-  onOfflineEdit(): void;
-  /** Whether the server holds every local edit yet (see SaveState). */
-  onSaveState?(state: SaveState): void;
-}
+export type { RoomMeta } from './room-session';
+/** The Yjs session reports through the callbacks every session uses. */
+export type CollabCallbacks = SessionCallbacks;
 
 interface ProviderEvents {
   status: (event: { status: 'connected' | 'disconnected' | 'connecting' }) => void;
@@ -177,7 +162,8 @@ const TYPING_MS = 1500;
  * One user's live connection to one room: the Y.Doc, its provider and awareness. It lives
  * outside Redux; it reports plain facts (status, peers, meta) through callbacks.
  */
-export class CollabSession {
+export class CollabSession implements RoomSession, CrdtText {
+  readonly traits = SYNC_TRAITS.yjs;
   readonly doc = new Y.Doc();
   readonly text: Y.Text;
   readonly meta: Y.Map<unknown>;
@@ -239,6 +225,10 @@ export class CollabSession {
   setRoomName(name: string): void {
     if (this.readOnly) return;
     this.doc.transact(() => this.meta.set(META_KEYS.name, name), 'meta');
+  }
+
+  bindText<R>(binders: TextBinders<R>): R {
+    return binders.crdt(this);
   }
 
   /** Marks this user as typing for a moment (presence panel, cursor label). */

@@ -152,3 +152,18 @@ describe('LwwSession', () => {
     expect(FakeSocket.last).toBe(socket);
   });
 });
+
+describe('LwwSession as a RoomSession', () => {
+  it('hands the editor a whole buffer, offers no undo or save state, and leaves settings to the PATCH', () => {
+    const { session, socket } = open();
+    socket.serverSends(init);
+    expect(session.traits).toMatchObject({ mode: 'lww', supportsUndo: false, reportsSaveState: false });
+    const kind = session.bindText({ crdt: () => 'crdt', buffer: (text) => (text === session ? 'buffer' : 'other') });
+    expect(kind).toBe('buffer');
+    const before = socket.sent.length;
+    session.setLanguage('go');
+    session.setRoomName('Renamed');
+    expect(socket.sent.length).toBe(before);
+  });
+});
+

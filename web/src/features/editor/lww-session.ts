@@ -1,12 +1,13 @@
-import { isLanguage, type LwwServerMessage, type Participant, type Role } from '@pairpad/shared';
+import { isLanguage, type Language, type LwwServerMessage, type Participant, type Role } from '@pairpad/shared';
 import { safeColor } from '../../lib/colors';
 import { loadPersonId } from '../../lib/person-id';
 import type { ConnectionStatus } from './connection-slice';
 import { isFatalClose } from '../../lib/room-errors';
-import { isRoomLimit, type CollabCallbacks, type Peer } from './collab-session';
+import { isRoomLimit, type Peer } from './collab-session';
+import { SYNC_TRAITS, type BufferText, type RoomSession, type SessionCallbacks, type TextBinders } from './room-session';
 
 /** The LWW session reports through the same callbacks as the Yjs session, so the page treats both alike. */
-export type LwwCallbacks = CollabCallbacks;
+export type LwwCallbacks = SessionCallbacks;
 
 type CodeListener = (code: string) => void;
 
@@ -33,7 +34,8 @@ const OPEN = 1;
  * is that text's `version`), so two people typing at once both keep their text. A pushed text
  * that does not yet include all our writes (`ack`) is skipped: the server sends a newer one.
  */
-export class LwwSession {
+export class LwwSession implements RoomSession, BufferText {
+  readonly traits = SYNC_TRAITS.lww;
   readonly role: Role;
   private ws: WebSocket | null = null;
   private status: ConnectionStatus = 'connecting';
@@ -78,6 +80,15 @@ export class LwwSession {
     this.writesSent++;
     this.ws?.send(JSON.stringify({ type: 'code', code, ...(this.baseVersion !== undefined && { base: this.baseVersion }) }));
   }
+
+  bindText<R>(binders: TextBinders<R>): R {
+    return binders.buffer(this);
+  }
+
+  // Language and name reach the others through the server's `meta` message after the page's PATCH.
+  setLanguage(_language: Language): void {}
+
+  setRoomName(_name: string): void {}
 
   /** The whole buffer from the server (init or someone else's write). */
   onCode(listener: CodeListener): () => void {

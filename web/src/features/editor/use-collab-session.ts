@@ -2,8 +2,9 @@ import { useEffect, useState } from 'react';
 import type { Role } from '@pairpad/shared';
 import { socketUrl } from '../../config/env';
 import { useLatest } from '../../lib/use-latest';
-import { CollabSession, type CollabCallbacks, type ProviderFactory } from './collab-session';
+import { CollabSession, type ProviderFactory } from './collab-session';
 import { LwwSession } from './lww-session';
+import type { RoomSession, SessionCallbacks } from './room-session';
 import type { SyncMode } from './connection-slice';
 
 export interface CollabSessionParams {
@@ -23,15 +24,15 @@ export interface CollabSessionParams {
  * Owns the session for the lifetime of the room page: creates it when the parameters are
  * complete, destroys it on leave or when they change. Callbacks may change every render.
  */
-export function useCollabSession(params: CollabSessionParams, callbacks: CollabCallbacks): CollabSession | LwwSession | null {
-  const [session, setSession] = useState<CollabSession | LwwSession | null>(null);
+export function useCollabSession(params: CollabSessionParams, callbacks: SessionCallbacks): RoomSession | null {
+  const [session, setSession] = useState<RoomSession | null>(null);
   const callbacksRef = useLatest(callbacks);
   const providerRef = useLatest(params.createProvider);
   const { id, role, name, sessionId, color, mode, attempt } = params;
 
   useEffect(() => {
     if (!id || !name || !sessionId) return;
-    const relay: CollabCallbacks = {
+    const relay: SessionCallbacks = {
       onStatus: (status) => callbacksRef.current.onStatus(status),
       onSynced: () => callbacksRef.current.onSynced(),
       onFatal: (close) => callbacksRef.current.onFatal(close),
@@ -40,7 +41,7 @@ export function useCollabSession(params: CollabSessionParams, callbacks: CollabC
       onOfflineEdit: () => callbacksRef.current.onOfflineEdit(),
       onSaveState: (state) => callbacksRef.current.onSaveState?.(state),
     };
-    const created =
+    const created: RoomSession =
       mode === 'lww'
         ? new LwwSession({ id, name, sessionId, role, serverUrl: socketUrl('/ws'), callbacks: relay })
         : new CollabSession({
