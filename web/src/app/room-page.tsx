@@ -5,6 +5,7 @@ import { env } from '../config/env';
 import { colorForName } from '../lib/colors';
 import { useLatest } from '../lib/use-latest';
 import { useAppDispatch, useAppSelector } from './hooks';
+import { bindSaveShortcut } from './save-shortcut';
 import { describeRefusal, describeRoomError, errorCodeOf, isDbUnavailable } from '../lib/room-errors';
 import { degradedRetryDelayMs, roomsApi } from '../features/rooms/rooms-api';
 import { RoomHeader } from '../features/rooms/room-header';
@@ -273,16 +274,10 @@ function RoomView({ id, role, mode, name, attempt, onRename }: RoomViewProps): R
       });
   }, [dispatch, room.roomId, refused]);
 
-  // Ctrl/Cmd+S saves a snapshot (editors) and never opens the browser's "save page" dialog.
   const saveRef = useLatest(save);
   useEffect(() => {
-    const onKey = (event: KeyboardEvent): void => {
-      if (!(event.ctrlKey || event.metaKey) || event.altKey || event.key.toLowerCase() !== 's') return;
-      event.preventDefault();
-      if (!readOnly && !event.repeat) saveRef.current();
-    };
-    window.addEventListener('keydown', onKey, true);
-    return () => window.removeEventListener('keydown', onKey, true);
+    const shortcut = bindSaveShortcut(window, readOnly, () => saveRef.current());
+    return () => shortcut.dispose();
   }, [readOnly, saveRef]);
 
   const leave = useCallback(() => navigate('/'), [navigate]);
