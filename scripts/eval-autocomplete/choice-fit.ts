@@ -5,7 +5,10 @@
 import type { Language } from '@pairpad/shared';
 import { LANGUAGE_SPECS } from '../../server/src/autocomplete/languages.js';
 import { IDENT, lex } from '../../server/src/autocomplete/lexer.js';
-import { DEFAULT_TUNING, TABLE_FEATURES, choose, suggestDetailed, type ChoiceWeights, type SuggestTables } from '../../server/src/autocomplete/suggest.js';
+import { choose, type ChoiceWeights } from '../../server/src/autocomplete/choice.js';
+import { TABLE_FEATURES } from '../../server/src/autocomplete/features.js';
+import { suggestDetailed } from '../../server/src/autocomplete/suggest.js';
+import { DEFAULT_TUNING, type SuggestTables } from '../../server/src/autocomplete/tuning.js';
 import { fnv1a, type CorpusFile } from './corpus.js';
 import { editorDocument, regionOf } from './simulate.js';
 

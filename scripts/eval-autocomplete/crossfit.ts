@@ -11,7 +11,8 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DEFAULT_TUNING, type ChoiceWeights, type SuggestTuning } from '../../server/src/autocomplete/suggest.js';
+import type { ChoiceWeights } from '../../server/src/autocomplete/choice.js';
+import { DEFAULT_TUNING, type SuggestTuning } from '../../server/src/autocomplete/tuning.js';
 import { collectExamples, fitChoice } from './choice-fit.js';
 import { fnv1a, loadCorpus, type EvalLanguage } from './corpus.js';
 import { baselineEngine, localEngine } from './engines.js';

@@ -1,6 +1,7 @@
 import type { Language } from '@pairpad/shared';
 import type { AutocompleteService } from '../../server/src/autocomplete/service.js';
-import { suggest, DEFAULT_TUNING, type SuggestTuning } from '../../server/src/autocomplete/suggest.js';
+import { suggest } from '../../server/src/autocomplete/suggest.js';
+import { DEFAULT_TUNING, type SuggestTuning } from '../../server/src/autocomplete/tuning.js';
 import type { CorpusFile } from './corpus.js';
 import type { Engine, FilePredictor, Prediction } from './simulate.js';
 

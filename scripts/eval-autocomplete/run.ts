@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Logger } from '../../server/src/log.js';
 import { createAutocompleteService } from '../../server/src/autocomplete/service.js';
-import { DEFAULT_TUNING, type SuggestTuning } from '../../server/src/autocomplete/suggest.js';
+import { DEFAULT_TUNING, type SuggestTuning } from '../../server/src/autocomplete/tuning.js';
 import { fnv1a, loadCorpus, MAX_LINES, type CorpusFile, type EvalLanguage, type Split } from './corpus.js';
 import { baselineEngine, localEngine, modelEngine } from './engines.js';
 import { latencyOnLargeFile, newTally, percentile, simulateFile, REGION_LINES, type Engine, type Tally } from './simulate.js';

@@ -3,7 +3,8 @@
  * one set per evaluated language and a shared set for the others. The fit is deterministic
  * (choice-fit.ts seeds its generator), so a refit on the same inputs writes the same numbers.
  */
-import type { ChoiceWeights, SuggestTables } from '../../server/src/autocomplete/suggest.js';
+import type { ChoiceWeights } from '../../server/src/autocomplete/choice.js';
+import type { SuggestTables } from '../../server/src/autocomplete/tuning.js';
 import { CHOICE_SEED, collectExamples, fitChoice, withoutTable, type Example } from '../eval-autocomplete/choice-fit.js';
 import { fnv1a, type CorpusFile } from '../eval-autocomplete/corpus.js';
 

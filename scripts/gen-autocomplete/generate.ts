@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CANDIDATE_FEATURES, QUERY_FEATURES } from '../../server/src/autocomplete/features.js';
 import { CHOICE_FIT_PARAMETERS } from '../eval-autocomplete/choice-fit.js';
 import { loadCorpus, type CorpusFile } from '../eval-autocomplete/corpus.js';
 import { CALIBRATION_PARAMETERS, fitCalibration, weightsJson } from './calibration.js';
@@ -49,6 +50,8 @@ export function calibrationInputs(repoRoot: string, inputs: CorpusInput[], vocab
     tables: { 'vocabulary.json': sha256(vocabulary), 'ngrams.json': sha256(ngrams) },
     code: codeInputs(repoRoot),
     parameters: { ...CALIBRATION_PARAMETERS, ...CHOICE_FIT_PARAMETERS },
+    /** The weights' layout: one weight per feature, in this order (features.ts). */
+    features: { candidate: CANDIDATE_FEATURES, query: QUERY_FEATURES },
   };
   return { provenance, digest: sha256(JSON.stringify(provenance)) };
 }
