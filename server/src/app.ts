@@ -93,7 +93,7 @@ export async function buildApp(deps: AppDeps): Promise<PairpadApp> {
   const cleanup = createRoomCleanup({ database, registry, ttlDays: config.roomTtlDays, logger: app.log });
   const vacuum = createVacuumSchedule({ database, logger: app.log });
 
-  installErrorHandler(app);
+  installErrorHandler(app, { refusalDelayMs: config.rateLimitDelayMs });
   acceptEmptyJsonBodies(app);
   await app.register(helmet, {
     contentSecurityPolicy: {

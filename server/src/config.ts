@@ -35,6 +35,8 @@ export interface Config {
   maxRoomsInMemory: number;
   roomsPerIpPerMinute: number;
   roomReadsPerIpPerMinute: number;
+  /** A REST request refused for its rate (429) is answered after this pause. */
+  rateLimitDelayMs: number;
   pingIntervalMs: number;
   roomTtlDays: number;
   /** Addresses exempt from per-IP limits (loopback by default: the operator's own machine). */
@@ -141,12 +143,13 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Readonly<Conf
     maxBodyBytes: int('MAX_BODY_BYTES', 2 * 1024 * 1024, 1024, 64 * 1024 * 1024),
     maxMessagesPerSecond: int('MAX_MESSAGES_PER_SECOND', 200, 1, 1_000_000),
     maxSyncBytesPerSecond: int('MAX_SYNC_BYTES_PER_SECOND', 256 * 1024, 1024, 1024 * 1024 * 1024),
-    roomSyncBytesPerSecond: int('ROOM_SYNC_BYTES_PER_SECOND', 256 * 1024, 1024, 1024 * 1024 * 1024),
-    roomReadBytesPerSecond: int('ROOM_READ_BYTES_PER_SECOND', 2 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    roomSyncBytesPerSecond: int('ROOM_SYNC_BYTES_PER_SECOND', 128 * 1024, 1024, 1024 * 1024 * 1024),
+    roomReadBytesPerSecond: int('ROOM_READ_BYTES_PER_SECOND', 512 * 1024, 1024, 1024 * 1024 * 1024),
     maxSocketsPerIp: int('MAX_SOCKETS_PER_IP', 200, 1, 1_000_000),
     maxRoomsInMemory: int('MAX_ROOMS_IN_MEMORY', 10_000, 1, 10_000_000),
     roomsPerIpPerMinute: int('ROOMS_PER_IP_PER_MINUTE', 60, 1, 1_000_000),
     roomReadsPerIpPerMinute: int('ROOM_READS_PER_IP_PER_MINUTE', 600, 1, 1_000_000),
+    rateLimitDelayMs: int('RATE_LIMIT_DELAY_MS', 1_000, 0, 60_000),
     pingIntervalMs: int('PING_INTERVAL_MS', 4_000, 1_000, 3_600_000),
     roomTtlDays: int('ROOM_TTL_DAYS', 30, 1, 36_500),
     rateLimitAllow: (raw('RATE_LIMIT_ALLOW') ?? (env.RATE_LIMIT_ALLOW === '' ? '' : '127.0.0.1,::1,::ffff:127.0.0.1'))

@@ -247,6 +247,11 @@ describe('attacks', () => {
     for (let i = 0; i < 7; i++) statuses.push((await getJson(`${s.httpUrl}/rooms/${room.viewId}?code=false`)).status);
     expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
     expect((await getJson(`${s.httpUrl}/healthz`)).status).toBe(200);
+    // A refusal is answered after RATE_LIMIT_DELAY_MS (a lower bound: a timer never fires early),
+    // so a client looping on refusals waits instead of spinning.
+    const started = performance.now();
+    expect((await getJson(`${s.httpUrl}/rooms/${room.viewId}?code=false`)).status).toBe(429);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(950);
   });
 
   it('[ATK-seats] view links cannot fill a room: seats stay free for a pair of editors', async () => {

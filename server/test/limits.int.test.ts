@@ -64,9 +64,10 @@ describe('limits', () => {
       maxRoomsInMemory: 10_000,
       roomsPerIpPerMinute: 60,
       roomReadsPerIpPerMinute: 600,
-      roomReadBytesPerSecond: 2_097_152,
+      roomReadBytesPerSecond: 524_288,
       maxSyncBytesPerSecond: 262_144,
-      roomSyncBytesPerSecond: 262_144,
+      roomSyncBytesPerSecond: 131_072,
+      rateLimitDelayMs: 1_000,
     });
     expect(config.rateLimitAllow).toEqual(expect.arrayContaining(['127.0.0.1', '::1']));
     expect(loadConfig({ RATE_LIMIT_ALLOW: '' }).rateLimitAllow).toEqual([]);

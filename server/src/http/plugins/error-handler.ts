@@ -9,9 +9,12 @@ import { redactUrl } from '../../log';
  * connection (on any route, however deep it was thrown) becomes 503 db_unavailable, and
  * everything else a 500 whose message is logged but never echoed.
  */
-export function installErrorHandler(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+export function installErrorHandler(app: FastifyInstance, options: { refusalDelayMs: number }): void {
+  app.setErrorHandler(async (error: FastifyError | AppError, request, reply) => {
     if (error instanceof AppError) {
+      // A request refused for its rate is answered after a pause: a client that loops on
+      // refusals then waits instead of spinning, and the server's time goes to everyone else.
+      if (error.statusCode === 429 && options.refusalDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, options.refusalDelayMs));
       return reply.status(error.statusCode).send(toApiError(error.code, error.message));
     }
     if ('validation' in error && error.validation) {
@@ -21,7 +24,7 @@ export function installErrorHandler(app: FastifyInstance): void {
     const status = 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : 500;
     // A client's own socket error (a reset while its body was read) carries a 4xx: not ours.
     if (status >= 500 && isDatabaseUnavailable(error)) {
-      request.log.warn({ err: error, method: request.method, url: request.url }, 'request failed: database unavailable');
+      request.log.warn({ err: error, method: request.method, url: redactUrl(request.url) }, 'request failed: database unavailable');
       return reply
         .status(503)
         .header('retry-after', '5')
