@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { readZip } from './zip.js';
 
 export type EvalLanguage = 'python' | 'javascript' | 'typescript';
 export type Split = 'dev' | 'heldout';
@@ -29,11 +29,14 @@ export interface CorpusSource {
   ext: string;
   /** Walk subdirectories. */
   recursive: boolean;
+  /** `root` is a zip archive; `dirs` are folders inside it. */
+  zip?: boolean;
 }
 
 /** Files longer than this are left out (the engine's target is files up to 10,000 lines). */
 export const MAX_LINES = 10_000;
-const SKIP_DIRS = new Set(['test', 'tests', '__tests__', '__pycache__', 'node_modules', 'dist', 'idlelib', 'site-packages', 'dist-packages', 'lib2to3', 'ensurepip', 'turtledemo', 'encodings']);
+// pyodide and _pyodide: Pyodide's own modules inside its python_stdlib.zip (not CPython's).
+const SKIP_DIRS = new Set(['test', 'tests', '__tests__', '__pycache__', 'node_modules', 'dist', 'idlelib', 'site-packages', 'dist-packages', 'lib2to3', 'ensurepip', 'turtledemo', 'encodings', 'pyodide', '_pyodide']);
 
 /** FNV-1a, 32 bits: a split that is the same on every machine and Node version. */
 export function fnv1a(s: string): number {
@@ -50,30 +53,27 @@ export function splitOf(id: string): Split {
   return fnv1a(id) % 3 === 0 ? 'heldout' : 'dev';
 }
 
-function pythonStdlib(): string | undefined {
-  const candidates = existsSync('/usr/lib')
-    ? readdirSync('/usr/lib')
-        .filter((d) => /^python3\.\d+$/.test(d))
-        .sort((a, b) => Number(b.split('.')[1]) - Number(a.split('.')[1]))
-        .map((d) => join('/usr/lib', d))
-    : [];
-  for (const dir of candidates) if (existsSync(join(dir, 'os.py'))) return dir;
-  try {
-    const out = execFileSync('python3', ['-c', 'import sysconfig;print(sysconfig.get_paths()["stdlib"])'], { encoding: 'utf8' }).trim();
-    if (existsSync(join(out, 'os.py'))) return out;
-  } catch {
-    // No python3: the Python rows are skipped.
-  }
-  return undefined;
+/**
+ * CPython's standard library as the `pyodide` package (a pinned devDependency) ships it:
+ * python_stdlib.zip holds the library's .py sources. So the corpus is the same on every machine
+ * after `npm ci`, whatever Python the host has (or none).
+ */
+function pythonStdlib(nodeModules: string): { zip: string; version: string } | undefined {
+  const pkg = join(nodeModules, 'pyodide');
+  const zip = join(pkg, 'python_stdlib.zip');
+  if (!existsSync(zip)) return undefined;
+  const { version } = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')) as { version: string };
+  const lock = JSON.parse(readFileSync(join(pkg, 'pyodide-lock.json'), 'utf8')) as { info: { python: string } };
+  return { zip, version: `CPython ${lock.info.python}, python_stdlib.zip of pyodide ${version}` };
 }
 
-/** The corpus: CPython's standard library (PSF) and MIT-licensed packages from node_modules. */
+/** The corpus: CPython's standard library (PSF, from the pyodide package) and MIT-licensed packages from node_modules. */
 export function corpusSources(repoRoot: string): CorpusSource[] {
   const nm = join(repoRoot, 'node_modules');
   const sources: CorpusSource[] = [];
-  const stdlib = pythonStdlib();
+  const stdlib = pythonStdlib(nm);
   if (stdlib) {
-    sources.push({ language: 'python', name: 'cpython-stdlib', licence: 'PSF-2.0', version: `host ${stdlib}`, root: stdlib, dirs: [''], ext: '.py', recursive: true });
+    sources.push({ language: 'python', name: 'cpython-stdlib', licence: 'PSF-2.0', version: stdlib.version, root: stdlib.zip, zip: true, dirs: [''], ext: '.py', recursive: true });
   }
   const js: [string, string[]][] = [
     ['fastify', ['', 'lib']],
@@ -101,6 +101,36 @@ export function corpusSources(repoRoot: string): CorpusSource[] {
   return sources.filter((s) => existsSync(s.root));
 }
 
+function walksInto(dir: string): boolean {
+  return !SKIP_DIRS.has(dir) && !dir.startsWith('.') && !dir.startsWith('config-');
+}
+
+function isSourceFile(name: string, ext: string): boolean {
+  return name.endsWith(ext) && !name.endsWith('.d.ts') && !name.includes('.min.') && !/\.(test|spec|bench)\./.test(name) && !name.startsWith('eslint.config');
+}
+
+/** Compares paths in the order a depth-first walk over sorted directory entries visits them. */
+function walkOrder(a: string, b: string): number {
+  const pa = a.split('/');
+  const pb = b.split('/');
+  for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
+    if (pa[i] !== pb[i]) return (pa[i] as string) < (pb[i] as string) ? -1 : 1;
+  }
+  return pa.length - pb.length;
+}
+
+/** The source files of a zip archive, filtered and ordered as walk() would (all of it: dirs [''], recursive). */
+function zipFiles(source: CorpusSource): { path: string; name: string; text: string }[] {
+  return readZip(source.root)
+    .filter((e) => {
+      const parts = e.name.split('/');
+      const file = parts.pop() as string;
+      return parts.every(walksInto) && (source.recursive || parts.length === 0) && isSourceFile(file, source.ext);
+    })
+    .sort((a, b) => walkOrder(a.name, b.name))
+    .map((e) => ({ path: `${source.root}:${e.name}`, name: e.name, text: e.data.toString('utf8') }));
+}
+
 function walk(dir: string, ext: string, recursive: boolean, out: string[]): void {
   let entries: string[];
   try {
@@ -112,8 +142,8 @@ function walk(dir: string, ext: string, recursive: boolean, out: string[]): void
     const full = join(dir, name);
     const st = statSync(full);
     if (st.isDirectory()) {
-      if (recursive && !SKIP_DIRS.has(name) && !name.startsWith('.') && !name.startsWith('config-')) walk(full, ext, recursive, out);
-    } else if (name.endsWith(ext) && !name.endsWith('.d.ts') && !name.includes('.min.') && !/\.(test|spec|bench)\./.test(name) && !name.startsWith('eslint.config')) {
+      if (recursive && walksInto(name)) walk(full, ext, recursive, out);
+    } else if (isSourceFile(name, ext)) {
       out.push(full);
     }
   }
@@ -123,17 +153,22 @@ function walk(dir: string, ext: string, recursive: boolean, out: string[]): void
 export function loadCorpus(repoRoot: string): CorpusFile[] {
   const files: CorpusFile[] = [];
   for (const source of corpusSources(repoRoot)) {
-    const paths: string[] = [];
-    for (const d of source.dirs) {
-      if (d === '' && source.recursive) walk(source.root, source.ext, true, paths);
-      else walk(join(source.root, d), source.ext, source.recursive && d !== '', paths);
+    const found: { path: string; name: string; text: string }[] = [];
+    if (source.zip) {
+      found.push(...zipFiles(source));
+    } else {
+      const paths: string[] = [];
+      for (const d of source.dirs) {
+        if (d === '' && source.recursive) walk(source.root, source.ext, true, paths);
+        else walk(join(source.root, d), source.ext, source.recursive && d !== '', paths);
+      }
+      for (const path of [...new Set(paths)]) found.push({ path, name: relative(source.root, path), text: readFileSync(path, 'utf8') });
     }
-    for (const path of [...new Set(paths)]) {
-      const text = readFileSync(path, 'utf8');
+    for (const { path, name, text } of found) {
       const lines = text.split('\n');
       if (lines.length > MAX_LINES || lines.length < 20) continue;
       if (lines.some((l) => l.length > 400)) continue; // minified or data
-      const id = `${source.name}/${relative(source.root, path)}`;
+      const id = `${source.name}/${name}`;
       files.push({ language: source.language, id, path, source: source.name, licence: source.licence, split: splitOf(id), text, lines: lines.length });
     }
   }
