@@ -148,7 +148,7 @@ export async function buildApp(deps: AppDeps): Promise<PairpadApp> {
   });
 
   await app.register(healthRoutes, { database, registry });
-  await app.register(roomRoutes, { config, database, registry, store });
+  await app.register(roomRoutes, { config, database, registry });
   await app.register(autocompleteRoutes, { autocomplete });
   await app.register(socketRoutes, { config, registry, directory });
   await app.register(webAppRoutes, { webDir: config.webDir });

@@ -91,7 +91,6 @@ export function checkRoomName(raw: unknown): NameCheck {
   return { ok: true, name };
 }
 
-
 export type NameCheck = { ok: true; name: string } | { ok: false; message: string };
 
 /** Trims and validates a display name; the one rule both client and server apply. */

@@ -19,7 +19,6 @@ import {
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../../config';
 import { AppError, forbidden, roomNotFound } from '../../errors';
-import type { DocStore } from '../../rooms/doc-store';
 import { initialDocument } from '../../rooms/initial-document';
 import type { Room, RoomSettings } from '../../rooms/room';
 import type { RoomRegistry } from '../../rooms/room-registry';
@@ -30,7 +29,6 @@ export interface RoomRoutesDeps {
   config: Readonly<Config>;
   database: DatabaseHandle;
   registry: RoomRegistry;
-  store: DocStore;
 }
 
 /** 16 base64url characters from 12 random bytes: 96 bits, above the contract's 72. */
