@@ -2,11 +2,11 @@ import { performance } from 'node:perf_hooks';
 import { createDatabase, documentsRepo } from '@pairpad/db';
 import { createTestDatabase } from '@pairpad/db/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import * as Y from 'yjs';
 import { freePort, killAllChildServers, spawnServer } from './child-server';
 import { DbProxy } from './db-proxy';
 import { insertToken, sleep, tokensIn } from './durability-tools';
 import { TEST_DATABASE_URL, createRoom, getJson, prng, waitFor, yClient, type YClient } from './helpers';
+import { replayStored } from '../src/rooms/doc-store';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -90,10 +90,8 @@ describe('database outage (PostgreSQL behind a TCP proxy, child process)', () =>
       cleanups.push(() => check.close());
       const storedText = async () => {
         const stored = await documentsRepo(check.db).load(room.roomId);
-        const doc = new Y.Doc();
+        const doc = replayStored(stored);
         try {
-          if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot);
-          for (const update of stored.updates) Y.applyUpdate(doc, update);
           return doc.getText('code').toString();
         } finally {
           doc.destroy();

@@ -2,7 +2,6 @@ import { Type, type Static } from 'typebox';
 import {
   LANGUAGES,
   MAX_CODE_LENGTH,
-  ROOM_ID_PATTERN,
   ROOM_LIMIT_MAX,
   ROOM_LIMIT_MIN,
   ROOM_NAME_MAX_LENGTH,
@@ -25,24 +24,17 @@ export const CreateRoomBodySchema = Type.Object({
   limit: Type.Optional(RoomLimitSchema),
   code: Type.Optional(Type.String({ maxLength: MAX_CODE_LENGTH })),
 });
-export type CreateRoomBody = Static<typeof CreateRoomBodySchema>;
 
 export const PatchRoomBodySchema = Type.Object({
   name: Type.Optional(RoomNameSchema),
   language: Type.Optional(LanguageSchema),
   limit: Type.Optional(RoomLimitSchema),
 });
-export type PatchRoomBody = Static<typeof PatchRoomBodySchema>;
 
 /** `GET /rooms/:id?code=false` leaves out the text (the web client syncs it over the socket). */
 export const GetRoomQuerySchema = Type.Object({
   code: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])),
 });
-
-export const RoomParamsSchema = Type.Object({
-  roomId: Type.String({ pattern: ROOM_ID_PATTERN }),
-});
-export type RoomParams = Static<typeof RoomParamsSchema>;
 
 export const AutocompleteBodySchema = Type.Object({
   code: Type.String({ maxLength: MAX_CODE_LENGTH }),

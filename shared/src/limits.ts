@@ -40,9 +40,6 @@ export function isLanguage(value: unknown): value is Language {
   return typeof value === 'string' && (LANGUAGES as readonly string[]).includes(value);
 }
 
-/** Default cap for one WebSocket frame; the server's MAX_MESSAGE_BYTES overrides it. */
-export const MAX_FRAME_BYTES_DEFAULT = 1024 * 1024;
-
 /** Default cap for a room's document (Yjs state bytes); the server's MAX_DOCUMENT_BYTES overrides it. */
 export const MAX_DOCUMENT_BYTES_DEFAULT = 5 * 1024 * 1024;
 

@@ -1,4 +1,5 @@
 import type { Language } from '@pairpad/shared';
+import * as Y from 'yjs';
 import type { RosterRecord } from './room';
 
 export interface StoredUpdate {
@@ -39,4 +40,21 @@ export interface DocStore {
   compact(roomId: string, snapshot: { state: Uint8Array; through: number; editedAt?: Date; roster?: readonly RosterRecord[] }): Promise<void>;
   /** Writes room settings edited live through the document's meta map. */
   saveMeta(roomId: string, meta: { name?: string; language?: Language }): Promise<void>;
+}
+
+/**
+ * Replays a stored document, snapshot first and then the log tail, into a new Y.Doc: the one way
+ * a room, a REST read of an idle room and a test rebuild what storage holds. Throws, the doc
+ * destroyed, when the bytes do not decode.
+ */
+export function replayStored(stored: LoadedDocument, origin?: unknown): Y.Doc {
+  const doc = new Y.Doc({ gc: true });
+  try {
+    if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot, origin);
+    for (const update of stored.updates) Y.applyUpdate(doc, update, origin);
+  } catch (error) {
+    doc.destroy();
+    throw error;
+  }
+  return doc;
 }

@@ -1,7 +1,6 @@
-import * as Y from 'yjs';
 import { DOC_TEXT_KEY } from '@pairpad/shared';
 import { roomRef, type Logger } from '../log';
-import type { DocStore } from './doc-store';
+import { replayStored, type DocStore } from './doc-store';
 import { PersistQueue } from './persist-queue';
 import { StoredTextCache } from './stored-text-cache';
 import { Room, type JoinRequest, type RoomMember, type RoomOptions, type RoomSettings } from './room';
@@ -212,10 +211,8 @@ export class RoomRegistry {
     // Loaded meanwhile: the live text is newer than what was just read.
     const loaded = this.rooms.get(roomId);
     if (loaded) return loaded.currentText();
-    const doc = new Y.Doc();
+    const doc = replayStored(stored);
     try {
-      if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot);
-      for (const update of stored.updates) Y.applyUpdate(doc, update);
       const text = doc.getText(DOC_TEXT_KEY).toString();
       // A room that loaded (and maybe unloaded again) since the read began may have changed.
       if (generation === this.residencyChanges) this.storedTexts.set(roomId, text);

@@ -29,7 +29,7 @@ import {
   type AwarenessEntry,
   type AwarenessStateProblem,
 } from './awareness-entries';
-import type { DocStore, StoredUpdate } from './doc-store';
+import { replayStored, type DocStore, type StoredUpdate } from './doc-store';
 import type { PersistQueue, PersistTarget } from './persist-queue';
 import { TokenBucket } from './token-bucket';
 
@@ -302,21 +302,13 @@ export class Room implements PersistTarget {
    */
   static async load(settings: RoomSettings, options: RoomOptions): Promise<Room> {
     const stored = await options.store.load(settings.roomId);
-    const doc = new Y.Doc({ gc: true });
-    let bytes = 0;
+    let doc: Y.Doc;
     try {
-      if (stored.snapshot) {
-        Y.applyUpdate(doc, stored.snapshot, SERVER_ORIGIN);
-        bytes += stored.snapshot.byteLength;
-      }
-      for (const update of stored.updates) {
-        Y.applyUpdate(doc, update, SERVER_ORIGIN);
-        bytes += update.byteLength;
-      }
+      doc = replayStored(stored, SERVER_ORIGIN);
     } catch (error) {
-      doc.destroy();
       throw new Error(`stored document of room ${settings.roomId} does not decode`, { cause: error });
     }
+    const bytes = stored.updates.reduce((sum, update) => sum + update.byteLength, stored.snapshot?.byteLength ?? 0);
     return new Room(settings, options, doc, {
       through: stored.through,
       logRows: stored.updates.length,
