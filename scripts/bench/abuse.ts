@@ -8,8 +8,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import type { AbuseParentMsg, AbuseWorkerMsg, AttackCmd, AttackKind, AttackStats, SeedCmd, SeedResult } from './abuse-ipc';
 import { LoadPool, type Collected } from './load';
-import type { RunContext } from './scenarios';
-import { readProc, readSystemBusySec, type RunningServer } from './servers';
+import { readProc, readSystemBusySec, type RunContext, type RunningServer } from './servers';
 import { summarize, type LatencySummary } from './stats';
 
 export interface AbuseConfig {

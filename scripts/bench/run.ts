@@ -17,12 +17,11 @@ import {
   runOn,
   runScenario,
   scenarioConfigs,
-  type RunContext,
   type SaturationResult,
   type ScenarioName,
   type ScenarioResult,
 } from './scenarios';
-import { ALL_SERVERS, pairpadAvailable, SPECS, startServer, type RunningServer, type ServerName } from './servers';
+import { ALL_SERVERS, pairpadAvailable, SPECS, startServer, type RunContext, type RunningServer, type ServerName } from './servers';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 

@@ -2,7 +2,7 @@
 import { abuseConfig, abuseServerEnv, runAbuse, type AbuseConfig, type AbuseResult } from './abuse';
 import { LoadPool, type Collected } from './load';
 import type { RoomSpec } from './ipc';
-import { readProc, readSystemBusySec, startServer, type RunningServer, type ServerSpec, type StartOptions } from './servers';
+import { readProc, readSystemBusySec, startServer, type RunContext, type RunningServer, type ServerSpec } from './servers';
 import { summarize, type LatencySummary } from './stats';
 
 export type ScenarioName = 'pair' | 'busy' | 'classroom' | 'idle' | 'saturation' | 'cold' | 'abuse';
@@ -297,13 +297,6 @@ async function makeRooms(server: RunningServer, n: number, clientsPerRoom: numbe
     });
   }
   return rooms;
-}
-
-export interface RunContext {
-  workers: number;
-  startOpts: (label: string, cpuProfile: boolean) => StartOptions;
-  log: (s: string) => void;
-  cpuProfileServer: string | null;
 }
 
 export async function runScenario(cfg: ScenarioConfig, spec: ServerSpec, ctx: RunContext): Promise<ScenarioResult> {

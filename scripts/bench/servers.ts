@@ -254,3 +254,11 @@ export async function startServer(spec: ServerSpec, opts: StartOptions): Promise
   }
   return server;
 }
+
+/** What every scenario runner gets from the harness: how to start servers, how many load workers, where to log. */
+export interface RunContext {
+  workers: number;
+  startOpts: (label: string, cpuProfile: boolean) => StartOptions;
+  log: (s: string) => void;
+  cpuProfileServer: string | null;
+}

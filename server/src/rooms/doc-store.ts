@@ -1,6 +1,12 @@
-import type { Language } from '@pairpad/shared';
+import type { Language, Role } from '@pairpad/shared';
 import * as Y from 'yjs';
-import type { RosterRecord } from './room';
+
+/** One person of a room's stored roster: who was there, kept with the room. */
+export interface RosterRecord {
+  name: string;
+  color: string;
+  role: Role;
+}
 
 export interface StoredUpdate {
   update: Uint8Array;

@@ -1,6 +1,5 @@
 import * as Y from 'yjs';
-import type { DocStore, LoadedDocument, RoomUpdates, StoredUpdate } from './doc-store';
-import type { RosterRecord } from './room';
+import type { DocStore, LoadedDocument, RoomUpdates, RosterRecord, StoredUpdate } from './doc-store';
 
 interface StoredRoom {
   snapshot: Uint8Array | null;

@@ -29,7 +29,7 @@ import {
   type AwarenessEntry,
   type AwarenessStateProblem,
 } from './awareness-entries';
-import { replayStored, type DocStore, type StoredUpdate } from './doc-store';
+import { replayStored, type DocStore, type RosterRecord, type StoredUpdate } from './doc-store';
 import type { PersistQueue, PersistTarget } from './persist-queue';
 import { TokenBucket } from './token-bucket';
 
@@ -50,12 +50,7 @@ export interface RoomSettings {
   roster?: readonly RosterRecord[];
 }
 
-/** One person of a room's stored roster. */
-export interface RosterRecord {
-  name: string;
-  color: string;
-  role: Role;
-}
+
 
 export interface RoomOptions {
   store: DocStore;

@@ -2,7 +2,8 @@ import type { DatabaseHandle, RoomRow } from '@pairpad/db';
 import { roomsRepo } from '@pairpad/db';
 import { DEFAULT_LANGUAGE, isLanguage } from '@pairpad/shared';
 import type { RoomDirectory } from '../rooms/access';
-import type { RosterRecord, RoomSettings } from '../rooms/room';
+import type { RosterRecord } from '../rooms/doc-store';
+import type { RoomSettings } from '../rooms/room';
 
 export function rowToSettings(row: RoomRow): RoomSettings {
   return {
