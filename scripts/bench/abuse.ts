@@ -5,7 +5,7 @@
  * quiet and then while forked attacker processes (abuse-worker.ts) run against the target room's
  * view id. pairpad only: the peers have no view links or REST reads to attack.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { ForkedWorker } from './forked-worker';
 import type { AbuseParentMsg, AbuseWorkerMsg, AttackCmd, AttackKind, AttackStats, SeedCmd, SeedResult } from './abuse-ipc';
 import { LoadPool, type Collected } from './load';
 import { readProc, readSystemBusySec, type RunContext, type RunningServer } from './servers';
@@ -119,84 +119,10 @@ export interface AbuseResult {
 
 const ABUSE_WORKER = new URL('./abuse-worker.ts', import.meta.url).pathname;
 
-/** Every abuse process still running, so an aborted run leaves none behind. */
-const live = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const c of live) c.kill('SIGKILL');
-});
+type AbuseProc = ForkedWorker<AbuseParentMsg, AbuseWorkerMsg>;
 
-class AbuseProc {
-  readonly child: ChildProcess;
-  readonly errors: string[] = [];
-  private waiters: { ev: string; resolve: (m: AbuseWorkerMsg) => void; reject: (e: Error) => void }[] = [];
-
-  constructor() {
-    this.child = fork(ABUSE_WORKER, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    live.add(this.child);
-    this.child.on('message', (m: AbuseWorkerMsg) => {
-      if (m.ev === 'error') {
-        if (this.errors.length < 10) this.errors.push(m.message);
-        return;
-      }
-      const i = this.waiters.findIndex((w) => w.ev === m.ev);
-      const w = this.waiters[i];
-      if (w) {
-        this.waiters.splice(i, 1);
-        w.resolve(m);
-      }
-    });
-    this.child.on('exit', (code) => {
-      live.delete(this.child);
-      for (const w of this.waiters) w.reject(new Error(`abuse worker exited (${code})`));
-      this.waiters = [];
-    });
-  }
-
-  get pid(): number {
-    return this.child.pid ?? -1;
-  }
-
-  request<T extends AbuseWorkerMsg>(m: AbuseParentMsg, ev: T['ev'], timeoutMs: number): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`abuse worker: no '${ev}' within ${timeoutMs} ms`)), timeoutMs);
-      this.waiters.push({
-        ev,
-        resolve: (msg) => {
-          clearTimeout(t);
-          resolve(msg as T);
-        },
-        reject: (e) => {
-          clearTimeout(t);
-          reject(e);
-        },
-      });
-      try {
-        this.child.send(m);
-      } catch (e) {
-        clearTimeout(t);
-        reject(e as Error);
-      }
-    });
-  }
-
-  async close(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(() => {
-        this.child.kill('SIGKILL');
-        resolve();
-      }, 3000);
-      this.child.once('exit', () => {
-        clearTimeout(t);
-        resolve();
-      });
-      try {
-        this.child.send({ cmd: 'close' } satisfies AbuseParentMsg);
-      } catch {
-        this.child.kill('SIGKILL');
-      }
-    });
-  }
+function newAbuseProc(): AbuseProc {
+  return new ForkedWorker<AbuseParentMsg, AbuseWorkerMsg>(ABUSE_WORKER, { label: 'abuse worker', maxErrors: 10, closeMessage: { cmd: 'close' } });
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -231,10 +157,10 @@ function strip(r: SeedResult): Omit<SeedResult, 'ev'> {
 export async function runAbuse(cfg: AbuseConfig, server: RunningServer, ctx: RunContext): Promise<AbuseResult> {
   if (!server.spec.createsRooms) throw new Error(`abuse: ${server.spec.name} has no view links to attack (pairpad only)`);
   const setupErrors: string[] = [];
-  const seederTarget = new AbuseProc();
+  const seederTarget = newAbuseProc();
   // The large room's seeder becomes the HTTP attacker once the room is left to unload.
-  const seederUnloaded = new AbuseProc();
-  const attackers: Record<AttackKind, AbuseProc> = { sync: new AbuseProc(), awareness: new AbuseProc(), http: seederUnloaded };
+  const seederUnloaded = newAbuseProc();
+  const attackers: Record<AttackKind, AbuseProc> = { sync: newAbuseProc(), awareness: newAbuseProc(), http: seederUnloaded };
   const procs = [seederTarget, seederUnloaded, attackers.sync, attackers.awareness];
   const victim = new LoadPool(1);
   const wsBase = server.wsBase;

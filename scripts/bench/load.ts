@@ -1,5 +1,4 @@
 /** Parent side of the load generator: forks worker processes and speaks ipc.ts to them. */
-import { fork, type ChildProcess } from 'node:child_process';
 import type {
   CollectResult,
   ConnectPlan,
@@ -12,58 +11,15 @@ import type {
   WorkerMsg,
   TrafficCounts,
 } from './ipc';
+import { ForkedWorker } from './forked-worker';
 import { mergeHistograms } from './stats';
 
 const WORKER = new URL('./worker.ts', import.meta.url).pathname;
 
-class Worker {
-  readonly child: ChildProcess;
-  private waiters: { ev: string; resolve: (m: WorkerMsg) => void; reject: (e: Error) => void }[] = [];
-  readonly errors: string[] = [];
-
-  constructor() {
-    // BENCH_WORKER_CPU_PROF=<dir> profiles the generator itself (to keep its overhead low).
-    const prof = process.env.BENCH_WORKER_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_WORKER_CPU_PROF}`] : [];
-    this.child = fork(WORKER, [], { execArgv: [...prof, '--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    this.child.on('message', (m: WorkerMsg) => {
-      if (m.ev === 'error') {
-        if (this.errors.length < 20) this.errors.push(m.message);
-        return;
-      }
-      const i = this.waiters.findIndex((w) => w.ev === m.ev);
-      const w = this.waiters[i];
-      if (w) {
-        this.waiters.splice(i, 1);
-        w.resolve(m);
-      }
-    });
-    this.child.on('exit', (code) => {
-      for (const w of this.waiters) w.reject(new Error(`worker exited (${code})`));
-      this.waiters = [];
-    });
-  }
-
-  post(m: ParentMsg): void {
-    this.child.send(m);
-  }
-
-  request<T extends WorkerMsg>(m: ParentMsg, ev: T['ev'], timeoutMs = 600_000): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`worker: no '${ev}' within ${timeoutMs} ms`)), timeoutMs);
-      this.waiters.push({
-        ev,
-        resolve: (msg) => {
-          clearTimeout(t);
-          resolve(msg as T);
-        },
-        reject: (e) => {
-          clearTimeout(t);
-          reject(e);
-        },
-      });
-      this.post(m);
-    });
-  }
+/** BENCH_WORKER_CPU_PROF=<dir> profiles the generator itself (to keep its overhead low). */
+function newWorker(): ForkedWorker<ParentMsg, WorkerMsg> {
+  const prof = process.env.BENCH_WORKER_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_WORKER_CPU_PROF}`] : [];
+  return new ForkedWorker<ParentMsg, WorkerMsg>(WORKER, { label: 'worker', execArgv: prof, maxErrors: 20, closeMessage: { cmd: 'close' } });
 }
 
 export interface Collected extends TrafficCounts {
@@ -84,10 +40,10 @@ export interface Drained {
 }
 
 export class LoadPool {
-  private readonly workers: Worker[];
+  private readonly workers: ForkedWorker<ParentMsg, WorkerMsg>[];
 
   constructor(n: number) {
-    this.workers = Array.from({ length: Math.max(1, n) }, () => new Worker());
+    this.workers = Array.from({ length: Math.max(1, n) }, () => newWorker());
   }
 
   get errors(): string[] {
@@ -162,26 +118,6 @@ export class LoadPool {
   }
 
   async close(): Promise<void> {
-    await Promise.all(
-      this.workers.map(
-        (w) =>
-          new Promise<void>((resolve) => {
-            if (w.child.exitCode !== null) return resolve();
-            const t = setTimeout(() => {
-              w.child.kill('SIGKILL');
-              resolve();
-            }, 3000);
-            w.child.once('exit', () => {
-              clearTimeout(t);
-              resolve();
-            });
-            try {
-              w.post({ cmd: 'close' });
-            } catch {
-              w.child.kill('SIGKILL');
-            }
-          }),
-      ),
-    );
+    await Promise.all(this.workers.map((w) => w.close()));
   }
 }
