@@ -1,4 +1,6 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
+import { createTestDatabase } from '@pairpad/db/testing';
+import { freePort } from './child-server';
 
 /**
  * A TCP proxy between the server and PostgreSQL, so a test can "stop the database" without
@@ -41,4 +43,26 @@ export class DbProxy {
     this.sockets.clear();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
+}
+
+/**
+ * A fresh PostgreSQL test database reached through a DbProxy: `direct` bypasses the proxy (to
+ * check what was stored), `viaProxy` is what the server under test connects to. Cleanups (the
+ * proxy's stop, the database's drop) go on `cleanups`.
+ */
+export async function proxiedTestDatabase(
+  url: string,
+  cleanups: (() => Promise<void> | void)[],
+): Promise<{ direct: URL; viaProxy: URL; proxy: DbProxy }> {
+  const testDb = await createTestDatabase(url);
+  cleanups.push(testDb.drop);
+  if (testDb.config.kind !== 'postgres') throw new Error('expected PostgreSQL');
+  const direct = new URL(testDb.config.url);
+  const proxy = new DbProxy(await freePort(), { host: direct.hostname, port: Number(direct.port || 5432) });
+  await proxy.start();
+  cleanups.push(() => proxy.stop());
+  const viaProxy = new URL(direct);
+  viaProxy.hostname = '127.0.0.1';
+  viaProxy.port = String(proxy.port);
+  return { direct, viaProxy, proxy };
 }

@@ -1,9 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { createDatabase, documentsRepo } from '@pairpad/db';
-import { createTestDatabase } from '@pairpad/db/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort, killAllChildServers, spawnServer } from './child-server';
-import { DbProxy } from './db-proxy';
+import { proxiedTestDatabase } from './db-proxy';
 import { insertToken, sleep, tokensIn } from './durability-tools';
 import { TEST_DATABASE_URL, createRoom, getJson, prng, waitFor, yClient, type YClient } from './helpers';
 import { replayStored } from '../src/rooms/doc-store';
@@ -22,16 +21,7 @@ describe('database outage (PostgreSQL behind a TCP proxy, child process)', () =>
     '[DUR-outage] with PostgreSQL down, editing continues in memory, writes retry with backoff, /healthz is 503, and everything is stored once it returns',
     async () => {
       const random = prng(4242);
-      const testDb = await createTestDatabase(TEST_DATABASE_URL);
-      cleanups.push(testDb.drop);
-      if (testDb.config.kind !== 'postgres') throw new Error('expected PostgreSQL');
-      const direct = new URL(testDb.config.url);
-      const proxy = new DbProxy(await freePort(), { host: direct.hostname, port: Number(direct.port || 5432) });
-      await proxy.start();
-      cleanups.push(() => proxy.stop());
-      const viaProxy = new URL(direct);
-      viaProxy.hostname = '127.0.0.1';
-      viaProxy.port = String(proxy.port);
+      const { direct, viaProxy, proxy } = await proxiedTestDatabase(TEST_DATABASE_URL!, cleanups);
 
       const server = await spawnServer({
         port: await freePort(),

@@ -252,17 +252,7 @@ export async function waitFor<T>(check: () => T | Promise<T>, timeoutMs = 5_000,
   }
 }
 
-/** A small deterministic PRNG (mulberry32) so fuzz failures replay from their seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng } from './prng';
 
 /** A y-websocket update frame as a stock client would send it, built with y-protocols itself. */
 export function updateFrame(update: Uint8Array): Uint8Array {

@@ -4,8 +4,7 @@ import type { CreatedRoom } from '@pairpad/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app';
 import { loadConfig } from '../src/config';
-import { freePort } from './child-server';
-import { DbProxy } from './db-proxy';
+import { proxiedTestDatabase } from './db-proxy';
 import { TEST_DATABASE_URL, createRoom, waitFor, yClient, type YClient } from './helpers';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -171,16 +170,7 @@ describe('REST during a database outage', () => {
   it.runIf(TEST_DATABASE_URL)(
     '[REST-outage] PostgreSQL cut off behind a TCP proxy: a live room serves from memory, the rest answers 503 db_unavailable, all recovers',
     async () => {
-      const testDb = await createTestDatabase(TEST_DATABASE_URL);
-      cleanups.push(testDb.drop);
-      if (testDb.config.kind !== 'postgres') throw new Error('expected PostgreSQL');
-      const direct = new URL(testDb.config.url);
-      const proxy = new DbProxy(await freePort(), { host: direct.hostname, port: Number(direct.port || 5432) });
-      await proxy.start();
-      cleanups.push(() => proxy.stop());
-      const viaProxy = new URL(direct);
-      viaProxy.hostname = '127.0.0.1';
-      viaProxy.port = String(proxy.port);
+      const { viaProxy, proxy } = await proxiedTestDatabase(TEST_DATABASE_URL!, cleanups);
       const database = await createDatabase({ kind: 'postgres', url: viaProxy.toString(), maxConnections: 4 });
       await migrateToLatest(database.db);
       const server = await boot(database);

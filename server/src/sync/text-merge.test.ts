@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { prng } from '../../test/prng';
 import { applyEdits, diffHunks, mergeWrite, roughDistance } from './text-merge';
 
-/** mulberry32, so a failure replays from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const merge = (base: string, current: string, next: string) => applyEdits(current, mergeWrite(base, current, next));
 
