@@ -27,7 +27,12 @@ export async function createTestDatabase(postgresUrl?: string): Promise<TestData
     drop: async () => {
       const dropper = postgres(postgresUrl, { max: 1, onnotice: () => {} });
       try {
-        await dropper.unsafe(`drop database if exists ${name} with (force)`);
+        // Not `with (force)`: that refuses outright when an autovacuum worker happens to be in the
+        // database (terminating it needs pg_signal_backend), while a plain drop cancels autovacuum
+        // itself and waits up to 5 s for the connections terminated here to go.
+        await dropper`select pg_terminate_backend(pid) from pg_stat_activity
+                      where datname = ${name} and usename = current_user and pid <> pg_backend_pid()`;
+        await dropper.unsafe(`drop database if exists ${name}`);
       } finally {
         await dropper.end();
       }
