@@ -16,7 +16,7 @@ const settle = async () => {
 async function loadRoom(store: MemoryDocStore, code: string) {
   const seed = new Y.Doc();
   seed.getText('code').insert(0, code);
-  await store.compact(settings.roomId, { state: Y.encodeStateAsUpdate(seed), through: 0 });
+  store.createRoom(settings.roomId, { snapshot: Y.encodeStateAsUpdate(seed) });
   seed.destroy();
   const queue = new PersistQueue(store, { flushMs: 60_000, retryMinMs: 100, retryMaxMs: 1_000 }, silentLogger);
   const options = {

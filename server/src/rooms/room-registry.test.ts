@@ -52,6 +52,8 @@ describe('RoomRegistry', () => {
   let store: MemoryDocStore;
   beforeEach(() => {
     store = new MemoryDocStore();
+    // As POST /rooms would have: the store refuses writes for rooms that do not exist.
+    for (const roomId of [settings.roomId, 'room_unit2', 'room_busy1', 'room_busy2', 'room_busy3', 'room_busy4']) store.createRoom(roomId);
   });
   afterEach(() => {
     vi.useRealTimers();
