@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import { silentLogger } from '../log';
 import { MemoryDocStore } from './memory-doc-store';
-import type { RoomMember, RoomSettings } from './room';
+import type { RoomMember } from './member';
+import type { RoomSettings } from './room';
 import { RoomRegistry } from './room-registry';
 import { ROOM_TEST_TUNABLES } from './testing';
 
@@ -23,9 +24,9 @@ function makeRegistry(store: MemoryDocStore, overrides: Partial<ConstructorParam
 const useFakeClock = () => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
 
 let counter = 0;
-function member(name: string, sessionId: string | null = null): RoomMember & { sent: Uint8Array[]; closedWith: number | null } {
+function member(name: string, sessionId: string | null = null): RoomMember & { sent: Uint8Array[] } {
   const sent: Uint8Array[] = [];
-  const self = {
+  return {
     connectionId: `m${++counter}`,
     name,
     role: 'editor' as const,
@@ -33,13 +34,9 @@ function member(name: string, sessionId: string | null = null): RoomMember & { s
     viaViewId: false,
     kind: 'yjs' as const,
     sent,
-    closedWith: null as number | null,
     sendBinary: (message: Uint8Array) => void sent.push(message),
-    close: (code: number) => {
-      self.closedWith = code;
-    },
+    dismiss: () => {},
   };
-  return self;
 }
 
 function editUpdate(text: string): Uint8Array {
@@ -75,8 +72,8 @@ describe('RoomRegistry', () => {
     const joins = await Promise.all(
       ['A1a', 'B2b', 'C3c', 'D4d', 'A1a'].map((name) => registry.enter(settings, { name, sessionId: null, role: 'editor', viaViewId: false }, () => member(name))),
     );
-    const refused = joins.filter((j) => !j.ok).map((j) => (j.ok ? 0 : j.code));
-    expect(refused.sort()).toEqual([4409, 4429]);
+    const refused = joins.filter((j) => !j.ok).map((j) => (j.ok ? '' : j.reason));
+    expect(refused.sort()).toEqual(['name_taken', 'room_full']);
     await registry.close();
   });
 
@@ -192,9 +189,9 @@ describe('RoomRegistry', () => {
   it('refuses new rooms beyond the in-memory limit', async () => {
     const registry = makeRegistry(store, { maxRoomsInMemory: 1 });
     await registry.enter(settings, { name: 'One', sessionId: null, role: 'editor', viaViewId: false }, () => member('One'));
-    await expect(
-      registry.enter({ ...settings, roomId: 'room_unit2', viewId: 'view_unit2' }, { name: 'Two', sessionId: null, role: 'editor', viaViewId: false }, () => member('Two')),
-    ).rejects.toThrow(/limit/);
+    const refused = await registry.enter({ ...settings, roomId: 'room_unit2', viewId: 'view_unit2' }, { name: 'Two', sessionId: null, role: 'editor', viaViewId: false }, () => member('Two'));
+    expect(refused).toMatchObject({ ok: false, reason: 'server_busy' });
+    expect(registry.size).toBe(1);
     await registry.close();
   });
 

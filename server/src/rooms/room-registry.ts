@@ -3,7 +3,8 @@ import { roomRef, type Logger } from '../log';
 import { replayStored, type DocStore } from './doc-store';
 import { PersistQueue } from './persist-queue';
 import { StoredTextCache } from './stored-text-cache';
-import { Room, type JoinRequest, type RoomMember, type RoomOptions, type RoomSettings } from './room';
+import type { AdmissionRefusal, JoinRequest, RoomMember } from './member';
+import { Room, type RoomOptions, type RoomSettings } from './room';
 
 export interface RoomRegistryOptions extends Omit<RoomOptions, 'store' | 'logger' | 'queue'> {
   store: DocStore;
@@ -14,9 +15,10 @@ export interface RoomRegistryOptions extends Omit<RoomOptions, 'store' | 'logger
   unloadDelayMs: number;
 }
 
-export type EnterResult =
-  | { ok: true; room: Room; member: RoomMember }
-  | { ok: false; code: number; reason: string };
+export type EnterResult = { ok: true; room: Room; member: RoomMember } | AdmissionRefusal;
+
+const SHUTTING_DOWN: AdmissionRefusal = { ok: false, reason: 'shutting_down', message: 'server is shutting down' };
+const SERVER_BUSY: AdmissionRefusal = { ok: false, reason: 'server_busy', message: 'server busy, try again later' };
 
 /**
  * How long a member whose name a newcomer asks for has to answer a ping. y-websocket takes a
@@ -27,13 +29,6 @@ export const NAME_PROBE_MS = 2_000;
 
 /** Texts of idle rooms kept for REST reads (UTF-16 bytes). */
 const STORED_TEXT_CACHE_BYTES = 64 * 1024 * 1024;
-
-export class RoomsAtCapacityError extends Error {
-  constructor(limit: number) {
-    super(`server is at its limit of ${limit} rooms in memory`);
-    this.name = 'RoomsAtCapacityError';
-  }
-}
 
 /**
  * Owns the live rooms: loads each once (concurrent joins share one load), admits members
@@ -86,11 +81,13 @@ export class RoomRegistry {
     return count;
   }
 
-  private load(settings: RoomSettings): Promise<Room> {
+  /** The room's load, shared by concurrent joins; null when no more rooms fit in memory. */
+  private load(settings: RoomSettings): Promise<Room> | null {
     const existing = this.loading.get(settings.roomId);
     if (existing) return existing;
     if (this.rooms.size + this.loading.size >= this.options.maxRoomsInMemory) {
-      return Promise.reject(new RoomsAtCapacityError(this.options.maxRoomsInMemory));
+      this.log.warn({ room: roomRef(settings.roomId), limit: this.options.maxRoomsInMemory }, 'refusing a join: rooms in memory at limit');
+      return null;
     }
     const promise = Room.load(settings, { ...this.options, logger: this.log, queue: this.queue })
       .then((room) => {
@@ -115,13 +112,15 @@ export class RoomRegistry {
     candidate: JoinRequest,
     createMember: (room: Room) => RoomMember,
   ): Promise<EnterResult> {
-    if (this.closing) return { ok: false, code: 1001, reason: 'server is shutting down' };
+    if (this.closing) return SHUTTING_DOWN;
     const probed = new Set<RoomMember>();
     for (;;) {
-      const room = this.rooms.get(settings.roomId) ?? (await this.load(settings));
+      const loading = this.rooms.get(settings.roomId) ?? this.load(settings);
+      if (!loading) return SERVER_BUSY;
+      const room = await loading;
       // The room may have been unloaded while we awaited; load it again.
       if (room.isDestroyed || this.rooms.get(settings.roomId) !== room) continue;
-      if (this.closing) return { ok: false, code: 1001, reason: 'server is shutting down' };
+      if (this.closing) return SHUTTING_DOWN;
       this.cancelUnload(room.roomId);
       const admission = room.admit(candidate);
       if (!admission.ok) {
@@ -129,11 +128,11 @@ export class RoomRegistry {
         if (taken?.probe && !probed.has(taken)) {
           // Outside the synchronous admission: after the probe, admission is decided afresh.
           probed.add(taken);
-          if (!(await taken.probe(NAME_PROBE_MS))) taken.close(1001, 'did not answer a ping');
+          if (!(await taken.probe(NAME_PROBE_MS))) taken.dismiss('unresponsive');
           continue;
         }
         if (room.isIdle) this.scheduleUnload(room);
-        return { ok: false, code: admission.code, reason: admission.reason };
+        return { ok: false, reason: admission.reason, message: admission.message };
       }
       const member = createMember(room);
       room.join(member, admission.replaced);
@@ -242,7 +241,7 @@ export class RoomRegistry {
       this.unloadTimers.clear();
       await Promise.allSettled([...this.loading.values()]);
       const rooms = [...this.rooms.values()];
-      for (const room of rooms) room.closeAll(1001, 'server shutting down');
+      for (const room of rooms) room.dismissAll('shutting_down');
       const results = await Promise.allSettled(rooms.map((room) => room.compact()));
       results.forEach((result, i) => {
         if (result.status === 'rejected') {

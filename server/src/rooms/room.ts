@@ -31,6 +31,8 @@ import {
 } from './awareness-entries';
 import { replayStored, type DocStore, type RosterRecord, type StoredUpdate } from './doc-store';
 import type { PersistQueue, PersistTarget } from './persist-queue';
+import { decideAdmission, type AdmitResult } from './admission';
+import type { DismissalReason, JoinRequest, RoomMember } from './member';
 import { TokenBucket } from './token-bucket';
 
 /** Room settings that live in the rooms table and, for name and language, in the meta map. */
@@ -80,45 +82,6 @@ export interface RoomOptions {
   syncEncodeBytesPerSecond: number;
 }
 
-/**
- * One connected participant, on either endpoint. Sessions implement it; the room calls these to
- * deliver fan-out, and never needs to know the transport.
- */
-export interface RoomMember {
-  /** Unique per connection. */
-  readonly connectionId: string;
-  readonly name: string;
-  readonly role: Role;
-  /** The browser's session id, if it sent one: lets a reconnect replace a stale socket. */
-  readonly sessionId: string | null;
-  /** The browser's person id, if it sent one: its other tabs may be online under the same name. */
-  readonly personId?: string | null;
-  /** True when the member presented the view capability (it may only ever watch). */
-  readonly viaViewId: boolean;
-  readonly kind: 'yjs' | 'lww';
-  /** Binary y-websocket frame (Yjs members). */
-  sendBinary?(message: Uint8Array): void;
-  /** Full document text after a change (LWW members); `from` is the last author. */
-  deliverText?(text: string, from: string): void;
-  /** Roster changed (LWW members; Yjs members get it through awareness). */
-  deliverPresence?(participants: Participant[]): void;
-  /** Someone typed (LWW members). */
-  deliverTyping?(name: string): void;
-  /** The room's name or language changed (LWW members; Yjs members see the `meta` map). */
-  deliverMeta?(meta: { name: string; language: Language; limit: number }): void;
-  /** Resolves false (and cuts the socket) if the client no longer answers a ping in time. */
-  probe?(timeoutMs: number): Promise<boolean>;
-  close(code: number, reason: string): void;
-}
-
-/** Who asks to join: enough to decide admission before a session exists. */
-export type JoinRequest = Pick<RoomMember, 'name' | 'sessionId' | 'role' | 'viaViewId' | 'personId'>;
-
-/** A refusal for a name already online names that member, so the caller can check it is alive. */
-export type AdmitResult =
-  | { ok: true; replaced: RoomMember | null }
-  | { ok: false; code: number; reason: string; nameTakenBy?: RoomMember };
-
 /** Why a member's update was not (entirely) taken. */
 export type UpdateOutcome = 'applied' | 'unintegrable';
 
@@ -143,12 +106,6 @@ const MAX_OFFLINE_ROSTER = 50;
  */
 const CHEAP_SNAPSHOT_BYTES = 256 * 1024;
 const SNAPSHOT_BYTES_PER_LOG_BYTE = 8;
-
-/**
- * Seats a room keeps for editors while fewer are online (at most its capacity less one): viewers
- * count toward the limit, and without this a view link could fill the room and lock the pair out.
- */
-const EDITOR_SEATS_KEPT = 2;
 
 /**
  * Yjs parks structs whose earlier parts never arrived (pending structs and delete sets); they
@@ -341,47 +298,14 @@ export class Room implements PersistTarget {
    * the last seat. A reconnect carrying the session id of an online member replaces that member.
    */
   admit(candidate: JoinRequest): AdmitResult {
-    let replaced: RoomMember | null = null;
-    if (candidate.sessionId) {
-      for (const member of this.members.values()) {
-        // Only the same kind of seat: a view link presenting an editor's session id must not
-        // kick that editor out.
-        if (member.sessionId === candidate.sessionId && member.role === candidate.role && member.viaViewId === candidate.viaViewId) {
-          replaced = member;
-          break;
-        }
-      }
-    }
-    let editorsOnline = 0;
-    for (const member of this.members.values()) {
-      if (member === replaced) continue;
-      // The same person in another tab (same browser identity, same link) is not a clash; a
-      // view link presenting an editor's identity is, or it could watch under the editor's name.
-      const samePerson = Boolean(candidate.personId) && member.personId === candidate.personId && member.role === candidate.role && member.viaViewId === candidate.viaViewId;
-      if (member.name === candidate.name && !samePerson) {
-        return { ok: false, code: 4409, reason: 'display name already online in this room', nameTakenBy: member };
-      }
-      if (member.role === 'editor') editorsOnline++;
-    }
-    if (replaced) return { ok: true, replaced };
-    const { capacity } = this.settings;
-    if (this.members.size >= capacity) {
-      return { ok: false, code: 4429, reason: `room is full (limit ${capacity})` };
-    }
-    if (candidate.role === 'viewer') {
-      const kept = Math.max(0, Math.min(EDITOR_SEATS_KEPT, capacity - 1) - editorsOnline);
-      if (this.members.size >= capacity - kept) {
-        return { ok: false, code: 4429, reason: `room is full for viewers (limit ${capacity}, ${kept} seat(s) kept for editors)` };
-      }
-    }
-    return { ok: true, replaced: null };
+    return decideAdmission(this.members, this.settings.capacity, candidate);
   }
 
   /** Adds an admitted member; a replaced one is closed and removed first. */
   join(member: RoomMember, replaced: RoomMember | null): void {
     if (replaced) {
       this.leave(replaced);
-      replaced.close(4409, 'replaced by a newer connection of the same session');
+      replaced.dismiss('replaced');
     }
     this.members.set(member.connectionId, member);
     const previous = this.roster.get(member.name);
@@ -937,11 +861,11 @@ export class Room implements PersistTarget {
     this.doc.destroy();
   }
 
-  /** Closes every member's socket (server shutdown, room deleted). */
-  closeAll(code: number, reason: string): void {
+  /** Lets every member go and ends their connections (server shutdown, room deleted). */
+  dismissAll(reason: DismissalReason): void {
     for (const member of [...this.members.values()]) {
       this.leave(member);
-      member.close(code, reason);
+      member.dismiss(reason);
     }
   }
 }

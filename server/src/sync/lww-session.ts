@@ -6,7 +6,7 @@ import {
   type LwwServerMessage,
   type Participant,
 } from '@pairpad/shared';
-import type { RoomMember } from '../rooms/room';
+import type { RoomMember } from '../rooms/member';
 import { SessionBase } from './session-base';
 import type { IncomingFrame } from './socket';
 import { mergeWrite, roughDistance } from './text-merge';

@@ -1,7 +1,9 @@
 import { CloseCode, type Role } from '@pairpad/shared';
 import { roomRef, type Logger } from '../log';
+import type { DismissalReason } from '../rooms/member';
 import type { Room } from '../rooms/room';
 import { TokenBucket } from '../rooms/token-bucket';
+import { dismissal } from './refusals';
 import type { SessionDeps, SessionIdentity } from './session-options';
 import type { SocketLike } from './socket';
 
@@ -65,6 +67,11 @@ export abstract class SessionBase {
   close(code: number, reason: string): void {
     this.end();
     this.socket.close(code, reason);
+  }
+
+  dismiss(reason: DismissalReason): void {
+    const { closeCode, message } = dismissal(reason);
+    this.close(closeCode, message);
   }
 
   /** The transport reports the socket closed. */

@@ -1,7 +1,7 @@
 import { CloseCode, YMessageType } from '@pairpad/shared';
 import * as decoding from 'lib0/decoding';
 import type { AwarenessStateProblem } from '../rooms/awareness-entries';
-import type { RoomMember } from '../rooms/room';
+import type { RoomMember } from '../rooms/member';
 import { TokenBucket } from '../rooms/token-bucket';
 import { SessionBase } from './session-base';
 import type { IncomingFrame } from './socket';

@@ -5,9 +5,9 @@ import type { RawData, WebSocket } from 'ws';
 import type { Config } from '../../config';
 import { resolveAccess, type RoomDirectory } from '../../rooms/access';
 import type { RoomRegistry } from '../../rooms/room-registry';
-import { RoomsAtCapacityError } from '../../rooms/room-registry';
 import { LwwSession } from '../../sync/lww-session';
 import type { SessionDeps, SessionIdentity } from '../../sync/session-options';
+import { admissionRefusal } from '../../sync/refusals';
 import type { IncomingFrame, SocketLike } from '../../sync/socket';
 import { YjsSession } from '../../sync/yjs-session';
 import { roomRef } from '../../log';
@@ -282,8 +282,8 @@ export async function socketRoutes(app: FastifyInstance, deps: SocketRoutesDeps)
           return created;
         });
         if (!result.ok) {
-          const errorCode = result.code === CloseCode.NameTaken ? 'name_taken' : result.code === CloseCode.RoomFullOrRateLimited ? 'room_full' : undefined;
-          return refuse(result.code, result.reason, errorCode);
+          const { closeCode, errorCode } = admissionRefusal(result.reason);
+          return refuse(closeCode, result.message, errorCode);
         }
         const joined: Session = created!;
         if (closed) {
@@ -298,10 +298,6 @@ export async function socketRoutes(app: FastifyInstance, deps: SocketRoutesDeps)
         buffered = null;
         for (const frame of pending) joined.handleFrame(frame);
       } catch (error) {
-        if (error instanceof RoomsAtCapacityError) {
-          log.warn({ err: error }, 'refusing socket: rooms in memory at limit');
-          return refuse(CloseCode.RoomFullOrRateLimited, 'server busy, try again later', 'rate_limited');
-        }
         log.error({ err: error, room: roomRef(id) }, 'could not open room');
         refuse(1011, 'room could not be loaded');
       }
