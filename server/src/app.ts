@@ -8,18 +8,17 @@ import { redactUrl } from './log';
 import { createAutocompleteService } from './autocomplete/service';
 import type { Config } from './config';
 import { AppError } from './errors';
+import { databasePlugin } from './http/plugins/database';
 import { installErrorHandler } from './http/plugins/error-handler';
 import { acceptEmptyJsonBodies } from './http/plugins/json-body';
+import { roomsPlugin } from './http/plugins/rooms';
+import { scheduledJobsPlugin } from './http/plugins/scheduled-jobs';
 import { createRoomDirectory } from './storage/room-directory';
 import { autocompleteRoutes } from './http/routes/autocomplete';
 import { healthRoutes } from './http/routes/health';
 import { roomRoutes } from './http/routes/rooms';
 import { frameCeiling, socketRoutes } from './http/routes/sockets';
 import { webAppRoutes } from './http/routes/web-app';
-import { createRoomCleanup } from './storage/room-cleanup';
-import { createVacuumSchedule } from './storage/vacuum';
-import { createDbDocStore } from './storage/db-doc-store';
-import { RoomRegistry } from './rooms/room-registry';
 
 /**
  * Fastify's request serializer with the URL redacted: request URLs carry room ids (edit
@@ -43,17 +42,18 @@ export interface AppDeps {
   logger?: FastifyBaseLogger;
 }
 
-export interface PairpadApp extends FastifyInstance {
-  registry: RoomRegistry;
-}
+/** The app, with its room registry (`app.registry`, decorated by the rooms plugin) for tests. */
+export type PairpadApp = FastifyInstance;
 
 /**
- * Builds the whole server, ready but not listening. Shutdown (`app.close()`) runs in reverse:
- * sockets are closed first (@fastify/websocket's preClose), then every room is flushed and
+ * Builds the whole server, ready but not listening. Each resource is a plugin that closes
+ * itself, and shutdown (`app.close()`) runs in reverse order of registration: sockets are told
+ * to come back later (1001) and closed, the background jobs stop, every room is flushed and
  * compacted, then the database closes.
  */
 export async function buildApp(deps: AppDeps): Promise<PairpadApp> {
   const { config, database } = deps;
+  const { http } = config.tuning;
   const app = Fastify({
     ...(deps.logger
       ? { loggerInstance: deps.logger.child({}, { serializers: requestLogSerializers }) }
@@ -63,24 +63,21 @@ export async function buildApp(deps: AppDeps): Promise<PairpadApp> {
     // Strict JSON bodies: "5" is not a number and a wrong type is a 400, not a silent coercion.
     ajv: { customOptions: { coerceTypes: false, allErrors: false } },
     forceCloseConnections: true,
+    keepAliveTimeout: config.keepAliveTimeoutMs,
+    requestTimeout: http.requestTimeoutMs,
+    connectionTimeout: http.connectionTimeoutMs,
+    // Given to Node's server at construction, which checks headers against the request timeout.
+    http: {
+      headersTimeout: http.headersTimeoutMs,
+      requestTimeout: http.requestTimeoutMs,
+      connectionsCheckingInterval: http.timeoutCheckIntervalMs,
+    },
   });
 
-  const store = createDbDocStore(database);
-  const registry = new RoomRegistry({
-    store,
-    logger: app.log,
-    persistFlushMs: config.persistFlushMs,
-    compactIntervalMs: config.compactIntervalMs,
-    compactMaxLogRows: config.compactMaxLogRows,
-    maxDocBytes: config.maxDocumentBytes,
-    lwwCoalesceMs: 50,
-    typingMs: 3_000,
-    retryMinMs: Math.max(config.persistFlushMs, 250),
-    retryMaxMs: 10_000,
-    syncEncodeBytesPerSecond: config.roomSyncBytesPerSecond,
-    maxRoomsInMemory: config.maxRoomsInMemory,
-    unloadDelayMs: config.unloadDelayMs,
-  });
+  await app.register(databasePlugin, { database });
+  await app.register(roomsPlugin, { config });
+  await app.register(scheduledJobsPlugin, { config });
+  const { registry } = app;
   const directory = createRoomDirectory(database);
   const autocomplete = createAutocompleteService({
     provider: config.autocomplete.provider,
@@ -90,8 +87,6 @@ export async function buildApp(deps: AppDeps): Promise<PairpadApp> {
     timeoutMs: config.autocomplete.timeoutMs,
     logger: app.log.child({ component: 'autocomplete' }),
   });
-  const cleanup = createRoomCleanup({ database, registry, ttlDays: config.roomTtlDays, logger: app.log });
-  const vacuum = createVacuumSchedule({ database, logger: app.log });
 
   installErrorHandler(app, { refusalDelayMs: config.rateLimitDelayMs });
   acceptEmptyJsonBodies(app);
@@ -131,9 +126,6 @@ export async function buildApp(deps: AppDeps): Promise<PairpadApp> {
     errorResponseBuilder: (_request, context) =>
       new AppError(429, 'rate_limited', `too many requests; try again in ${Math.ceil(context.ttl / 1000)} s`),
   });
-  // Shutdown tells clients to come back later (1001) before the websocket plugin's own preClose
-  // would close them without a code; this hook is added first, so it runs first.
-  app.addHook('preClose', () => registry.close());
   await app.register(websocket, {
     // Frames up to the ceiling are read so that the sync core can answer an oversized one with
     // a clear error before closing (1009); beyond it, ws closes at the frame header, unread.
@@ -147,21 +139,12 @@ export async function buildApp(deps: AppDeps): Promise<PairpadApp> {
     },
   });
 
-  await app.register(healthRoutes, { database, registry });
+  await app.register(healthRoutes, { database, registry, timeoutMs: config.tuning.healthTimeoutMs });
   await app.register(roomRoutes, { config, database, registry });
   await app.register(autocompleteRoutes, { autocomplete });
   await app.register(socketRoutes, { config, registry, directory });
   await app.register(webAppRoutes, { webDir: config.webDir });
 
-  app.addHook('onClose', async () => {
-    cleanup.stop();
-    vacuum.stop();
-    await registry.close();
-    await database.close();
-  });
-
-  cleanup.start();
-  vacuum.start();
   await app.ready();
-  return Object.assign(app, { registry }) as unknown as PairpadApp;
+  return app;
 }

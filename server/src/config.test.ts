@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, DEFAULT_TUNING, loadConfig } from './config';
 
 describe('loadConfig', () => {
   it('has documented defaults: embedded PGlite under ./data on 127.0.0.1:3000', () => {
@@ -15,6 +15,20 @@ describe('loadConfig', () => {
       logLevel: 'info',
     });
     expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('keeps idle keep-alive connections 72 s (Fastify\'s own default) unless KEEP_ALIVE_TIMEOUT_MS says otherwise', () => {
+    expect(loadConfig({}).keepAliveTimeoutMs).toBe(72_000);
+    expect(loadConfig({ KEEP_ALIVE_TIMEOUT_MS: '620000' }).keepAliveTimeoutMs).toBe(620_000);
+    expect(() => loadConfig({ KEEP_ALIVE_TIMEOUT_MS: '10' })).toThrow(/KEEP_ALIVE_TIMEOUT_MS/);
+  });
+
+  it('carries the tunables without a variable as frozen defaults', () => {
+    const { tuning } = loadConfig({});
+    expect(tuning).toBe(DEFAULT_TUNING);
+    expect(Object.isFrozen(tuning) && Object.isFrozen(tuning.http)).toBe(true);
+    // Node refuses a headers timeout longer than the request timeout.
+    expect(tuning.http.headersTimeoutMs).toBeLessThanOrEqual(tuning.http.requestTimeoutMs);
   });
 
   it('uses PostgreSQL when DATABASE_URL is set, and never logs its password', () => {

@@ -4,6 +4,61 @@ import type { DatabaseConfig } from '@pairpad/db';
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 type LogLevel = (typeof LOG_LEVELS)[number];
 
+/**
+ * Timings and bounds an operator has no reason to change, so no environment variable: typed
+ * defaults kept here, in one place, so that tests can pass short values (or drive them with fake
+ * timers) instead of sleeping through production ones.
+ */
+export interface Tuning {
+  /** Yjs edits reach `/ws` clients as whole text at most once per this interval. */
+  lwwCoalesceMs: number;
+  /** A participant counts as typing for this long after their last edit. */
+  typingMs: number;
+  /** A failed log append is retried after this long (or `persistFlushMs`, if longer), doubling up to `retryMaxMs`. */
+  retryMinMs: number;
+  retryMaxMs: number;
+  /** How long `/healthz` waits for the database before it answers 503. */
+  healthTimeoutMs: number;
+  /** How often rooms older than `roomTtlDays` are looked for and deleted. */
+  roomCleanupIntervalMs: number;
+  /** How often the embedded database is vacuumed (PostgreSQL vacuums itself). */
+  vacuumIntervalMs: number;
+  /** Rooms whose text-read budget is remembered; the least recently read are forgotten first. */
+  maxReadBudgets: number;
+  /**
+   * Node's HTTP server timeouts (with `keepAliveTimeoutMs`). None of them cuts a WebSocket: ws
+   * turns the socket's idle timeout off at the upgrade, and Node stops timing a request once it
+   * is upgraded; the keepalive pings decide when a socket is dead.
+   */
+  http: {
+    /** A request's headers must arrive within this (slowloris); an upgrade request's too. */
+    headersTimeoutMs: number;
+    /** A whole request, headers and body, must arrive within this (a body dripped in slowly). */
+    requestTimeoutMs: number;
+    /** A connection with no traffic either way for this long is closed, also mid-request. */
+    connectionTimeoutMs: number;
+    /** How often Node looks for requests past the two limits above (its own default). */
+    timeoutCheckIntervalMs: number;
+  };
+}
+
+export const DEFAULT_TUNING: Readonly<Tuning> = Object.freeze({
+  lwwCoalesceMs: 50,
+  typingMs: 3_000,
+  retryMinMs: 250,
+  retryMaxMs: 10_000,
+  healthTimeoutMs: 2_000,
+  roomCleanupIntervalMs: 3_600_000,
+  vacuumIntervalMs: 120_000,
+  maxReadBudgets: 10_000,
+  http: Object.freeze({
+    headersTimeoutMs: 20_000,
+    requestTimeoutMs: 60_000,
+    connectionTimeoutMs: 120_000,
+    timeoutCheckIntervalMs: 30_000,
+  }),
+});
+
 export interface Config {
   port: number;
   host: string;
@@ -38,6 +93,8 @@ export interface Config {
   /** A REST request refused for its rate (429) is answered after this pause. */
   rateLimitDelayMs: number;
   pingIntervalMs: number;
+  /** An idle keep-alive HTTP connection is closed after this; behind a load balancer, make it longer than the balancer's. */
+  keepAliveTimeoutMs: number;
   roomTtlDays: number;
   /** Addresses exempt from per-IP limits (loopback by default: the operator's own machine). */
   rateLimitAllow: readonly string[];
@@ -50,6 +107,7 @@ export interface Config {
     apiKey: string | null;
     timeoutMs: number;
   };
+  tuning: Readonly<Tuning>;
 }
 
 export class ConfigError extends Error {
@@ -151,6 +209,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Readonly<Conf
     roomReadsPerIpPerMinute: int('ROOM_READS_PER_IP_PER_MINUTE', 600, 1, 1_000_000),
     rateLimitDelayMs: int('RATE_LIMIT_DELAY_MS', 1_000, 0, 60_000),
     pingIntervalMs: int('PING_INTERVAL_MS', 4_000, 1_000, 3_600_000),
+    keepAliveTimeoutMs: int('KEEP_ALIVE_TIMEOUT_MS', 72_000, 1_000, 3_600_000),
     roomTtlDays: int('ROOM_TTL_DAYS', 30, 1, 36_500),
     rateLimitAllow: (raw('RATE_LIMIT_ALLOW') ?? (env.RATE_LIMIT_ALLOW === '' ? '' : '127.0.0.1,::1,::ffff:127.0.0.1'))
       .split(',')
@@ -164,6 +223,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Readonly<Conf
       apiKey: raw('AUTOCOMPLETE_API_KEY') ?? null,
       timeoutMs: int('AUTOCOMPLETE_TIMEOUT_MS', 1_500, 50, 60_000),
     },
+    tuning: DEFAULT_TUNING,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(config);

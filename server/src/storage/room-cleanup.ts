@@ -3,7 +3,7 @@ import { roomsRepo } from '@pairpad/db';
 import type { Logger } from '../log';
 import type { RoomRegistry } from '../rooms/room-registry';
 
-const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
 
 /**
  * Deletes rooms nobody has used for `ttlDays`, with their snapshots and logs (cascade).
@@ -13,17 +13,17 @@ export function createRoomCleanup(deps: { database: DatabaseHandle; registry: Ro
   const rooms = roomsRepo(deps.database.db);
   let timer: NodeJS.Timeout | null = null;
   const runOnce = async (now = new Date()): Promise<string[]> => {
-    const cutoff = new Date(now.getTime() - deps.ttlDays * 24 * HOUR_MS);
+    const cutoff = new Date(now.getTime() - deps.ttlDays * DAY_MS);
     const deleted = await rooms.deleteIdleBefore(cutoff, deps.registry.loadedRoomIds());
     if (deleted.length > 0) deps.logger.info({ count: deleted.length, ttlDays: deps.ttlDays }, 'deleted idle rooms');
     return deleted;
   };
   return {
     runOnce,
-    start(): void {
+    start(intervalMs: number): void {
       timer ??= setInterval(() => {
         runOnce().catch((error: unknown) => deps.logger.warn({ err: error }, 'idle room clean-up failed; will retry'));
-      }, HOUR_MS);
+      }, intervalMs);
       timer.unref();
     },
     stop(): void {

@@ -1,5 +1,6 @@
 import type { DatabaseHandle } from '@pairpad/db';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { DEFAULT_TUNING } from '../config';
 import { silentLogger } from '../log';
 import { createVacuumSchedule } from './vacuum';
 
@@ -10,12 +11,12 @@ describe('vacuum schedule', () => {
     vi.useRealTimers();
   });
 
-  it('vacuums the embedded database every two minutes, never two at once', async () => {
+  it('vacuums the embedded database every two minutes by default, never two at once', async () => {
     vi.useFakeTimers();
     let release: () => void = () => {};
     const vacuum = vi.fn(() => new Promise<void>((resolve) => (release = resolve)));
     const schedule = createVacuumSchedule({ database: handle(vacuum), logger: silentLogger });
-    schedule.start();
+    schedule.start(DEFAULT_TUNING.vacuumIntervalMs);
     await vi.advanceTimersByTimeAsync(119_000);
     expect(vacuum).toHaveBeenCalledTimes(0);
     await vi.advanceTimersByTimeAsync(1_000);
@@ -34,7 +35,7 @@ describe('vacuum schedule', () => {
   it('does nothing on a database that vacuums itself', async () => {
     vi.useFakeTimers();
     const schedule = createVacuumSchedule({ database: handle(undefined), logger: silentLogger });
-    schedule.start();
+    schedule.start(DEFAULT_TUNING.vacuumIntervalMs);
     await vi.advanceTimersByTimeAsync(600_000);
     await expect(schedule.runOnce()).resolves.toBeUndefined();
     schedule.stop();

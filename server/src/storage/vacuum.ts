@@ -1,9 +1,6 @@
 import type { DatabaseHandle } from '@pairpad/db';
 import type { Logger } from '../log';
 
-/** Often enough that a busy room's replaced snapshots cost a few copies at most, not a history. */
-const VACUUM_INTERVAL_MS = 120_000;
-
 /**
  * Vacuums the embedded database on a timer. Every compaction deletes log rows and replaces a
  * snapshot; PGlite has no autovacuum, so without this the data directory would grow by every
@@ -25,11 +22,12 @@ export function createVacuumSchedule(deps: { database: DatabaseHandle; logger: L
   };
   return {
     runOnce,
-    start(): void {
+    /** Often enough that a busy room's replaced snapshots cost a few copies at most, not a history. */
+    start(intervalMs: number): void {
       if (!vacuum) return;
       timer ??= setInterval(() => {
         runOnce().catch((error: unknown) => deps.logger.warn({ err: error }, 'vacuum failed; will retry'));
-      }, VACUUM_INTERVAL_MS);
+      }, intervalMs);
       timer.unref();
     },
     stop(): void {

@@ -3,16 +3,21 @@ import type { HealthStatus } from '@pairpad/shared';
 import type { FastifyInstance } from 'fastify';
 import type { RoomRegistry } from '../../rooms/room-registry';
 
-const PING_TIMEOUT_MS = 2_000;
+export interface HealthRoutesDeps {
+  database: DatabaseHandle;
+  registry: RoomRegistry;
+  /** A database that has not answered a ping within this is reported down. */
+  timeoutMs: number;
+}
 
-export async function healthRoutes(app: FastifyInstance, deps: { database: DatabaseHandle; registry: RoomRegistry }): Promise<void> {
+export async function healthRoutes(app: FastifyInstance, deps: HealthRoutesDeps): Promise<void> {
   app.get('/healthz', async (request, reply) => {
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
         deps.database.ping(),
         new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`no answer within ${PING_TIMEOUT_MS} ms`)), PING_TIMEOUT_MS);
+          timer = setTimeout(() => reject(new Error(`no answer within ${deps.timeoutMs} ms`)), deps.timeoutMs);
         }),
       ]);
       const body: HealthStatus = { status: 'ok', db: 'ok' };

@@ -38,9 +38,6 @@ export function generateId(): string {
 
 const DEFAULT_ROOM_NAME = 'Untitled room';
 
-/** Rooms whose text-read budget is remembered; the least recently read are forgotten first. */
-const MAX_READ_BUDGETS = 10_000;
-
 interface FoundRoom {
   settings: RoomSettings;
   viaViewId: boolean;
@@ -139,7 +136,7 @@ export async function roomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): Pr
     if (bucket) readBudgets.delete(roomId);
     else {
       bucket = new TokenBucket(config.roomReadBytesPerSecond, Math.max(config.roomReadBytesPerSecond, config.maxDocumentBytes * 2));
-      if (readBudgets.size >= MAX_READ_BUDGETS) readBudgets.delete(readBudgets.keys().next().value!);
+      if (readBudgets.size >= config.tuning.maxReadBudgets) readBudgets.delete(readBudgets.keys().next().value!);
     }
     readBudgets.set(roomId, bucket);
     return bucket;
