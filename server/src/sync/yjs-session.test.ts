@@ -1,136 +1,209 @@
-import { YMessageType } from '@pairpad/shared';
+import { AWARENESS_IDS_PER_CONNECTION, YMessageType } from '@pairpad/shared';
 import * as encoding from 'lib0/encoding';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
-import { silentLogger } from '../log';
+import { encodeAwarenessEntries } from '../rooms/awareness-entries';
 import { MemoryDocStore } from '../rooms/memory-doc-store';
-import { PersistQueue } from '../rooms/persist-queue';
-import { Room, type RoomOptions } from '../rooms/room';
-import { ROOM_TEST_TUNABLES } from '../rooms/testing';
-import type { SessionLimits } from './session-options';
-import type { SocketLike } from './socket';
-import { YjsSession } from './yjs-session';
+import type { RoomSettings } from '../rooms/room';
+import type { RoomRegistry } from '../rooms/room-registry';
+import { connect, createTestRegistry, YjsTestClient } from './test-clients';
+import type { TestSocketPair } from './test-socket';
 
-/** A socket that records what the session sends and how it was closed. */
-function fakeSocket(): SocketLike & { sent: Uint8Array[]; closedWith: number | null } {
-  const socket = {
-    sent: [] as Uint8Array[],
-    closedWith: null as number | null,
-    bufferedAmount: 0,
-    get isOpen() {
-      return socket.closedWith === null;
-    },
-    send: (data: Uint8Array | string) => void socket.sent.push(data as Uint8Array),
-    close: (code: number) => {
-      socket.closedWith = code;
-    },
-  };
-  return socket;
-}
+const settings: RoomSettings = { roomId: 'room_unit1', viewId: 'view_unit1', name: 'Unit', language: 'python', capacity: 20 };
 
-const limits: SessionLimits = {
-  maxMessagesPerSecond: 1_000,
-  messageBurst: 1_000,
-  maxBufferedBytes: 16 * 1024 * 1024,
-  syncBytesPerSecond: 1024 * 1024,
-  syncBurstBytes: 16 * 1024 * 1024,
-};
-
-function syncStep1(stateVector: Uint8Array): { data: Uint8Array; isBinary: true } {
+function syncStep1(stateVector: Uint8Array): Uint8Array {
   const encoder = encoding.createEncoder();
   encoding.writeVarUint(encoder, YMessageType.Sync);
   encoding.writeVarUint(encoder, 0);
   encoding.writeVarUint8Array(encoder, stateVector);
-  return { data: encoding.toUint8Array(encoder), isBinary: true };
+  return encoding.toUint8Array(encoder);
 }
 
-const isStep2 = (message: Uint8Array) => message[0] === YMessageType.Sync && message[1] === 1;
+const isStep2 = (frame: Uint8Array | string) => typeof frame !== 'string' && frame[0] === YMessageType.Sync && frame[1] === 1;
+/** Sync replies delivered to the client so far. */
+const step2Count = (pair: TestSocketPair) => {
+  pair.flushToClient();
+  return pair.received.filter(isStep2).length;
+};
 
-let counter = 0;
-const rooms: Room[] = [];
-afterEach(() => {
-  for (const room of rooms.splice(0)) room.destroy();
+/** Flushes every pair until no frame is in flight anywhere (one client's edit reaches the others). */
+function flushAll(...pairs: TestSocketPair[]): void {
+  for (let rounds = 0; pairs.some((pair) => pair.pending > 0); rounds++) {
+    if (rounds > 1_000) throw new Error('frames keep flowing');
+    for (const pair of pairs) pair.flush();
+  }
+}
+
+const textState = (text: string) => {
+  const doc = new Y.Doc();
+  doc.getText('code').insert(0, text);
+  return Y.encodeStateAsUpdate(doc);
+};
+
+let store: MemoryDocStore;
+let registry: RoomRegistry;
+const clients: YjsTestClient[] = [];
+afterEach(async () => {
+  await registry?.close();
+  for (const client of clients.splice(0)) client.destroy();
   vi.useRealTimers();
 });
 
-async function roomWithText(text: string, syncEncodeBytesPerSecond: number): Promise<Room> {
-  const store = new MemoryDocStore();
-  const options: Omit<RoomOptions, 'queue'> = {
-    store,
-    logger: silentLogger,
-    ...ROOM_TEST_TUNABLES,
-    syncEncodeBytesPerSecond,
-  };
-  const queue = new PersistQueue(store, { flushMs: 100, retryMinMs: 200, retryMaxMs: 5_000 }, silentLogger);
-  const room = await Room.load({ roomId: 'room_unit1', viewId: 'view_unit1', name: 'Unit', language: 'python', capacity: 20 }, { ...options, queue });
-  room.text.insert(0, text);
-  rooms.push(room);
-  return room;
+function openRegistry(text = '', overrides: Parameters<typeof createTestRegistry>[1] = {}): void {
+  store = new MemoryDocStore();
+  store.createRoom(settings.roomId, { snapshot: textState(text) });
+  registry = createTestRegistry(store, overrides);
 }
 
-function join(room: Room, role: 'editor' | 'viewer' = 'viewer') {
-  const socket = fakeSocket();
-  const name = `Viewer ${++counter}`;
-  let session: YjsSession | null = null;
-  session = new YjsSession(socket, room, { connectionId: `c${counter}`, name, role, sessionId: null, viaViewId: role === 'viewer' }, { logger: silentLogger, limits, onLeave: () => room.leave(session!) });
-  room.join(session, null);
-  session.start();
-  return { socket, session };
+let viewers = 0;
+const joinViewer = () => connect(registry, settings, 'yjs', { name: `Viewer ${++viewers}`, role: 'viewer' });
+
+async function joinClient(name: string, role: 'editor' | 'viewer' = 'editor', localState?: Record<string, unknown>): Promise<YjsTestClient> {
+  const { pair } = await connect(registry, settings, 'yjs', { name, role });
+  const client = new YjsTestClient(pair);
+  clients.push(client);
+  if (localState) client.awareness.setLocalState(localState);
+  return client.open();
 }
 
 describe('YjsSession sync budget', () => {
   it('paces the room’s encoding: a request over the room’s budget waits for it instead of being refused, and every request gets its reply, in order', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     // 2,000 bytes a second for the whole room; the document is about 10 KB.
-    const room = await roomWithText('z'.repeat(10_000), 2_000);
-    const first = join(room);
-    const second = join(room);
+    openRegistry('z'.repeat(10_000), { syncEncodeBytesPerSecond: 2_000 });
+    const first = await joinViewer();
+    const second = await joinViewer();
 
-    first.session.handleFrame(syncStep1(Y.encodeStateVector(new Map([[1, 1]]))));
-    expect(first.socket.sent.filter(isStep2)).toHaveLength(1);
+    first.pair.clientSend(syncStep1(Y.encodeStateVector(new Map([[1, 1]]))));
+    first.pair.flushToServer();
+    expect(step2Count(first.pair)).toBe(1);
 
     // The room is now about 8 KB in debt: four seconds at 2,000 bytes a second.
-    second.session.handleFrame(syncStep1(Y.encodeStateVector(new Map([[2, 1]]))));
-    second.session.handleFrame(syncStep1(Y.encodeStateVector(new Map([[3, 1]]))));
-    expect(second.socket.sent.filter(isStep2)).toHaveLength(0);
+    second.pair.clientSend(syncStep1(Y.encodeStateVector(new Map([[2, 1]]))));
+    second.pair.clientSend(syncStep1(Y.encodeStateVector(new Map([[3, 1]]))));
+    second.pair.flushToServer();
+    expect(step2Count(second.pair)).toBe(0);
     vi.advanceTimersByTime(3_000);
-    expect(second.socket.sent.filter(isStep2)).toHaveLength(0);
+    expect(step2Count(second.pair)).toBe(0);
     vi.advanceTimersByTime(2_000);
-    expect(second.socket.sent.filter(isStep2)).toHaveLength(1);
+    expect(step2Count(second.pair)).toBe(1);
     vi.advanceTimersByTime(6_000);
     // Both requests answered, one after the other, and nobody was closed.
-    expect(second.socket.sent.filter(isStep2)).toHaveLength(2);
-    expect(second.socket.closedWith).toBeNull();
+    expect(step2Count(second.pair)).toBe(2);
+    expect(second.pair.closed).toBeNull();
 
     // A cached reply costs the room nothing: the empty state vector's reply is sent at once.
-    const third = join(room);
-    third.session.handleFrame(syncStep1(new Uint8Array([0])));
+    const third = await joinViewer();
+    third.pair.clientSend(syncStep1(new Uint8Array([0])));
+    third.pair.flushToServer();
     vi.advanceTimersByTime(1);
-    const fourth = join(room);
-    fourth.session.handleFrame(syncStep1(new Uint8Array([0])));
-    expect(fourth.socket.sent.filter(isStep2)).toHaveLength(third.socket.sent.filter(isStep2).length);
+    const fourth = await joinViewer();
+    fourth.pair.clientSend(syncStep1(new Uint8Array([0])));
+    fourth.pair.flushToServer();
+    expect(step2Count(fourth.pair)).toBe(step2Count(third.pair));
   });
 
   it('a socket that piles up more sync requests than it waits for is closed (4429)', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-    const room = await roomWithText('w'.repeat(10_000), 1_000);
-    join(room).session.handleFrame(syncStep1(Y.encodeStateVector(new Map([[5, 1]]))));
-    const greedy = join(room);
-    for (let i = 0; i < 20 && greedy.socket.closedWith === null; i++) greedy.session.handleFrame(syncStep1(Y.encodeStateVector(new Map([[100 + i, 1]]))));
-    expect(greedy.socket.closedWith).toBe(4429);
-    expect(greedy.socket.sent.filter(isStep2)).toHaveLength(0);
+    openRegistry('w'.repeat(10_000), { syncEncodeBytesPerSecond: 1_000 });
+    const first = await joinViewer();
+    first.pair.clientSend(syncStep1(Y.encodeStateVector(new Map([[5, 1]]))));
+    first.pair.flushToServer();
+    const greedy = await joinViewer();
+    for (let i = 0; i < 20; i++) greedy.pair.clientSend(syncStep1(Y.encodeStateVector(new Map([[100 + i, 1]]))));
+    greedy.pair.flushToServer();
+    expect(greedy.pair.closed?.code).toBe(4429);
+    expect(step2Count(greedy.pair)).toBe(0);
   });
 
   it('a session that ends while its request waits sends nothing and leaves no timer', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-    const room = await roomWithText('q'.repeat(10_000), 1_000);
-    join(room).session.handleFrame(syncStep1(Y.encodeStateVector(new Map([[7, 1]]))));
-    const waiting = join(room);
-    waiting.session.handleFrame(syncStep1(Y.encodeStateVector(new Map([[8, 1]]))));
+    openRegistry('q'.repeat(10_000), { syncEncodeBytesPerSecond: 1_000 });
+    const first = await joinViewer();
+    first.pair.clientSend(syncStep1(Y.encodeStateVector(new Map([[7, 1]]))));
+    first.pair.flushToServer();
+    const waiting = await joinViewer();
+    waiting.pair.clientSend(syncStep1(Y.encodeStateVector(new Map([[8, 1]]))));
+    waiting.pair.flushToServer();
     const timers = vi.getTimerCount();
-    waiting.session.handleClose();
+    waiting.pair.clientClose();
+    waiting.pair.flushToServer();
     expect(vi.getTimerCount()).toBe(timers - 1);
     vi.advanceTimersByTime(60_000);
-    expect(waiting.socket.sent.filter(isStep2)).toHaveLength(0);
+    expect(step2Count(waiting.pair)).toBe(0);
+  });
+});
+
+describe('YjsSession in a room, without a network', () => {
+  it('[YJS-converge] two editors typing at once converge, and the store holds what they see', async () => {
+    openRegistry('shared\n');
+    const ada = await joinClient('Ada');
+    const ben = await joinClient('Ben');
+    flushAll(ada.pair, ben.pair);
+    expect(ada.text.toString()).toBe('shared\n');
+    // Both type before either hears of the other.
+    ada.text.insert(0, 'ada ');
+    ben.text.insert(ben.text.length, 'ben');
+    flushAll(ada.pair, ben.pair);
+    expect(ada.text.toString()).toBe(ben.text.toString());
+    expect(ada.text.toString()).toBe('ada shared\nben');
+    await registry.close();
+    expect(store.storedText(settings.roomId)).toBe('ada shared\nben');
+  });
+
+  it('[YJS-viewer] a viewer’s edits are dropped: not applied, not sent to anyone, not stored; the viewer stays and still receives edits', async () => {
+    openRegistry('original');
+    const editor = await joinClient('Editor');
+    const viewer = await joinClient('Watcher', 'viewer');
+    flushAll(editor.pair, viewer.pair);
+    const heardByEditor = editor.pair.received.length;
+
+    viewer.text.insert(0, 'vandalised ');
+    flushAll(editor.pair, viewer.pair);
+    expect(editor.pair.received).toHaveLength(heardByEditor);
+    expect(editor.text.toString()).toBe('original');
+    expect(viewer.pair.closed).toBeNull();
+
+    editor.text.insert(editor.text.length, '!');
+    flushAll(editor.pair, viewer.pair);
+    expect(viewer.text.toString()).toContain('original!');
+    await registry.close();
+    expect(store.storedText(settings.roomId)).toBe('original!');
+  });
+
+  it('a connection speaks only for the awareness ids it introduced, under the name the server knows', async () => {
+    openRegistry();
+    const ada = await joinClient('Ada', 'editor', { cursor: 1 });
+    const mallory = await joinClient('Mallory', 'editor', { cursor: 2 });
+    const watcher = await joinClient('Watcher', 'viewer');
+    const pairs = [ada.pair, mallory.pair, watcher.pair];
+    flushAll(...pairs);
+    const adaId = ada.doc.clientID;
+    const malloryId = mallory.doc.clientID;
+    expect(watcher.states().get(adaId)).toMatchObject({ cursor: 1, user: { name: 'Ada', role: 'editor' } });
+
+    // Mallory moves Ada's cursor, then removes her, with clocks far ahead; and poses as Ada.
+    const state = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+    mallory.sendAwareness(encodeAwarenessEntries([{ clientID: adaId, clock: 1_000, state: state({ cursor: 666 }) }]));
+    mallory.sendAwareness(encodeAwarenessEntries([{ clientID: adaId, clock: 2_000, state: state(null) }]));
+    mallory.awareness.setLocalState({ cursor: 3, user: { name: 'Ada', role: 'editor' } });
+    // More ids than one connection may introduce: only the first few are taken.
+    const extraIds = Array.from({ length: AWARENESS_IDS_PER_CONNECTION + 3 }, (_, i) => 900_000 + i);
+    mallory.sendAwareness(encodeAwarenessEntries(extraIds.map((clientID) => ({ clientID, clock: 1, state: state({ cursor: 0 }) }))));
+    flushAll(...pairs);
+
+    expect(watcher.states().get(adaId)).toMatchObject({ cursor: 1, user: { name: 'Ada' } });
+    expect(ada.states().get(adaId)).toMatchObject({ cursor: 1 });
+    expect(watcher.states().get(malloryId)).toMatchObject({ cursor: 3, user: { name: 'Mallory', role: 'editor' } });
+    const introduced = extraIds.filter((id) => watcher.states().has(id));
+    expect(introduced).toHaveLength(AWARENESS_IDS_PER_CONNECTION - 1);
+    expect(mallory.pair.closed).toBeNull();
+
+    // When Mallory leaves, the states she spoke for go with her; Ada's stay.
+    mallory.pair.clientClose();
+    flushAll(...pairs);
+    expect(watcher.states().has(malloryId)).toBe(false);
+    for (const id of extraIds) expect(watcher.states().has(id)).toBe(false);
+    expect(watcher.states().get(adaId)).toMatchObject({ cursor: 1 });
   });
 });
