@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { CopyRows } from './dialects';
 import type { Database } from './schema';
 
@@ -25,19 +25,54 @@ export type DocumentsRepo = ReturnType<typeof documentsRepo>;
 const toBytes = (value: Uint8Array): Uint8Array =>
   value.constructor === Uint8Array ? value : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
 
+/**
+ * Chunk size for big snapshots: on PGlite each chunk's insert holds the one connection for a few
+ * milliseconds (about 25-60 ms per MB bound), which is as long as a log append may wait.
+ */
+const SNAPSHOT_CHUNK_BYTES = 64 * 1024;
+/** Up to this size a snapshot stays inline in `documents.state`: one statement is cheaper. */
+const INLINE_SNAPSHOT_BYTES = 2 * SNAPSHOT_CHUNK_BYTES;
+const EMPTY = new Uint8Array(0);
+
+const chunkCount = (state: Uint8Array): number => Math.ceil(state.byteLength / SNAPSHOT_CHUNK_BYTES);
+
+function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  const whole = new Uint8Array(parts.reduce((sum, part) => sum + part.byteLength, 0));
+  let offset = 0;
+  for (const part of parts) {
+    whole.set(part, offset);
+    offset += part.byteLength;
+  }
+  return whole;
+}
+
 const LOG_COLUMNS = ['room_id', 'update', 'session_id', 'author', 'created_at'] as const;
 
 export function documentsRepo(db: Kysely<Database>, copyRows?: CopyRows) {
   return {
     async load(roomId: string): Promise<StoredDocument> {
-      // One snapshot for both reads: under READ COMMITTED a compaction committing between them
+      // One snapshot for all reads: under READ COMMITTED a compaction committing between them
       // would leave the old snapshot plus only the log rows after the new one, losing edits.
       return db.transaction().setIsolationLevel('repeatable read').execute(async (trx) => {
         const doc = await trx
           .selectFrom('documents')
-          .select(['state', 'compacted_through'])
+          .select(['state', 'compacted_through', 'snapshot_version'])
           .where('room_id', '=', roomId)
           .executeTakeFirst();
+        let snapshot = doc ? toBytes(doc.state) : null;
+        if (doc?.snapshot_version != null) {
+          const chunks = await trx
+            .selectFrom('document_snapshot_chunks')
+            .select(['seq', 'chunk'])
+            .where('room_id', '=', roomId)
+            .where('version', '=', Number(doc.snapshot_version))
+            .orderBy('seq')
+            .execute();
+          if (chunks.length === 0 || chunks.some((row, i) => row.seq !== i)) {
+            throw new Error(`snapshot of ${roomId} is missing chunks of version ${doc.snapshot_version}`);
+          }
+          snapshot = concatBytes(chunks.map((row) => toBytes(row.chunk)));
+        }
         const compactedThrough = doc ? Number(doc.compacted_through) : 0;
         const rows = await trx
           .selectFrom('document_updates')
@@ -48,7 +83,7 @@ export function documentsRepo(db: Kysely<Database>, copyRows?: CopyRows) {
           .execute();
         const last = rows.at(-1);
         return {
-          snapshot: doc ? toBytes(doc.state) : null,
+          snapshot,
           updates: rows.map((row) => toBytes(row.update)),
           through: last ? Number(last.id) : compactedThrough,
         };
@@ -101,45 +136,100 @@ export function documentsRepo(db: Kysely<Database>, copyRows?: CopyRows) {
 
     /**
      * Replaces the snapshot with `state` (which must include every log row up to `through`)
-     * and drops those rows, atomically: a crash leaves either the old or the new pair.
+     * and drops those rows, atomically: a crash leaves either the old or the new pair. A big
+     * state is first written as chunk rows, one statement each, so that on the embedded
+     * database (one connection) log appends wait for at most one chunk, never the whole state;
+     * one short transaction then switches to them.
      */
     async compact(roomId: string, snapshot: { state: Uint8Array; through: number }): Promise<void> {
-      await db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto('documents')
-          .values({
-            room_id: roomId,
-            state: snapshot.state,
-            compacted_through: snapshot.through,
-            updated_at: new Date(),
-          })
-          // `excluded`, not the values again: each bound copy of a 1 MB state costs PGlite about
-          // 20 ms to take in, and log appends wait for the whole transaction.
-          .onConflict((oc) =>
-            oc.column('room_id').doUpdateSet((eb) => ({
-              state: eb.ref('excluded.state'),
-              compacted_through: eb.ref('excluded.compacted_through'),
-              updated_at: eb.ref('excluded.updated_at'),
-            })),
-          )
-          .execute();
-        await trx
-          .deleteFrom('document_updates')
-          .where('room_id', '=', roomId)
-          .where('id', '<=', snapshot.through)
-          .execute();
-      });
+      const { state, through } = snapshot;
+      let version: number | null = null;
+      try {
+        if (state.byteLength > INLINE_SNAPSHOT_BYTES) {
+          version = await newSnapshotVersion();
+          await writeChunks(roomId, version, state);
+        }
+        const chunked = version;
+        await db.transaction().execute(async (trx) => {
+          // Compactions of one room take turns here: otherwise two could each check their own
+          // chunks, then each delete the other's, and leave the winner naming deleted chunks.
+          // NO KEY UPDATE leaves appends (whose foreign key check shares the row) unblocked.
+          await sql`select 1 from rooms where room_id = ${roomId} for no key update`.execute(trx);
+          if (chunked !== null) {
+            const written = await trx
+              .selectFrom('document_snapshot_chunks')
+              .select((eb) => [eb.fn.countAll<string>().as('chunks'), sql<string>`coalesce(sum(octet_length(chunk)), 0)`.as('bytes')])
+              .where('room_id', '=', roomId)
+              .where('version', '=', chunked)
+              .executeTakeFirstOrThrow();
+            // Another compaction of this room switched versions meanwhile and deleted ours.
+            if (Number(written.bytes) !== state.byteLength || Number(written.chunks) !== chunkCount(state)) {
+              throw new Error(`snapshot of ${roomId} lost chunks while being written`);
+            }
+          }
+          const inline = chunked === null ? state : EMPTY;
+          await trx
+            .insertInto('documents')
+            .values({ room_id: roomId, state: inline, compacted_through: through, snapshot_version: chunked, updated_at: new Date() })
+            // `excluded`, not the values again: each bound copy of a big state costs PGlite about
+            // 20 ms per MB to take in, and log appends wait for the whole transaction.
+            .onConflict((oc) =>
+              oc.column('room_id').doUpdateSet((eb) => ({
+                state: eb.ref('excluded.state'),
+                compacted_through: eb.ref('excluded.compacted_through'),
+                snapshot_version: eb.ref('excluded.snapshot_version'),
+                updated_at: eb.ref('excluded.updated_at'),
+              })),
+            )
+            .execute();
+          await trx.deleteFrom('document_updates').where('room_id', '=', roomId).where('id', '<=', through).execute();
+          // The previous version's chunks, and any a crashed compaction left behind.
+          let stale = trx.deleteFrom('document_snapshot_chunks').where('room_id', '=', roomId);
+          if (chunked !== null) stale = stale.where('version', '<>', chunked);
+          await stale.execute();
+        });
+      } catch (error) {
+        // Best effort (chunks nothing names are also deleted by the room's next compaction), and
+        // never the version in use: the switch may have committed with only its answer lost.
+        if (version !== null) {
+          const orphan = version;
+          await db
+            .deleteFrom('document_snapshot_chunks')
+            .where('room_id', '=', roomId)
+            .where('version', '=', orphan)
+            .where(({ not, exists, selectFrom }) =>
+              not(exists(selectFrom('documents').select('room_id').where('room_id', '=', roomId).where('snapshot_version', '=', orphan))),
+            )
+            .execute()
+            .catch(() => {});
+        }
+        throw error;
+      }
     },
 
-    /** Bytes held for one room (snapshot + log), for storage reports. */
+    /** Bytes held for one room (snapshot, including every chunk row, and log), for storage reports. */
     async storedBytes(roomId: string): Promise<{ snapshot: number; log: number; logRows: number }> {
       const doc = await db.selectFrom('documents').select('state').where('room_id', '=', roomId).executeTakeFirst();
+      const chunks = await db.selectFrom('document_snapshot_chunks').select('chunk').where('room_id', '=', roomId).execute();
       const rows = await db.selectFrom('document_updates').select('update').where('room_id', '=', roomId).execute();
       return {
-        snapshot: doc ? doc.state.byteLength : 0,
+        snapshot: (doc ? doc.state.byteLength : 0) + chunks.reduce((sum, row) => sum + row.chunk.byteLength, 0),
         log: rows.reduce((sum, row) => sum + row.update.byteLength, 0),
         logRows: rows.length,
       };
     },
   };
+
+  async function newSnapshotVersion(): Promise<number> {
+    const { rows } = await sql<{ version: string }>`select nextval('document_snapshot_version_seq') as version`.execute(db);
+    return Number(rows[0]!.version);
+  }
+
+  /** Writes `state` as the chunk rows of `version`, one statement per chunk. */
+  async function writeChunks(roomId: string, version: number, state: Uint8Array): Promise<void> {
+    for (let seq = 0; seq < chunkCount(state); seq++) {
+      const chunk = state.slice(seq * SNAPSHOT_CHUNK_BYTES, (seq + 1) * SNAPSHOT_CHUNK_BYTES);
+      await db.insertInto('document_snapshot_chunks').values({ room_id: roomId, version, seq, chunk }).execute();
+    }
+  }
 }

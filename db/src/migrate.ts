@@ -3,6 +3,7 @@ import * as rooms from './migrations/0001_rooms';
 import * as documents from './migrations/0002_documents';
 import * as dropDocumentText from './migrations/0003_drop_document_text';
 import * as roomRoster from './migrations/0004_room_roster';
+import * as snapshotChunks from './migrations/0005_snapshot_chunks';
 
 // Listed statically rather than read from disk, so migrations work the same under tsx,
 // bundlers and the Docker image.
@@ -11,6 +12,7 @@ const migrations: Record<string, Migration> = {
   '0002_documents': documents,
   '0003_drop_document_text': dropDocumentText,
   '0004_room_roster': roomRoster,
+  '0005_snapshot_chunks': snapshotChunks,
 };
 
 export class MigrationError extends Error {

@@ -23,9 +23,19 @@ export interface RoomsTable {
 export interface DocumentsTable {
   room_id: string;
   state: Uint8Array;
-  /** Every log row with id <= this is folded into `state`. */
+  /** Every log row with id <= this is folded into the snapshot. */
   compacted_through: Int8;
   updated_at: Timestamp;
+  /** When set, the snapshot is this version's rows of `document_snapshot_chunks` and `state` is empty. */
+  snapshot_version: ColumnType<number | string | null, number | null | undefined, number | null>;
+}
+
+/** A big snapshot, in pieces written one statement at a time (see migration 0005). */
+export interface DocumentSnapshotChunksTable {
+  room_id: string;
+  version: Int8;
+  seq: number;
+  chunk: Uint8Array;
 }
 
 /** Append-only Yjs update log; rows are folded into `documents` and deleted by compaction. */
@@ -43,6 +53,7 @@ export interface Database {
   rooms: RoomsTable;
   documents: DocumentsTable;
   document_updates: DocumentUpdatesTable;
+  document_snapshot_chunks: DocumentSnapshotChunksTable;
 }
 
 export type RoomRow = Selectable<RoomsTable>;

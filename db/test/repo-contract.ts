@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDatabase, documentsRepo, migrateToLatest, roomsRepo, type DatabaseHandle } from '../src/index';
-import { createTestDatabase, type TestDatabase } from '../src/testing';
+import { createTestDatabase, truncateAllTables, type TestDatabase } from '../src/testing';
 
 const bytes = (...values: number[]): Uint8Array => new Uint8Array(values);
 
@@ -11,20 +11,25 @@ const bytes = (...values: number[]): Uint8Array => new Uint8Array(values);
  */
 export function repoContractSuite(dialectName: string, postgresUrl?: string): void {
   describe(`persistence contract on ${dialectName}`, () => {
+    // One database per file, emptied between tests: starting one per test cost most of the suite.
     let testDb: TestDatabase;
+    let shared: DatabaseHandle;
     let handle: DatabaseHandle;
-    let closed = false;
 
-    beforeEach(async () => {
+    beforeAll(async () => {
       testDb = await createTestDatabase(postgresUrl);
-      handle = await createDatabase(testDb.config);
-      closed = false;
-      await migrateToLatest(handle.db);
+      shared = await createDatabase(testDb.config);
+      await migrateToLatest(shared.db);
     });
 
-    afterEach(async () => {
-      if (!closed) await handle.close();
+    afterAll(async () => {
+      await shared.close();
       await testDb.drop();
+    });
+
+    beforeEach(async () => {
+      handle = shared;
+      await truncateAllTables(shared.db);
     });
 
     // The repository as the server builds it: with COPY where the dialect offers it.
@@ -119,7 +124,7 @@ export function repoContractSuite(dialectName: string, postgresUrl?: string): vo
       await docs.compact('room_abcdef', { state, through: 0 });
       expect((await docs.load('room_abcdef')).snapshot).toEqual(state);
       const columns = await sql<{ column_name: string }>`select column_name from information_schema.columns where table_name = 'documents' order by column_name`.execute(handle.db);
-      expect(columns.rows.map((row) => row.column_name)).toEqual(['compacted_through', 'room_id', 'state', 'updated_at']);
+      expect(columns.rows.map((row) => row.column_name)).toEqual(['compacted_through', 'room_id', 'snapshot_version', 'state', 'updated_at']);
     });
 
     it('[DB-append] appendMany writes several rooms in one call and reports the last id per room', async () => {
@@ -149,6 +154,71 @@ export function repoContractSuite(dialectName: string, postgresUrl?: string): vo
       expect(Buffer.compare(Buffer.from(loaded.snapshot!), Buffer.from(big))).toBe(0);
       await docs.compact('room_abcdef', { state: new Uint8Array(0), through: 0 });
       expect((await docs.load('room_abcdef')).snapshot).toEqual(new Uint8Array(0));
+    });
+
+    const pattern = (size: number, seed: number) => new Uint8Array(size).map((_, i) => (i * 7919 + seed) % 251);
+    const sameBytes = (a: Uint8Array | null, b: Uint8Array) => a !== null && Buffer.compare(Buffer.from(a), Buffer.from(b)) === 0;
+
+    it('[DUR-kill-bigdoc] a big snapshot is written in pieces: log appends issued meanwhile are not held until it is done', async () => {
+      await newRoom();
+      const docs = documents();
+      const order: string[] = [];
+      const big = pattern(4 * 1024 * 1024, 1);
+      const compacting = docs.compact('room_abcdef', { state: big, through: 0 }).then(() => order.push('compact'));
+      // Let the compaction reach the database before the append is issued.
+      await new Promise((resolve) => setImmediate(resolve));
+      const appending = docs.append('room_abcdef', [{ update: bytes(42) }]).then(() => order.push('append'));
+      await Promise.all([compacting, appending]);
+      expect(order).toEqual(['append', 'compact']);
+      const loaded = await docs.load('room_abcdef');
+      expect(sameBytes(loaded.snapshot, big)).toBe(true);
+      expect(loaded.updates).toEqual([bytes(42)]);
+    });
+
+    it('[DUR-kill-bigdoc] replacing a big snapshot keeps only the new one; a smaller one goes back inline', async () => {
+      await newRoom();
+      const docs = documents();
+      const first = pattern(700 * 1024, 2);
+      const second = pattern(300 * 1024 + 5, 3);
+      await docs.compact('room_abcdef', { state: first, through: 0 });
+      await docs.compact('room_abcdef', { state: second, through: 0 });
+      expect(sameBytes((await docs.load('room_abcdef')).snapshot, second)).toBe(true);
+      expect((await docs.storedBytes('room_abcdef')).snapshot).toBe(second.byteLength);
+      await docs.compact('room_abcdef', { state: bytes(1, 2), through: 0 });
+      expect((await docs.load('room_abcdef')).snapshot).toEqual(bytes(1, 2));
+      expect((await docs.storedBytes('room_abcdef')).snapshot).toBe(2);
+    });
+
+    it('[DUR-kill-bigdoc] pieces left by a compaction that died are ignored by loads and removed by the next compaction', async () => {
+      await newRoom();
+      const docs = documents();
+      const kept = pattern(500 * 1024, 4);
+      await docs.compact('room_abcdef', { state: kept, through: 0 });
+      // What a crash after two chunk writes leaves behind: chunks of a version nothing names.
+      await handle.db
+        .insertInto('document_snapshot_chunks')
+        .values([0, 1].map((seq) => ({ room_id: 'room_abcdef', version: 999_999, seq, chunk: pattern(64 * 1024, 5) })))
+        .execute();
+      expect(sameBytes((await docs.load('room_abcdef')).snapshot, kept)).toBe(true);
+      const next = pattern(400 * 1024, 6);
+      await docs.compact('room_abcdef', { state: next, through: 0 });
+      expect(sameBytes((await docs.load('room_abcdef')).snapshot, next)).toBe(true);
+      expect((await docs.storedBytes('room_abcdef')).snapshot).toBe(next.byteLength);
+    });
+
+    it('[DUR-kill-bigdoc] two compactions of one room racing leave one whole snapshot, never a mix of both', async () => {
+      await newRoom();
+      const docs = documents();
+      const one = pattern(600 * 1024, 7);
+      const two = pattern(650 * 1024, 8);
+      const results = await Promise.allSettled([
+        docs.compact('room_abcdef', { state: one, through: 0 }),
+        docs.compact('room_abcdef', { state: two, through: 0 }),
+      ]);
+      expect(results.some((result) => result.status === 'fulfilled')).toBe(true);
+      const { snapshot } = await docs.load('room_abcdef');
+      expect(sameBytes(snapshot, one) || sameBytes(snapshot, two)).toBe(true);
+      expect((await docs.storedBytes('room_abcdef')).snapshot).toBe(snapshot!.byteLength);
     });
 
     it('[DB-append] authors and sessions with tabs, newlines, backslashes and \\N are stored verbatim', async () => {
@@ -231,11 +301,19 @@ export function repoContractSuite(dialectName: string, postgresUrl?: string): vo
     });
 
     it('[DB-fail] a closed database rejects writes instead of hanging or dropping them silently', async () => {
-      await newRoom();
-      await handle.close();
-      closed = true;
-      await expect(documents().append('room_abcdef', [{ update: bytes(1) }])).rejects.toThrow();
-      await expect(handle.ping()).rejects.toThrow();
+      // Its own database, since this test closes it.
+      const own = await createTestDatabase(postgresUrl);
+      handle = await createDatabase(own.config);
+      try {
+        await migrateToLatest(handle.db);
+        await newRoom();
+        await handle.close();
+        await expect(documents().append('room_abcdef', [{ update: bytes(1) }])).rejects.toThrow();
+        await expect(handle.ping()).rejects.toThrow();
+      } finally {
+        await handle.close();
+        await own.drop();
+      }
     });
   });
 }
