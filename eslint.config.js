@@ -31,6 +31,15 @@ export default tseslint.config(
     },
   },
   {
+    // Type-aware: a promise nobody awaits or catches is how an error goes unseen (an unhandled
+    // rejection) or a write is assumed done before it is.
+    files: ['{shared,db,server,web,scripts}/**/*.{ts,tsx}'],
+    // In no tsconfig (they configure the test runner only).
+    ignores: ['{shared,db,server}/vitest.config.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: { '@typescript-eslint/no-floating-promises': 'error', '@typescript-eslint/no-misused-promises': 'error' },
+  },
+  {
     files: ['shared/src/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [noServer, noDb, noWeb, nodeOnly, { group: ['@pairpad/*'], message: 'shared imports nothing from the workspace.' }] }],

@@ -22,11 +22,11 @@ export function HomeRoute(): ReactElement {
       api={roomsApi}
       onCreated={(room, name) => {
         remember(name);
-        navigate(editPath(room.roomId));
+        void navigate(editPath(room.roomId));
       }}
       onJoin={(link, name) => {
         remember(name);
-        navigate(link.kind === 'watch' ? watchPath(link.id) : editPath(link.id));
+        void navigate(link.kind === 'watch' ? watchPath(link.id) : editPath(link.id));
       }}
     />
   );

@@ -280,7 +280,7 @@ function RoomView({ id, role, mode, name, attempt, onRename }: RoomViewProps): R
     return () => shortcut.dispose();
   }, [readOnly, saveRef]);
 
-  const leave = useCallback(() => navigate('/'), [navigate]);
+  const leave = useCallback(() => void navigate('/'), [navigate]);
 
   const autocomplete = useMemo<CodeEditorProps['autocomplete']>(
     () => ({

@@ -14,6 +14,7 @@ export function acceptEmptyJsonBodies(app: FastifyInstance): void {
       done(null, undefined);
       return;
     }
-    parseJson(request, text, done);
+    // Callback-style: Fastify's default parser answers through `done`; its type also allows a promise.
+    void parseJson(request, text, done);
   });
 }
