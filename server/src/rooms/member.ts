@@ -1,4 +1,4 @@
-import type { Language, Participant, Role } from '@pairpad/shared';
+import type { Role } from '@pairpad/shared';
 
 /**
  * Why the room ends a member's connection. The room says why; sync/refusals.ts decides what the
@@ -13,7 +13,8 @@ export type DismissalReason =
 
 /**
  * One connected participant, on either endpoint. Sessions implement it; the room calls these to
- * deliver fan-out, and never needs to know the transport.
+ * deliver fan-out, and never needs to know the transport. What else the simple-sync endpoint
+ * needs, it takes from the room's events (sync/lww-fan-out.ts).
  */
 export interface RoomMember {
   /** Unique per connection. */
@@ -26,17 +27,8 @@ export interface RoomMember {
   readonly personId?: string | null;
   /** True when the member presented the view capability (it may only ever watch). */
   readonly viaViewId: boolean;
-  readonly kind: 'yjs' | 'lww';
-  /** Binary y-websocket frame (Yjs members). */
+  /** A y-websocket frame, encoded once for every member; members that speak another protocol ignore it. */
   sendBinary?(message: Uint8Array): void;
-  /** Full document text after a change (LWW members); `from` is the last author. */
-  deliverText?(text: string, from: string): void;
-  /** Roster changed (LWW members; Yjs members get it through awareness). */
-  deliverPresence?(participants: Participant[]): void;
-  /** Someone typed (LWW members). */
-  deliverTyping?(name: string): void;
-  /** The room's name or language changed (LWW members; Yjs members see the `meta` map). */
-  deliverMeta?(meta: { name: string; language: Language; limit: number }): void;
   /** Resolves false (and cuts the socket) if the client no longer answers a ping in time. */
   probe?(timeoutMs: number): Promise<boolean>;
   /** Ends the connection; the room has already let the member go or will not keep it. */

@@ -32,7 +32,6 @@ function member(name: string, sessionId: string | null = null): RoomMember & { s
     role: 'editor' as const,
     sessionId,
     viaViewId: false,
-    kind: 'yjs' as const,
     sent,
     sendBinary: (message: Uint8Array) => void sent.push(message),
     dismiss: () => {},

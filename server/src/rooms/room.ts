@@ -7,13 +7,10 @@ import {
   DOC_TEXT_KEY,
   META_KEYS,
   SERVER_AWARENESS_KEY,
-  PARTICIPANT_COLORS,
   YMessageType,
-  colorForName,
   isLanguage,
   type Language,
   type Participant,
-  type Role,
   type ServerAwarenessState,
 } from '@pairpad/shared';
 import * as encoding from 'lib0/encoding';
@@ -33,6 +30,8 @@ import { replayStored, type DocStore, type RosterRecord, type StoredUpdate } fro
 import type { PersistQueue, PersistTarget } from './persist-queue';
 import { decideAdmission, type AdmitResult } from './admission';
 import type { DismissalReason, JoinRequest, RoomMember } from './member';
+import { RoomEvents } from './room-events';
+import { Roster } from './roster';
 import { TokenBucket } from './token-bucket';
 
 /** Room settings that live in the rooms table and, for name and language, in the meta map. */
@@ -52,8 +51,6 @@ export interface RoomSettings {
   roster?: readonly RosterRecord[];
 }
 
-
-
 export interface RoomOptions {
   store: DocStore;
   /** Batches log appends across rooms; owned by the registry. */
@@ -67,8 +64,6 @@ export interface RoomOptions {
   compactMaxLogRows: number;
   /** Growth past this many bytes of Yjs state is refused. */
   maxDocBytes: number;
-  /** LWW clients receive full text at most once per this interval. */
-  lwwCoalesceMs: number;
   /** A participant counts as typing for this long after their last edit. */
   typingMs: number;
   /** Backoff bounds for retrying a failed store. */
@@ -85,19 +80,8 @@ export interface RoomOptions {
 /** Why a member's update was not (entirely) taken. */
 export type UpdateOutcome = 'applied' | 'unintegrable';
 
-interface RosterEntry {
-  name: string;
-  color: string;
-  role: Role;
-  lastTypedAt: number;
-  /** The typing flag as last published, so a sweep that changes nothing sends nothing. */
-  typingShown: boolean;
-}
-
 /** Origin used for the server's own transactions (settings, LWW diffs are attributed to members). */
 export const SERVER_ORIGIN = Symbol('pairpad-server');
-
-const MAX_OFFLINE_ROSTER = 50;
 
 /**
  * Compaction by row count (COMPACT_MAX_LOG_ROWS) rewrites a snapshot up to this size whenever the
@@ -139,10 +123,11 @@ export function encodeUpdateMessage(update: Uint8Array): Uint8Array {
   return message;
 }
 
-function encodeAwarenessMessage(awareness: awarenessProtocol.Awareness, clients: number[]): Uint8Array {
+/** `[Awareness, varUint8Array(body)]`, for a body from `encodeAwarenessUpdate`. */
+function encodeAwarenessMessage(body: Uint8Array): Uint8Array {
   const encoder = encoding.createEncoder();
   encoding.writeVarUint(encoder, YMessageType.Awareness);
-  encoding.writeVarUint8Array(encoder, awarenessProtocol.encodeAwarenessUpdate(awareness, clients));
+  encoding.writeVarUint8Array(encoder, body);
   return encoding.toUint8Array(encoder);
 }
 
@@ -170,9 +155,11 @@ function mergeBySession(pending: StoredUpdate[]): StoredUpdate[] {
  * A live room: one Y.Doc and Awareness shared by every member on both endpoints, the roster,
  * and persistence scheduling (batched log appends, periodic compaction, retry with backoff).
  *
- * Every applied update goes through `handleDocUpdate`, the single fan-out point: it encodes the
- * message once for all Yjs members, queues the update for the log and schedules the coalesced
- * full-text push to LWW members. A bus for several server instances would hook in there.
+ * Frames leave the room at two points: `broadcast` for document frames and `broadcastAwareness`
+ * for awareness; each is encoded once for all members. Every applied update goes through
+ * `handleDocUpdate`, which broadcasts it, queues it for the log and announces `changed` on
+ * `events`, where the simple-sync endpoint listens. A bus for several server instances would hook
+ * in at the two broadcast points.
  */
 export class Room implements PersistTarget {
   readonly doc: Y.Doc;
@@ -185,15 +172,15 @@ export class Room implements PersistTarget {
   /** Set while a member's awareness frame is applied; that frame is forwarded as is. */
   private forwardingAwareness = false;
   private readonly controlledIds = new Map<RoomMember, Set<number>>();
-  private readonly roster = new Map<string, RosterEntry>();
+  private readonly roster: Roster;
+  /** Changes announced beyond the members' frames (see RoomEventMap). */
+  readonly events = new RoomEvents();
   private readonly log: Logger;
 
   private pending: StoredUpdate[] = [];
   private inFlight = false;
   private compactTimer: NodeJS.Timeout | null = null;
   private compacting: Promise<void> | null = null;
-  private lwwTimer: NodeJS.Timeout | null = null;
-  private typingTimer: NodeJS.Timeout | null = null;
   private lastAppended: number;
   private compactedThrough: number;
   private logRowsSinceCompact: number;
@@ -205,7 +192,7 @@ export class Room implements PersistTarget {
   private lastEditAt: Date | null = null;
   /** Sync step 2 replies by state vector (latin1 key), valid until the document changes. */
   private readonly syncReplies = new Map<string, Uint8Array>();
-  /** The text as of the last change: REST reads and LWW pushes of a big document stay cheap. */
+  /** The text as of the last change: REST reads and full-text pushes of a big document stay cheap. */
   private textCache: string | null = null;
   /** Pending structs seen by the last compaction: still there at the next one, they are dropped. */
   private pendingAtLastCompaction: unknown = null;
@@ -238,10 +225,10 @@ export class Room implements PersistTarget {
     doc.on('update', this.handleDocUpdate);
     this.awareness.on('update', this.handleAwarenessUpdate);
     this.meta.observe(this.handleMetaChange);
-    for (const { name, color, role } of settings.roster ?? []) {
-      this.roster.set(name, { name, color, role, lastTypedAt: 0, typingShown: false });
-    }
-    this.trimRoster();
+    this.roster = new Roster(
+      { members: this.members, capacity: () => this.settings.capacity, typingMs: options.typingMs, publish: this.publishRoster },
+      settings.roster,
+    );
     // After the listeners, so a correction from the rooms table is persisted like any edit.
     this.syncMetaFromSettings();
     if (loaded.logRows > 0) this.scheduleCompaction();
@@ -301,24 +288,14 @@ export class Room implements PersistTarget {
     return decideAdmission(this.members, this.settings.capacity, candidate);
   }
 
-  /** Adds an admitted member; a replaced one is closed and removed first. */
+  /** Adds an admitted member; a replaced one is let go first. */
   join(member: RoomMember, replaced: RoomMember | null): void {
     if (replaced) {
       this.leave(replaced);
       replaced.dismiss('replaced');
     }
     this.members.set(member.connectionId, member);
-    const previous = this.roster.get(member.name);
-    this.roster.delete(member.name);
-    this.roster.set(member.name, {
-      name: member.name,
-      color: this.colorFor(member.name, previous?.color),
-      role: member.role,
-      lastTypedAt: 0,
-      typingShown: false,
-    });
-    this.trimRoster();
-    this.publishRoster();
+    this.roster.join(member);
   }
 
   /** Removes a member and its awareness states; idempotent. */
@@ -333,98 +310,43 @@ export class Room implements PersistTarget {
       // Awareness keeps a clock per client id forever; nobody speaks for these ids any more.
       for (const id of ids) this.awareness.meta.delete(id);
     }
-    this.publishRoster();
+    this.roster.leave();
   }
 
   /** Everyone who is or was in the room recently, online first. */
   participants(): Participant[] {
-    const now = Date.now();
-    const online = new Set<string>();
-    for (const member of this.members.values()) online.add(member.name);
-    const list: Participant[] = [];
-    for (const entry of this.roster.values()) {
-      list.push({
-        name: entry.name,
-        color: entry.color,
-        role: entry.role,
-        online: online.has(entry.name),
-        typing: online.has(entry.name) && now - entry.lastTypedAt < this.options.typingMs,
-      });
-    }
-    return list.sort((a, b) => Number(b.online) - Number(a.online));
+    return this.roster.participants();
   }
 
-  /**
-   * A colour nobody else online has, while the palette lasts: the one this person had, else the
-   * one their name hashes to, else the next free one. The server decides (awareness `user.color`
-   * follows it), so two people never share a cursor colour in a room of up to ten.
-   */
-  private colorFor(name: string, previous: string | undefined): string {
-    const taken = new Set<string>();
-    for (const other of this.members.values()) {
-      const color = other.name === name ? undefined : this.roster.get(other.name)?.color;
-      if (color) taken.add(color);
-    }
-    if (previous && !taken.has(previous)) return previous;
-    const preferred = colorForName(name);
-    const start = Math.max(0, (PARTICIPANT_COLORS as readonly string[]).indexOf(preferred));
-    for (let i = 0; i < PARTICIPANT_COLORS.length; i++) {
-      const color = PARTICIPANT_COLORS[(start + i) % PARTICIPANT_COLORS.length]!;
-      if (!taken.has(color)) return color;
-    }
-    return preferred;
-  }
-
-  private trimRoster(): void {
-    if (this.roster.size <= MAX_OFFLINE_ROSTER + this.settings.capacity) return;
-    const online = new Set([...this.members.values()].map((member) => member.name));
-    for (const name of this.roster.keys()) {
-      if (this.roster.size <= MAX_OFFLINE_ROSTER + this.settings.capacity) break;
-      if (!online.has(name)) this.roster.delete(name);
-    }
-  }
-
-  private publishRoster(participants = this.participants()): void {
+  /** Yjs members see the roster in the server's awareness state; listeners get it as `presence`. */
+  private readonly publishRoster = (participants: Participant[]): void => {
     if (this.destroyed) return;
-    for (const participant of participants) {
-      const entry = this.roster.get(participant.name);
-      if (entry) entry.typingShown = participant.typing === true;
-    }
     this.awareness.setLocalState({ [SERVER_AWARENESS_KEY]: { participants } satisfies ServerAwarenessState });
-    for (const member of this.members.values()) member.deliverPresence?.(participants);
-  }
-
-  private noteTyping(member: RoomMember): void {
-    const entry = this.roster.get(member.name);
-    if (!entry) return;
-    const now = Date.now();
-    const wasTyping = now - entry.lastTypedAt < this.options.typingMs;
-    entry.lastTypedAt = now;
-    if (wasTyping) return;
-    this.publishRoster();
-    if (!this.typingTimer) {
-      // One sweep per room clears expired typing flags; per-member timers would cost more.
-      this.typingTimer = setTimeout(this.sweepTyping, this.options.typingMs + 50);
-    }
-  }
-
-  private readonly sweepTyping = (): void => {
-    this.typingTimer = null;
-    if (this.destroyed) return;
-    const participants = this.participants();
-    const stillTyping = participants.some((participant) => participant.typing === true);
-    if (participants.some((participant) => (participant.typing === true) !== this.roster.get(participant.name)?.typingShown)) {
-      this.publishRoster(participants);
-    }
-    if (stillTyping) this.typingTimer = setTimeout(this.sweepTyping, this.options.typingMs + 50);
+    this.events.emit('presence', participants);
   };
 
-  /** An LWW client announced typing without sending text yet. */
+  /** A member announced typing without sending text yet (the simple-sync endpoint's `typing`). */
   announceTyping(member: RoomMember): void {
-    this.noteTyping(member);
-    for (const other of this.members.values()) {
-      if (other !== member) other.deliverTyping?.(member.name);
+    this.roster.noteTyping(member);
+    this.events.emit('typing', member);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Fan-out
+
+  /**
+   * Sends a document frame to every member but `except`. Callers encode once for all members;
+   * each member's session decides what a slow socket gets.
+   */
+  private broadcast(message: Uint8Array, except: unknown): void {
+    for (const member of this.members.values()) {
+      if (member !== except) member.sendBinary?.(message);
     }
+  }
+
+  /** Sends an awareness update (an `encodeAwarenessUpdate` body) to every member but `except`. */
+  private broadcastAwareness(body: Uint8Array, except: unknown): void {
+    this.broadcast(encodeAwarenessMessage(body), except);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -500,13 +422,13 @@ export class Room implements PersistTarget {
     syncProtocol.writeSyncStep1(encoder, this.doc);
     const messages: Uint8Array[] = [encoding.toUint8Array(encoder)];
     const states = [...this.awareness.getStates().keys()];
-    if (states.length > 0) messages.push(encodeAwarenessMessage(this.awareness, states));
+    if (states.length > 0) messages.push(encodeAwarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.awareness, states)));
     return messages;
   }
 
   /** Every awareness state, for query-awareness. */
   awarenessSnapshot(): Uint8Array {
-    return encodeAwarenessMessage(this.awareness, [...this.awareness.getStates().keys()]);
+    return encodeAwarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...this.awareness.getStates().keys()]));
   }
 
   /**
@@ -555,13 +477,7 @@ export class Room implements PersistTarget {
       if (state && this.claimIdentity(state, member)) corrected = true;
     }
     const body = corrected ? awarenessProtocol.encodeAwarenessUpdate(this.awareness, kept.map((entry) => entry.clientID).filter((id) => this.awareness.meta.has(id))) : filtered;
-    const encoder = encoding.createEncoder();
-    encoding.writeVarUint(encoder, YMessageType.Awareness);
-    encoding.writeVarUint8Array(encoder, body);
-    const message = encoding.toUint8Array(encoder);
-    for (const other of this.members.values()) {
-      if (other !== member) other.sendBinary?.(message);
-    }
+    this.broadcastAwareness(body, member);
     return null;
   }
 
@@ -576,7 +492,7 @@ export class Room implements PersistTarget {
       changed = true;
     }
     const user = state.user !== null && typeof state.user === 'object' && !Array.isArray(state.user) ? (state.user as Record<string, unknown>) : {};
-    const color = this.roster.get(member.name)?.color ?? colorForName(member.name);
+    const color = this.roster.colorOf(member.name);
     if (user.name === member.name && user.role === member.role && user.color === color) return changed;
     state.user = { ...user, name: member.name, role: member.role, color };
     return true;
@@ -604,10 +520,7 @@ export class Room implements PersistTarget {
     }
     if (this.forwardingAwareness) return;
     const changed = changes.added.concat(changes.updated, changes.removed);
-    const message = encodeAwarenessMessage(this.awareness, changed);
-    for (const member of this.members.values()) {
-      if (member !== origin) member.sendBinary?.(message);
-    }
+    this.broadcastAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed), origin);
   };
 
   private readonly handleDocUpdate = (update: Uint8Array, origin: unknown): void => {
@@ -617,16 +530,13 @@ export class Room implements PersistTarget {
     const member =
       origin && typeof origin === 'object' && 'connectionId' in origin ? (origin as RoomMember) : null;
 
-    const message = encodeUpdateMessage(update);
-    for (const other of this.members.values()) {
-      if (other !== member) other.sendBinary?.(message);
-    }
+    this.broadcast(encodeUpdateMessage(update), member);
 
     const at = new Date();
     if (member) {
       this.lastAuthor = member.name;
       this.lastEditAt = at;
-      this.noteTyping(member);
+      this.roster.noteTyping(member);
     }
     this.pending.push({
       update,
@@ -635,30 +545,15 @@ export class Room implements PersistTarget {
       at,
     });
     this.options.queue.schedule(this);
-
-    if (!this.lwwTimer) {
-      for (const other of this.members.values()) {
-        if (other.kind === 'lww') {
-          this.lwwTimer = setTimeout(this.pushTextToLww, this.options.lwwCoalesceMs);
-          break;
-        }
-      }
-    }
+    this.events.emit('changed');
   };
 
-  private readonly pushTextToLww = (): void => {
-    this.lwwTimer = null;
-    if (this.destroyed) return;
-    const text = this.currentText();
-    for (const member of this.members.values()) member.deliverText?.(text, this.lastAuthor);
-  };
-
-  /** Who made the latest change to the document (the `from` of LWW pushes). */
+  /** Who made the latest change to the document (the `from` of full-text pushes). */
   get lastAuthorName(): string {
     return this.lastAuthor;
   }
 
-  /** Current text; LWW writes diff against it. */
+  /** Current text; whole-buffer writes are merged against it. */
   currentText(): string {
     this.textCache ??= this.text.toString();
     return this.textCache;
@@ -707,7 +602,7 @@ export class Room implements PersistTarget {
   private announceMeta(previous: RoomSettings): void {
     const { name, language, capacity } = this.settings;
     if (previous.name === name && previous.language === language && previous.capacity === capacity) return;
-    for (const member of this.members.values()) member.deliverMeta?.({ name, language, limit: capacity });
+    this.events.emit('settings', { name, language, limit: capacity });
   }
 
   private readonly handleMetaChange = (event: Y.YMapEvent<unknown>): void => {
@@ -821,7 +716,7 @@ export class Room implements PersistTarget {
         await this.options.store.compact(this.roomId, {
           state,
           through,
-          roster: [...this.roster.values()].map(({ name, color, role }) => ({ name, color, role })),
+          roster: this.roster.records(),
           ...(this.lastEditAt && { editedAt: this.lastEditAt }),
         });
       } catch (error) {
@@ -849,10 +744,9 @@ export class Room implements PersistTarget {
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
-    for (const timer of [this.compactTimer, this.lwwTimer, this.typingTimer]) {
-      if (timer) clearTimeout(timer);
-    }
-    this.compactTimer = this.lwwTimer = this.typingTimer = null;
+    if (this.compactTimer) clearTimeout(this.compactTimer);
+    this.compactTimer = null;
+    this.roster.close();
     this.options.queue.forget(this);
     this.doc.off('update', this.handleDocUpdate);
     this.awareness.off('update', this.handleAwarenessUpdate);

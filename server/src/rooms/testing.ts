@@ -10,7 +10,6 @@ export const ROOM_TEST_TUNABLES = {
   compactIntervalMs: 60_000,
   compactMaxLogRows: 1_000,
   maxDocBytes: 1024 * 1024,
-  lwwCoalesceMs: 50,
   typingMs: 3_000,
   retryMinMs: 200,
   retryMaxMs: 5_000,

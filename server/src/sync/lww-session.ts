@@ -7,7 +7,9 @@ import {
   type Participant,
 } from '@pairpad/shared';
 import type { RoomMember } from '../rooms/member';
+import { joinLwwFanOut, type LwwListener } from './lww-fan-out';
 import { SessionBase } from './session-base';
+import { LWW_COALESCE_MS } from './session-options';
 import type { IncomingFrame } from './socket';
 import { mergeWrite, roughDistance } from './text-merge';
 
@@ -28,15 +30,14 @@ interface SentText {
  * whole-buffer write is three-way merged (text-merge.ts): the edit it contains relative to the
  * text the client last had from the server (or last wrote) is applied where that text now
  * stands, in one transaction, so concurrent edits by others survive. Changes from anywhere come
- * back as full text, coalesced by the room.
+ * back as full text, coalesced (lww-fan-out.ts).
  *
  * Which text a write is based on: a client that sends `base` (the `version` of the last text it
  * applied) names it; if it wrote after applying that text, its own last write is the base.
  * Without `base`, the candidates are its last write and the texts sent since, and the one the
  * write differs from least is taken (a client that applies every push it gets has one of them).
  */
-export class LwwSession extends SessionBase implements RoomMember {
-  readonly kind = 'lww' as const;
+export class LwwSession extends SessionBase implements RoomMember, LwwListener {
   /** The text this client is known to hold, so it is never echoed its own write. */
   private knownText = '';
   /** Texts sent (init and pushes), oldest first, for naming or guessing a write's base. */
@@ -45,8 +46,10 @@ export class LwwSession extends SessionBase implements RoomMember {
   /** `code` writes applied so far, and the last one (with the number of texts sent before it). */
   private writes = 0;
   private lastWrite: { text: string; afterVersion: number } | null = null;
+  private leaveFanOut: (() => void) | null = null;
 
   protected greet(): void {
+    this.leaveFanOut = joinLwwFanOut(this.room, this, this.deps.limits.lwwCoalesceMs ?? LWW_COALESCE_MS);
     this.knownText = this.room.currentText();
     this.send({
       type: 'init',
@@ -169,6 +172,11 @@ export class LwwSession extends SessionBase implements RoomMember {
 
   deliverTyping(name: string): void {
     this.send({ type: 'typing', name });
+  }
+
+  protected override onEnd(): void {
+    this.leaveFanOut?.();
+    this.leaveFanOut = null;
   }
 }
 

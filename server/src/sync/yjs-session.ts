@@ -20,7 +20,6 @@ const SYNC_UPDATE = 2;
  * frame closes this socket only.
  */
 export class YjsSession extends SessionBase implements RoomMember {
-  readonly kind = 'yjs' as const;
   /** Bytes of sync replies this socket took; see SessionLimits.syncBytesPerSecond. */
   private readonly syncBudget = new TokenBucket(this.deps.limits.syncBytesPerSecond, this.deps.limits.syncBurstBytes);
   /** State vectors of sync requests waiting for their replies, oldest first. */

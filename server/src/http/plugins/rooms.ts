@@ -26,7 +26,6 @@ export const roomsPlugin = fp(
       compactIntervalMs: config.compactIntervalMs,
       compactMaxLogRows: config.compactMaxLogRows,
       maxDocBytes: config.maxDocumentBytes,
-      lwwCoalesceMs: tuning.lwwCoalesceMs,
       typingMs: tuning.typingMs,
       // A retry sooner than the next flush would only race it.
       retryMinMs: Math.max(config.persistFlushMs, tuning.retryMinMs),

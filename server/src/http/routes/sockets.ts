@@ -148,6 +148,7 @@ export async function socketRoutes(app: FastifyInstance, deps: SocketRoutesDeps)
     syncBytesPerSecond: config.maxSyncBytesPerSecond,
     // Two full documents: a join and one resync of the largest room, whatever the rate.
     syncBurstBytes: config.maxDocumentBytes * 2,
+    lwwCoalesceMs: config.tuning.lwwCoalesceMs,
   };
   const maxPreloadBytes = preloadBufferBytes(config.maxMessageBytes);
   const editorFrameLimit = editorFrameBytes(config);
