@@ -56,5 +56,6 @@ export async function createDatabase(config: DatabaseConfig): Promise<DatabaseHa
 export type { CopyRows } from './dialects';
 export { migrateToLatest, MigrationError } from './migrate';
 export { roomsRepo, type RoomsRepo } from './rooms-repo';
-export { documentsRepo, type DocumentsRepo, type StoredDocument, type UpdateRecord } from './documents-repo';
+export { documentsRepo, type AppendBatch, type DocumentsRepo, type StoredDocument, type UpdateRecord } from './documents-repo';
+export { createRoomLeases, FencedError, ownersRepo, type OwnersRepo, type RoomLeases, type RoomOwner } from './room-ownership';
 export type { Database, RoomRow, NewRoomRow, RoomRowUpdate, DocumentRow } from './schema';

@@ -4,6 +4,7 @@ import * as documents from './migrations/0002_documents';
 import * as dropDocumentText from './migrations/0003_drop_document_text';
 import * as roomRoster from './migrations/0004_room_roster';
 import * as snapshotChunks from './migrations/0005_snapshot_chunks';
+import * as roomOwners from './migrations/0006_room_owners';
 
 // Listed statically rather than read from disk, so migrations work the same under tsx,
 // bundlers and the Docker image.
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   '0003_drop_document_text': dropDocumentText,
   '0004_room_roster': roomRoster,
   '0005_snapshot_chunks': snapshotChunks,
+  '0006_room_owners': roomOwners,
 };
 
 export class MigrationError extends Error {

@@ -49,11 +49,22 @@ export interface DocumentUpdatesTable {
   created_at: Timestamp;
 }
 
+/** The instance that owns each room in a cluster, and the epoch that fences its writes (migration 0006). */
+export interface RoomOwnersTable {
+  room_id: string;
+  instance_id: string;
+  /** Where peers reach the owner (its internal WebSocket address). */
+  address: string;
+  epoch: Int8;
+  claimed_at: Timestamp;
+}
+
 export interface Database {
   rooms: RoomsTable;
   documents: DocumentsTable;
   document_updates: DocumentUpdatesTable;
   document_snapshot_chunks: DocumentSnapshotChunksTable;
+  room_owners: RoomOwnersTable;
 }
 
 export type RoomRow = Selectable<RoomsTable>;

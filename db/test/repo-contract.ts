@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createDatabase, documentsRepo, migrateToLatest, roomsRepo, type DatabaseHandle } from '../src/index';
+import { createDatabase, createRoomLeases, documentsRepo, FencedError, migrateToLatest, ownersRepo, roomsRepo, type DatabaseHandle } from '../src/index';
 import { createTestDatabase, truncateAllTables, type TestDatabase } from '../src/testing';
 
 const bytes = (...values: number[]): Uint8Array => new Uint8Array(values);
@@ -219,6 +219,116 @@ export function repoContractSuite(dialectName: string, postgresUrl?: string): vo
       const { snapshot } = await docs.load('room_abcdef');
       expect(sameBytes(snapshot, one) || sameBytes(snapshot, two)).toBe(true);
       expect((await docs.storedBytes('room_abcdef')).snapshot).toBe(snapshot!.byteLength);
+    });
+
+    it('[CLU-fence] each claim of a room hands out the next epoch; appends with an older one are refused whole', async () => {
+      await newRoom('room_fence1', 'view_fence1');
+      await newRoom('room_fence2', 'view_fence2');
+      const owners = ownersRepo(handle.db);
+      const docs = documents();
+      expect(await owners.owner('room_fence1')).toBeUndefined();
+      const first = await owners.claim('room_fence1', 'a', 'ws://a');
+      const other = await owners.claim('room_fence2', 'a', 'ws://a');
+      await docs.appendMany([{ roomId: 'room_fence1', records: [{ update: bytes(1) }], epoch: first }]);
+      const second = await owners.claim('room_fence1', 'b', 'ws://b');
+      expect(second).toBe(first + 1);
+      expect(await owners.owner('room_fence1')).toEqual({ instanceId: 'b', address: 'ws://b', epoch: second });
+
+      const stale = docs.appendMany([
+        { roomId: 'room_fence2', records: [{ update: bytes(7) }], epoch: other },
+        { roomId: 'room_fence1', records: [{ update: bytes(2) }], epoch: first },
+      ]);
+      await expect(stale).rejects.toBeInstanceOf(FencedError);
+      await expect(stale).rejects.toMatchObject({ roomIds: ['room_fence1'] });
+      // Refused whole: the current room of the same batch got nothing either.
+      expect((await docs.load('room_fence2')).updates).toEqual([]);
+      expect((await docs.load('room_fence1')).updates).toEqual([bytes(1)]);
+      // A room nobody has claimed is not writable with an epoch either.
+      await newRoom('room_fence3', 'view_fence3');
+      await expect(docs.appendMany([{ roomId: 'room_fence3', records: [{ update: bytes(3) }], epoch: 1 }])).rejects.toBeInstanceOf(FencedError);
+
+      await docs.appendMany([{ roomId: 'room_fence1', records: [{ update: bytes(3) }], epoch: second }]);
+      expect((await docs.load('room_fence1')).updates).toEqual([bytes(1), bytes(3)]);
+    });
+
+    it('[CLU-fence] a compaction with an older epoch is refused and changes nothing', async () => {
+      await newRoom();
+      const owners = ownersRepo(handle.db);
+      const docs = documents();
+      const first = await owners.claim('room_abcdef', 'a', 'ws://a');
+      await docs.append('room_abcdef', [{ update: bytes(1) }]);
+      await docs.compact('room_abcdef', { state: bytes(5), through: 0, epoch: first });
+      await owners.claim('room_abcdef', 'b', 'ws://b');
+      const { through } = await docs.load('room_abcdef');
+      await expect(docs.compact('room_abcdef', { state: bytes(9), through, epoch: first })).rejects.toBeInstanceOf(FencedError);
+      await expect(docs.compact('room_abcdef', { state: pattern(300 * 1024, 9), through, epoch: first })).rejects.toBeInstanceOf(FencedError);
+      expect(await docs.load('room_abcdef')).toEqual({ snapshot: bytes(5), updates: [bytes(1)], through });
+      expect((await docs.storedBytes('room_abcdef')).snapshot).toBe(1);
+    });
+
+    it('[CLU-fence] foldStored folds what is stored, snapshot and every log row, under the current epoch only', async () => {
+      await newRoom();
+      const owners = ownersRepo(handle.db);
+      const docs = documents();
+      const epoch = await owners.claim('room_abcdef', 'a', 'ws://a');
+      await docs.compact('room_abcdef', { state: bytes(1), through: 0 });
+      await docs.append('room_abcdef', [{ update: bytes(2) }, { update: bytes(3) }]);
+      const join = (stored: { snapshot: Uint8Array | null; updates: Uint8Array[] }) =>
+        new Uint8Array([...(stored.snapshot ?? []), ...stored.updates.flatMap((update) => [...update])]);
+      const through = await docs.foldStored('room_abcdef', epoch, join);
+      expect(await docs.load('room_abcdef')).toEqual({ snapshot: bytes(1, 2, 3), updates: [], through });
+
+      // A big fold is stored in chunks like any big snapshot.
+      const big = pattern(400 * 1024, 10);
+      await docs.append('room_abcdef', [{ update: big }]);
+      await docs.foldStored('room_abcdef', epoch, join);
+      const folded = await docs.load('room_abcdef');
+      expect(sameBytes(folded.snapshot, new Uint8Array([1, 2, 3, ...big]))).toBe(true);
+
+      await owners.claim('room_abcdef', 'b', 'ws://b');
+      await expect(docs.foldStored('room_abcdef', epoch, () => bytes(0))).rejects.toBeInstanceOf(FencedError);
+      expect(sameBytes((await docs.load('room_abcdef')).snapshot, new Uint8Array([1, 2, 3, ...big]))).toBe(true);
+    });
+
+    it.runIf(postgresUrl)('[CLU-lease] a room lease is held by one instance; when its connection dies the lease frees at once and the old epoch is fenced', async () => {
+      await newRoom();
+      const url = testDb.config.kind === 'postgres' ? testDb.config.url : '';
+      const lostA: string[][] = [];
+      const a = createRoomLeases(url, (rooms) => lostA.push(rooms));
+      const b = createRoomLeases(url, () => {});
+      try {
+        const owners = ownersRepo(handle.db);
+        const docs = documents();
+        expect(await a.tryAcquire('room_abcdef')).toBe(true);
+        expect(await a.tryAcquire('room_abcdef')).toBe(true);
+        const epochA = await owners.claim('room_abcdef', 'a', 'ws://a');
+        expect(await b.tryAcquire('room_abcdef')).toBe(false);
+        expect(await b.tryAcquire('room_other1')).toBe(true);
+        await docs.appendMany([{ roomId: 'room_abcdef', records: [{ update: bytes(1) }], epoch: epochA }]);
+
+        // What kill -9 does to the owner's lease connection.
+        // (A 64-bit advisory key shows in pg_locks as classid, the high half, and objid.)
+        const killed = await sql<{ pid: number }>`select pg_terminate_backend(pid), pid from pg_locks
+                  where locktype = 'advisory' and granted
+                    and ((classid::bigint << 32) | objid::bigint) = hashtextextended('pairpad-room:room_abcdef', 0)`.execute(handle.db);
+        expect(killed.rows).toHaveLength(1);
+        let acquired = false;
+        for (let i = 0; i < 50 && !acquired; i++) {
+          acquired = await b.tryAcquire('room_abcdef');
+          if (!acquired) await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        expect(acquired).toBe(true);
+        await expect.poll(() => lostA).toEqual([['room_abcdef']]);
+        const epochB = await owners.claim('room_abcdef', 'b', 'ws://b');
+        await expect(docs.appendMany([{ roomId: 'room_abcdef', records: [{ update: bytes(2) }], epoch: epochA }])).rejects.toBeInstanceOf(FencedError);
+        await docs.appendMany([{ roomId: 'room_abcdef', records: [{ update: bytes(3) }], epoch: epochB }]);
+        expect((await docs.load('room_abcdef')).updates).toEqual([bytes(1), bytes(3)]);
+        await b.release('room_abcdef');
+        expect(b.held.has('room_abcdef')).toBe(false);
+      } finally {
+        await a.close();
+        await b.close();
+      }
     });
 
     it('[DB-append] authors and sessions with tabs, newlines, backslashes and \\N are stored verbatim', async () => {

@@ -1,0 +1,130 @@
+import type { Kysely } from 'kysely';
+import postgres from 'postgres';
+import type { Database } from './schema';
+
+/** The instance that owns a room: where to forward its clients' frames, and its fencing epoch. */
+export interface RoomOwner {
+  instanceId: string;
+  address: string;
+  epoch: number;
+}
+
+/** A write carried an epoch older than the room's: its writer no longer owns the room. */
+export class FencedError extends Error {
+  readonly code = 'fenced';
+  constructor(readonly roomIds: readonly string[]) {
+    super(`no longer the owner of ${roomIds.join(', ')}`);
+    this.name = 'FencedError';
+  }
+}
+
+export type OwnersRepo = ReturnType<typeof ownersRepo>;
+
+export function ownersRepo(db: Kysely<Database>) {
+  return {
+    async owner(roomId: string): Promise<RoomOwner | undefined> {
+      const row = await db.selectFrom('room_owners').select(['instance_id', 'address', 'epoch']).where('room_id', '=', roomId).executeTakeFirst();
+      return row && { instanceId: row.instance_id, address: row.address, epoch: Number(row.epoch) };
+    },
+
+    /**
+     * Records `instanceId` as the room's owner under the next epoch and returns it. Call only
+     * while holding the room's lease (RoomLeases): the lease decides who may claim, the epoch
+     * fences whoever held the room before. The row is never deleted while the room exists, so
+     * an epoch is never handed out twice.
+     */
+    async claim(roomId: string, instanceId: string, address: string): Promise<number> {
+      const row = await db
+        .insertInto('room_owners')
+        .values({ room_id: roomId, instance_id: instanceId, address, epoch: 1, claimed_at: new Date() })
+        .onConflict((oc) =>
+          oc.column('room_id').doUpdateSet((eb) => ({
+            instance_id: eb.ref('excluded.instance_id'),
+            address: eb.ref('excluded.address'),
+            epoch: eb('room_owners.epoch', '+', 1),
+            claimed_at: eb.ref('excluded.claimed_at'),
+          })),
+        )
+        .returning('epoch')
+        .executeTakeFirstOrThrow();
+      return Number(row.epoch);
+    },
+  };
+}
+
+/**
+ * Refuses, inside `trx`, to go on unless each room's stored epoch is the one given; the rows are
+ * then share-locked until the transaction ends, so a successor's claim (which updates them)
+ * waits for this write to commit and loads it.
+ */
+export async function assertEpochs(trx: Kysely<Database>, epochs: ReadonlyMap<string, number>): Promise<void> {
+  if (epochs.size === 0) return;
+  const rows = await trx
+    .selectFrom('room_owners')
+    .select(['room_id', 'epoch'])
+    .where('room_id', 'in', [...epochs.keys()])
+    .forShare()
+    .execute();
+  const stored = new Map(rows.map((row) => [row.room_id, Number(row.epoch)]));
+  const stale = [...epochs].filter(([roomId, epoch]) => stored.get(roomId) !== epoch).map(([roomId]) => roomId);
+  if (stale.length > 0) throw new FencedError(stale);
+}
+
+/**
+ * Room leases of one instance: session advisory locks held on one dedicated PostgreSQL
+ * connection. When the instance dies, even by `kill -9`, PostgreSQL sees the connection close
+ * and releases every lock at once, so another instance can take the rooms over within moments.
+ */
+export interface RoomLeases {
+  /** Takes the room's lease if nobody holds it; true when this instance holds it now. */
+  tryAcquire(roomId: string): Promise<boolean>;
+  release(roomId: string): Promise<void>;
+  readonly held: ReadonlySet<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * `onLost` runs once if the lease connection closes under us: every lease is gone with it, and
+ * the instance must stop writing as owner (its fenced writes would be refused anyway).
+ */
+export function createRoomLeases(url: string, onLost: (roomIds: string[]) => void): RoomLeases {
+  const held = new Set<string>();
+  let closing = false;
+  let lost = false;
+  const client = postgres(url, {
+    max: 1,
+    // The locks live and die with this one connection: never recycle it.
+    idle_timeout: 0,
+    max_lifetime: 0,
+    connect_timeout: 5,
+    onnotice: () => {},
+    onclose: () => {
+      if (closing || lost || held.size === 0) return;
+      lost = true;
+      const rooms = [...held];
+      held.clear();
+      onLost(rooms);
+    },
+  });
+  // Namespaced so pairpad's locks never collide with another application's on the same database.
+  const key = (roomId: string) => client`hashtextextended(${'pairpad-room:' + roomId}, 0)`;
+  return {
+    held,
+    async tryAcquire(roomId) {
+      if (lost) throw new Error('the lease connection was lost');
+      if (held.has(roomId)) return true;
+      const [row] = await client<{ acquired: boolean }[]>`select pg_try_advisory_lock(${key(roomId)}) as acquired`;
+      if (row?.acquired) held.add(roomId);
+      return Boolean(row?.acquired);
+    },
+    async release(roomId) {
+      if (!held.delete(roomId) || lost) return;
+      await client`select pg_advisory_unlock(${key(roomId)})`;
+    },
+    async close() {
+      closing = true;
+      held.clear();
+      await client.end({ timeout: 5 });
+    },
+  };
+}
