@@ -83,11 +83,25 @@ export interface RoomLeases {
   close(): Promise<void>;
 }
 
+export interface RoomLeaseOptions {
+  /** How often the lease connection proves it is alive. */
+  heartbeatMs?: number;
+  /**
+   * A lease connection silent this long is dead on both sides: PostgreSQL ends the session (and
+   * frees its leases, even when no TCP reset ever arrives, as when a network path is cut), and
+   * this side gives its leases up when a heartbeat has not come back in time.
+   */
+  sessionTimeoutMs?: number;
+}
+
 /**
- * `onLost` runs once if the lease connection closes under us: every lease is gone with it, and
- * the instance must stop writing as owner (its fenced writes would be refused anyway).
+ * `onLost` runs once if the lease connection dies under us: every lease is gone with it, and
+ * the instance must stop writing as owner (its fenced writes would be refused anyway). The
+ * leases object is spent after that; make a new one to own rooms again.
  */
-export function createRoomLeases(url: string, onLost: (roomIds: string[]) => void): RoomLeases {
+export function createRoomLeases(url: string, onLost: (roomIds: string[]) => void, options: RoomLeaseOptions = {}): RoomLeases {
+  const heartbeatMs = options.heartbeatMs ?? 1_000;
+  const sessionTimeoutMs = options.sessionTimeoutMs ?? 5_000;
   const held = new Set<string>();
   let closing = false;
   let lost = false;
@@ -97,15 +111,34 @@ export function createRoomLeases(url: string, onLost: (roomIds: string[]) => voi
     idle_timeout: 0,
     max_lifetime: 0,
     connect_timeout: 5,
+    connection: { application_name: 'pairpad-leases', idle_session_timeout: sessionTimeoutMs },
     onnotice: () => {},
-    onclose: () => {
-      if (closing || lost || held.size === 0) return;
-      lost = true;
-      const rooms = [...held];
-      held.clear();
-      onLost(rooms);
-    },
+    onclose: () => loseAll(),
   });
+  function loseAll(): void {
+    if (closing || lost) return;
+    lost = true;
+    clearInterval(heartbeat);
+    const rooms = [...held];
+    held.clear();
+    void client.end({ timeout: 0 });
+    onLost(rooms);
+  }
+  // Answered within the session timeout, or PostgreSQL may already have ended the session.
+  const heartbeat = setInterval(() => {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('lease heartbeat timed out')), sessionTimeoutMs - heartbeatMs);
+    });
+    Promise.race([client`select 1`, late]).then(
+      () => clearTimeout(timer),
+      () => {
+        clearTimeout(timer);
+        loseAll();
+      },
+    );
+  }, heartbeatMs);
+  heartbeat.unref();
   // Namespaced so pairpad's locks never collide with another application's on the same database.
   const key = (roomId: string) => client`hashtextextended(${'pairpad-room:' + roomId}, 0)`;
   return {
@@ -123,6 +156,7 @@ export function createRoomLeases(url: string, onLost: (roomIds: string[]) => voi
     },
     async close() {
       closing = true;
+      clearInterval(heartbeat);
       held.clear();
       await client.end({ timeout: 5 });
     },

@@ -331,6 +331,24 @@ export function repoContractSuite(dialectName: string, postgresUrl?: string): vo
       }
     });
 
+    it.runIf(postgresUrl)('[CLU-lease] a lease connection that goes silent is ended by PostgreSQL itself, freeing its leases', async () => {
+      await newRoom();
+      const url = testDb.config.kind === 'postgres' ? testDb.config.url : '';
+      const lost: string[][] = [];
+      // No heartbeat within the session timeout: what a cut network path looks like to PostgreSQL.
+      const silent = createRoomLeases(url, (rooms) => lost.push(rooms), { heartbeatMs: 60_000, sessionTimeoutMs: 300 });
+      const other = createRoomLeases(url, () => {});
+      try {
+        expect(await silent.tryAcquire('room_abcdef')).toBe(true);
+        expect(await other.tryAcquire('room_abcdef')).toBe(false);
+        await expect.poll(() => lost, { timeout: 5_000 }).toEqual([['room_abcdef']]);
+        expect(await other.tryAcquire('room_abcdef')).toBe(true);
+      } finally {
+        await silent.close();
+        await other.close();
+      }
+    });
+
     it('[DB-append] authors and sessions with tabs, newlines, backslashes and \\N are stored verbatim', async () => {
       await newRoom();
       const awkward = ['tab\there', 'line\nbreak\r\n', 'back\\slash \\N \\x00', '\\N', 'Zoë 🐍 李', ''];
