@@ -2,9 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDatabase, migrateToLatest, type DatabaseConfig, type DatabaseHandle } from '@pairpad/db';
-import { createTestDatabase, type TestDatabase } from '@pairpad/db/testing';
+import { createTestDatabase, truncateAllTables, type TestDatabase } from '@pairpad/db/testing';
 import { YMessageType, type CreatedRoom, type LwwServerMessage } from '@pairpad/shared';
 import * as encoding from 'lib0/encoding';
+import { afterAll } from 'vitest';
 import WebSocket from 'ws';
 import * as syncProtocol from 'y-protocols/sync';
 import { WebsocketProvider } from 'y-websocket';
@@ -28,12 +29,50 @@ export interface TestServer {
 }
 
 /**
- * Boots the real app on an ephemeral port against the given database (default: a fresh one,
- * PGlite in memory or a new PostgreSQL database when TEST_DATABASE_URL is set).
+ * One database per test file, created and migrated on first use: creating an embedded PGlite
+ * takes seconds (2-10 s on a busy machine), emptying its tables a few milliseconds. Each server
+ * that takes it starts on empty tables; a server started while another holds it gets a fresh
+ * database, so servers running side by side never share tables.
+ */
+let shared: Promise<{ testDb: TestDatabase; handle: DatabaseHandle }> | null = null;
+let sharedInUse = false;
+
+// Vitest evaluates this module once per test file, so this closes the file's database after it.
+afterAll(async () => {
+  if (!shared) return;
+  const { testDb, handle } = await shared;
+  shared = null;
+  await handle.close();
+  await testDb.drop();
+});
+
+async function takeSharedDatabase(): Promise<{ config: DatabaseConfig; handle: DatabaseHandle; release(): void }> {
+  sharedInUse = true;
+  try {
+    shared ??= (async () => {
+      const testDb = await createTestDatabase(TEST_DATABASE_URL);
+      const handle = await createDatabase(testDb.config);
+      await migrateToLatest(handle.db);
+      return { testDb, handle };
+    })();
+    const { testDb, handle } = await shared;
+    await truncateAllTables(handle.db);
+    // The app closes its database when it closes; this one stays open for the next server.
+    return { config: testDb.config, handle: { ...handle, close: async () => {} }, release: () => (sharedInUse = false) };
+  } catch (error) {
+    sharedInUse = false;
+    throw error;
+  }
+}
+
+/**
+ * Boots the real app on an ephemeral port against the given database (default: the test file's
+ * database, emptied, PGlite in memory or PostgreSQL when TEST_DATABASE_URL is set; see above).
  */
 export async function startServer(options: { database?: DatabaseConfig; env?: Record<string, string> } = {}): Promise<TestServer & { testDb?: TestDatabase }> {
-  const testDb = options.database ? undefined : await createTestDatabase(TEST_DATABASE_URL);
-  const databaseConfig = options.database ?? testDb!.config;
+  const sharedDatabase = !options.database && !sharedInUse ? await takeSharedDatabase() : undefined;
+  const testDb = options.database || sharedDatabase ? undefined : await createTestDatabase(TEST_DATABASE_URL);
+  const databaseConfig = options.database ?? sharedDatabase?.config ?? testDb!.config;
   const config = {
     ...loadConfig({
       LOG_LEVEL: 'silent',
@@ -45,10 +84,20 @@ export async function startServer(options: { database?: DatabaseConfig; env?: Re
     }),
     database: databaseConfig,
   };
-  const database = await createDatabase(databaseConfig);
-  await migrateToLatest(database.db);
-  const app = await buildApp({ config, database });
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  let database: DatabaseHandle;
+  let app: PairpadApp;
+  try {
+    if (sharedDatabase) database = sharedDatabase.handle;
+    else {
+      database = await createDatabase(databaseConfig);
+      await migrateToLatest(database.db);
+    }
+    app = await buildApp({ config, database });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+  } catch (error) {
+    sharedDatabase?.release();
+    throw error;
+  }
   const address = app.server.address();
   if (!address || typeof address === 'string') throw new Error('server has no port');
   let closed = false;
@@ -64,6 +113,7 @@ export async function startServer(options: { database?: DatabaseConfig; env?: Re
       if (closed) return;
       closed = true;
       await app.close();
+      sharedDatabase?.release();
       await testDb?.drop();
     },
   };
