@@ -8,6 +8,7 @@ import { redactUrl } from './log';
 import { createAutocompleteService } from './autocomplete/service';
 import type { Config } from './config';
 import { AppError } from './errors';
+import { apiDocsPlugin } from './http/plugins/api-docs';
 import { databasePlugin } from './http/plugins/database';
 import { installErrorHandler } from './http/plugins/error-handler';
 import { acceptEmptyJsonBodies } from './http/plugins/json-body';
@@ -139,6 +140,8 @@ export async function buildApp(deps: AppDeps): Promise<PairpadApp> {
     },
   });
 
+  // Before the routes: it collects their schemas as they are added.
+  await app.register(apiDocsPlugin);
   await app.register(healthRoutes, { database, registry, timeoutMs: config.tuning.healthTimeoutMs });
   await app.register(roomRoutes, { config, database, registry });
   await app.register(autocompleteRoutes, { autocomplete });

@@ -2,6 +2,7 @@ import type { DatabaseHandle } from '@pairpad/db';
 import type { HealthStatus } from '@pairpad/shared';
 import type { FastifyInstance } from 'fastify';
 import type { RoomRegistry } from '../../rooms/room-registry';
+import { HealthDegradedSchema, HealthSchema } from '../api-schemas';
 
 export interface HealthRoutesDeps {
   database: DatabaseHandle;
@@ -11,7 +12,18 @@ export interface HealthRoutesDeps {
 }
 
 export async function healthRoutes(app: FastifyInstance, deps: HealthRoutesDeps): Promise<void> {
-  app.get('/healthz', async (request, reply) => {
+  const schema = {
+    tags: ['health'],
+    summary: 'Whether the server and its database answer',
+    response: {
+      200: { ...HealthSchema, description: 'Serving, and the database answered a ping' },
+      503: {
+        ...HealthDegradedSchema,
+        description: 'The database did not answer: live rooms keep working from memory, their edits are stored when it is back',
+      },
+    },
+  };
+  app.get('/healthz', { schema }, async (request, reply) => {
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([

@@ -24,6 +24,7 @@ import type { Room, RoomSettings } from '../../rooms/room';
 import type { RoomRegistry } from '../../rooms/room-registry';
 import { TokenBucket } from '../../rooms/token-bucket';
 import { rowToSettings } from '../../storage/room-directory';
+import { CreatedRoomSchema, RoomDetailsSchema, RoomIdParamsSchema, RoomSchema, SnapshotSavedSchema, errorResponses } from '../api-schemas';
 
 export interface RoomRoutesDeps {
   config: Readonly<Config>;
@@ -89,7 +90,21 @@ export async function roomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): Pr
   typed.post(
     '/rooms',
     {
-      schema: { body: CreateRoomBodySchema },
+      schema: {
+        tags: ['rooms'],
+        summary: 'Create a room',
+        description: 'An empty body (or none) makes a room with the defaults: "Untitled room", plaintext, limit 5, no code.',
+        body: CreateRoomBodySchema,
+        response: {
+          201: { ...CreatedRoomSchema, description: 'Created; `location` is `/rooms/{roomId}`' },
+          ...errorResponses({
+            400: ['invalid_request'],
+            413: ['payload_too_large', 'document_too_large'],
+            429: ['rate_limited'],
+            503: ['db_unavailable'],
+          }),
+        },
+      },
       config: { rateLimit: { max: config.roomsPerIpPerMinute, timeWindow: '1 minute' } },
       // An empty POST creates a room with defaults.
       preValidation: async (request) => {
@@ -145,12 +160,22 @@ export async function roomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): Pr
   typed.get(
     '/rooms/:roomId',
     {
-      schema: { querystring: GetRoomQuerySchema },
+      // The params schema takes any string: an id of the wrong shape is a room that does not exist (404), not a 400.
+      schema: {
+        tags: ['rooms'],
+        summary: 'Read a room: settings, current text and participants',
+        description: "Asked by viewId, it answers as a viewer (`role: \"viewer\"`) and without `roomId`. Each room's text is served at ROOM_READ_BYTES_PER_SECOND for all callers together; `?code=false` leaves the text out and is always answered.",
+        params: RoomIdParamsSchema,
+        querystring: GetRoomQuerySchema,
+        response: {
+          200: { ...RoomDetailsSchema, description: 'The room' },
+          ...errorResponses({ 400: ['invalid_request'], 404: ['room_not_found'], 429: ['rate_limited'], 503: ['db_unavailable'] }),
+        },
+      },
       config: { rateLimit: { max: config.roomReadsPerIpPerMinute, timeWindow: '1 minute' } },
     },
     async (request, reply) => {
-      // No params schema: an id of the wrong shape is a room that does not exist (404), not a 400.
-      const id = (request.params as { roomId: string }).roomId;
+      const id = request.params.roomId;
       const budget = request.query.code === 'false' ? null : readBudget(id);
       const wait = budget?.msUntilAvailable() ?? 0;
       if (wait > 0) {
@@ -184,7 +209,24 @@ export async function roomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): Pr
   typed.patch(
     '/rooms/:roomId',
     {
-      schema: { body: PatchRoomBodySchema },
+      schema: {
+        tags: ['rooms'],
+        summary: "Change a room's name, language or limit",
+        description: 'Every open client sees the change at once. A view link is refused (403) before its body is read.',
+        params: RoomIdParamsSchema,
+        body: PatchRoomBodySchema,
+        response: {
+          200: { ...RoomSchema, description: 'The room as changed' },
+          ...errorResponses({
+            400: ['invalid_request'],
+            403: ['forbidden'],
+            404: ['room_not_found'],
+            409: ['limit_below_online'],
+            413: ['payload_too_large'],
+            503: ['db_unavailable'],
+          }),
+        },
+      },
       // Which room and which capability come before the body is even read: a view link is
       // refused with 403 whatever it sends, as the contract says.
       onRequest: async (request) => {
@@ -223,15 +265,30 @@ export async function roomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): Pr
     },
   );
 
-  app.post<{ Params: { roomId: string } }>('/rooms/:roomId/snapshot', async (request) => {
-    const found = await findRoom(request.params.roomId);
-    if (!found) throw roomNotFound();
-    if (found.viaViewId) throw forbidden('a view link cannot save');
-    try {
-      await registry.saveNow(found.settings.roomId);
-    } catch {
-      throw new AppError(503, 'db_unavailable', 'the document could not be saved now; it is kept in memory and retried');
-    }
-    return { savedAt: new Date().toISOString() };
-  });
+  typed.post(
+    '/rooms/:roomId/snapshot',
+    {
+      schema: {
+        tags: ['rooms'],
+        summary: 'Store a snapshot of the document now (the Save button)',
+        description: 'Edits are stored continuously anyway; this also folds the update log into a snapshot and says when.',
+        params: RoomIdParamsSchema,
+        response: {
+          200: { ...SnapshotSavedSchema, description: 'Stored' },
+          ...errorResponses({ 403: ['forbidden'], 404: ['room_not_found'], 503: ['db_unavailable'] }),
+        },
+      },
+    },
+    async (request) => {
+      const found = await findRoom(request.params.roomId);
+      if (!found) throw roomNotFound();
+      if (found.viaViewId) throw forbidden('a view link cannot save');
+      try {
+        await registry.saveNow(found.settings.roomId);
+      } catch {
+        throw new AppError(503, 'db_unavailable', 'the document could not be saved now; it is kept in memory and retried');
+      }
+      return { savedAt: new Date().toISOString() };
+    },
+  );
 }

@@ -3,8 +3,9 @@ import { join, relative } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import { toApiError } from '../../errors';
+import { DOCS_PREFIX } from '../plugins/api-docs';
 
-const API_PREFIXES = ['/rooms', '/autocomplete', '/healthz', '/yjs', '/ws'];
+const API_PREFIXES = ['/rooms', '/autocomplete', '/healthz', '/yjs', '/ws', DOCS_PREFIX];
 
 /** Vite names everything under assets/ by content hash: a changed file gets a new name. */
 export const IMMUTABLE_CACHE = 'public, max-age=31536000, immutable';

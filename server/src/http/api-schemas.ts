@@ -1,0 +1,125 @@
+import {
+  LanguageSchema,
+  ROOM_ID_PATTERN,
+  type AutocompleteResult,
+  type CreatedRoom,
+  type ErrorCode,
+  type HealthStatus,
+  type Room,
+  type RoomDetails,
+} from '@pairpad/shared';
+import { Type, type Static, type TSchema } from 'typebox';
+
+/**
+ * Response schemas of the REST routes, for the API reference (`/docs`). They describe what the
+ * routes send and are not used to serialise it (see the api-docs plugin); the type checks at the
+ * end keep them equal to the DTOs in shared/ that the routes and the web client use.
+ */
+
+const Id = Type.String({ pattern: ROOM_ID_PATTERN });
+const Timestamp = Type.String({ format: 'date-time' });
+const RoleSchema = Type.Union([Type.Literal('editor'), Type.Literal('viewer')]);
+
+/** `:roomId` in a path takes either capability; a malformed id is a room that does not exist (404). */
+export const RoomIdParamsSchema = Type.Object({
+  roomId: Type.String({ description: 'a roomId (edit rights), or a viewId (watch only: GET answers as a viewer, PATCH and Save 403)' }),
+});
+
+const roomProperties = {
+  roomId: Id,
+  viewId: Id,
+  name: Type.String(),
+  language: LanguageSchema,
+  limit: Type.Integer({ description: 'capacity: participants online at once, viewers included' }),
+  createdAt: Timestamp,
+  updatedAt: Type.String({ format: 'date-time', description: 'the last stored edit or settings change' }),
+};
+
+export const RoomSchema = Type.Object(roomProperties);
+
+export const CreatedRoomSchema = Type.Object({
+  ...roomProperties,
+  editUrl: Type.String({ description: 'the web page that edits the room (grants editing)' }),
+  viewUrl: Type.String({ description: 'the web page that watches the room (grants watching only)' }),
+});
+
+export const ParticipantSchema = Type.Object({
+  name: Type.String(),
+  color: Type.String(),
+  role: RoleSchema,
+  online: Type.Boolean(),
+  typing: Type.Optional(Type.Boolean({ description: 'for a few seconds after this participant last typed' })),
+});
+
+export const RoomDetailsSchema = Type.Object({
+  ...roomProperties,
+  roomId: Type.Optional(Type.String({ pattern: ROOM_ID_PATTERN, description: 'absent when asked by viewId' })),
+  role: RoleSchema,
+  code: Type.Optional(Type.String({ description: 'the current text; absent with ?code=false' })),
+  participants: Type.Array(ParticipantSchema, { description: 'online and recently left people' }),
+  online: Type.Integer({ description: 'connections online (extension)' }),
+});
+
+export const SuggestionSchema = Type.Object({
+  label: Type.String({ description: 'the whole word or snippet name' }),
+  insertText: Type.String({ description: 'what would be inserted at the cursor' }),
+  kind: Type.Enum(['keyword', 'builtin', 'identifier', 'snippet', 'line', 'module', 'member']),
+});
+
+export const AutocompleteResultSchema = Type.Object({
+  suggestion: Type.String({ description: 'the text to insert at the cursor; empty when nothing is worth offering' }),
+  suggestions: Type.Array(SuggestionSchema),
+  source: Type.Optional(Type.Union([Type.Literal('local'), Type.Literal('model')])),
+});
+
+export const HealthSchema = Type.Object({
+  status: Type.Literal('ok'),
+  db: Type.Literal('ok'),
+});
+
+export const SnapshotSavedSchema = Type.Object({ savedAt: Timestamp });
+
+const ErrorCodeSchema = (codes: readonly ErrorCode[]) => Type.Enum([...codes]);
+
+export const HealthDegradedSchema = Type.Object({
+  status: Type.Literal('degraded'),
+  db: Type.Literal('down'),
+  rooms: Type.Integer({ description: 'rooms in memory' }),
+  unsavedRooms: Type.Integer({ description: 'rooms with edits not yet stored' }),
+  error: Type.Object({ code: ErrorCodeSchema(['db_unavailable']), message: Type.String() }),
+});
+
+const ERROR_STATUS_MEANINGS: Readonly<Record<number, string>> = {
+  400: 'Malformed request',
+  403: 'A view link may not do this',
+  404: 'No such room',
+  409: 'Conflicts with the room as it is',
+  413: 'Too large',
+  429: 'Over a rate limit; answered after RATE_LIMIT_DELAY_MS, with retry-after',
+  500: 'Server failure (logged; the message is never the cause)',
+  503: 'Database unavailable; with retry-after',
+};
+
+/** Every route may fail with 500; a route's own refusals come on top. */
+export function errorResponses(byStatus: Readonly<Record<number, readonly ErrorCode[]>>): Record<number, TSchema> {
+  const responses: Record<number, TSchema> = {};
+  for (const [status, codes] of Object.entries({ ...byStatus, 500: ['internal_error'] as const })) {
+    responses[Number(status)] = Type.Object(
+      { error: Type.Object({ code: ErrorCodeSchema(codes), message: Type.String({ description: 'a human sentence' }) }) },
+      { description: `${ERROR_STATUS_MEANINGS[Number(status)] ?? 'Refused'}: ${codes.map((code) => `\`${code}\``).join(', ')}` },
+    );
+  }
+  return responses;
+}
+
+// The schemas and the DTOs must describe the same objects (both ways; a healthy answer is one
+// of the HealthStatus values). A mismatch fails the type check.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Holds<T extends true> = T;
+export type SchemasMatchDtos = [
+  Holds<Same<Static<typeof RoomSchema>, Room>>,
+  Holds<Same<Static<typeof CreatedRoomSchema>, CreatedRoom>>,
+  Holds<Same<Static<typeof RoomDetailsSchema>, RoomDetails>>,
+  Holds<Same<Static<typeof AutocompleteResultSchema>, AutocompleteResult>>,
+  Holds<Static<typeof HealthSchema> extends HealthStatus ? true : false>,
+];
