@@ -1,7 +1,7 @@
 import * as encoding from 'lib0/encoding';
 import { describe, expect, it } from 'vitest';
 import * as syncProtocol from 'y-protocols/sync';
-import { encodeUpdateMessage } from './room';
+import { encodeUpdateMessage } from './frames';
 
 describe('encodeUpdateMessage', () => {
   it('produces exactly the bytes y-protocols would, for every length class of varint', () => {

@@ -1,37 +1,28 @@
 import {
-  AWARENESS_IDS_PER_CONNECTION,
   checkRoomName,
-  AWARENESS_STATE_MAX_BYTES,
-  AWARENESS_STATE_MAX_DEPTH,
   DOC_META_KEY,
   DOC_TEXT_KEY,
   META_KEYS,
-  SERVER_AWARENESS_KEY,
   YMessageType,
   isLanguage,
   type Language,
   type Participant,
-  type ServerAwarenessState,
 } from '@pairpad/shared';
 import * as encoding from 'lib0/encoding';
-import * as awarenessProtocol from 'y-protocols/awareness';
+import type { Awareness } from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import { roomRef, type Logger } from '../log';
-import {
-  checkAwarenessState,
-  decodeAwarenessEntries,
-  encodeAwarenessEntries,
-  isNullAwarenessState,
-  type AwarenessEntry,
-  type AwarenessStateProblem,
-} from './awareness-entries';
+import type { AwarenessStateProblem } from './awareness-entries';
 import { replayStored, type DocStore, type RosterRecord, type StoredUpdate } from './doc-store';
 import type { PersistQueue, PersistTarget } from './persist-queue';
 import { decideAdmission, type AdmitResult } from './admission';
+import { encodeAwarenessMessage, encodeUpdateMessage } from './frames';
 import type { DismissalReason, JoinRequest, RoomMember } from './member';
+import { RoomAwareness } from './room-awareness';
 import { RoomEvents } from './room-events';
 import { Roster } from './roster';
+import { SyncReplyCache } from './sync-replies';
 import { TokenBucket } from './token-bucket';
 
 /** Room settings that live in the rooms table and, for name and language, in the meta map. */
@@ -98,38 +89,6 @@ const SNAPSHOT_BYTES_PER_LOG_BYTE = 8;
  */
 const MAX_PENDING_BYTES = 256 * 1024;
 
-/** Sync replies cached per state vector while the document is unchanged. */
-const SYNC_REPLY_CACHE_SIZE = 8;
-const SYNC_REPLY_CACHE_MAX_KEY_BYTES = 1024;
-
-/**
- * `[Sync, Update, varUint8Array(update)]` in one allocation: this runs for every edit, and the
- * generic encoder would allocate a scratch buffer and then copy it.
- */
-export function encodeUpdateMessage(update: Uint8Array): Uint8Array {
-  let lengthBytes = 1;
-  for (let rest = update.byteLength >>> 7; rest > 0; rest >>>= 7) lengthBytes++;
-  const message = new Uint8Array(2 + lengthBytes + update.byteLength);
-  message[0] = YMessageType.Sync;
-  message[1] = syncProtocol.messageYjsUpdate;
-  let offset = 2;
-  let length = update.byteLength;
-  while (length > 0x7f) {
-    message[offset++] = (length & 0x7f) | 0x80;
-    length >>>= 7;
-  }
-  message[offset++] = length;
-  message.set(update, offset);
-  return message;
-}
-
-/** `[Awareness, varUint8Array(body)]`, for a body from `encodeAwarenessUpdate`. */
-function encodeAwarenessMessage(body: Uint8Array): Uint8Array {
-  const encoder = encoding.createEncoder();
-  encoding.writeVarUint(encoder, YMessageType.Awareness);
-  encoding.writeVarUint8Array(encoder, body);
-  return encoding.toUint8Array(encoder);
-}
 
 function mergeBySession(pending: StoredUpdate[]): StoredUpdate[] {
   if (pending.length <= 1) return pending;
@@ -163,15 +122,10 @@ function mergeBySession(pending: StoredUpdate[]): StoredUpdate[] {
  */
 export class Room implements PersistTarget {
   readonly doc: Y.Doc;
-  readonly awareness: awarenessProtocol.Awareness;
   readonly text: Y.Text;
   readonly meta: Y.Map<unknown>;
   private readonly members = new Map<string, RoomMember>();
-  /** Awareness client ids each member announced; removed when it leaves. */
-  private readonly awarenessOwners = new Map<number, RoomMember>();
-  /** Set while a member's awareness frame is applied; that frame is forwarded as is. */
-  private forwardingAwareness = false;
-  private readonly controlledIds = new Map<RoomMember, Set<number>>();
+  private readonly memberAwareness: RoomAwareness;
   private readonly roster: Roster;
   /** Changes announced beyond the members' frames (see RoomEventMap). */
   readonly events = new RoomEvents();
@@ -190,8 +144,7 @@ export class Room implements PersistTarget {
   private lastAuthor = '';
   /** When a member last changed the document: `updatedAt`, stored at compaction (not per keystroke). */
   private lastEditAt: Date | null = null;
-  /** Sync step 2 replies by state vector (latin1 key), valid until the document changes. */
-  private readonly syncReplies = new Map<string, Uint8Array>();
+  private readonly syncReplies: SyncReplyCache;
   /** The text as of the last change: REST reads and full-text pushes of a big document stay cheap. */
   private textCache: string | null = null;
   /** Pending structs seen by the last compaction: still there at the next one, they are dropped. */
@@ -211,6 +164,7 @@ export class Room implements PersistTarget {
     this.doc = doc;
     this.text = doc.getText(DOC_TEXT_KEY);
     this.meta = doc.getMap(DOC_META_KEY);
+    this.syncReplies = new SyncReplyCache(doc);
     this.log = options.logger.child({ room: roomRef(settings.roomId) });
     this.lastAppended = loaded.through;
     this.compactedThrough = loaded.logRows === 0 ? loaded.through : -1;
@@ -220,10 +174,12 @@ export class Room implements PersistTarget {
     // Spending goes into debt, so a quiet room answers any one request at once, however large;
     // after that, encoding is paced at the configured rate.
     this.syncBudget = new TokenBucket(options.syncEncodeBytesPerSecond, options.syncEncodeBytesPerSecond);
-    this.awareness = new awarenessProtocol.Awareness(doc);
-    this.awareness.setLocalState({ [SERVER_AWARENESS_KEY]: { participants: [] } satisfies ServerAwarenessState });
+    this.memberAwareness = new RoomAwareness(doc, {
+      isMember: (member) => this.members.get(member.connectionId) === member,
+      colorOf: (name) => this.roster.colorOf(name),
+      broadcast: (body, except) => this.broadcastAwareness(body, except),
+    });
     doc.on('update', this.handleDocUpdate);
-    this.awareness.on('update', this.handleAwarenessUpdate);
     this.meta.observe(this.handleMetaChange);
     this.roster = new Roster(
       { members: this.members, capacity: () => this.settings.capacity, typingMs: options.typingMs, publish: this.publishRoster },
@@ -254,6 +210,11 @@ export class Room implements PersistTarget {
       bytes,
       snapshotBytes: stored.snapshot?.byteLength ?? 0,
     });
+  }
+
+  /** The awareness states every member sees; changed only through the room. */
+  get awareness(): Awareness {
+    return this.memberAwareness.awareness;
   }
 
   get roomId(): string {
@@ -302,14 +263,7 @@ export class Room implements PersistTarget {
   leave(member: RoomMember): void {
     if (this.members.get(member.connectionId) !== member) return;
     this.members.delete(member.connectionId);
-    const ids = this.controlledIds.get(member);
-    this.controlledIds.delete(member);
-    if (ids && ids.size > 0) {
-      for (const id of ids) this.awarenessOwners.delete(id);
-      awarenessProtocol.removeAwarenessStates(this.awareness, [...ids], member);
-      // Awareness keeps a clock per client id forever; nobody speaks for these ids any more.
-      for (const id of ids) this.awareness.meta.delete(id);
-    }
+    this.memberAwareness.forget(member);
     this.roster.leave();
   }
 
@@ -321,7 +275,7 @@ export class Room implements PersistTarget {
   /** Yjs members see the roster in the server's awareness state; listeners get it as `presence`. */
   private readonly publishRoster = (participants: Participant[]): void => {
     if (this.destroyed) return;
-    this.awareness.setLocalState({ [SERVER_AWARENESS_KEY]: { participants } satisfies ServerAwarenessState });
+    this.memberAwareness.publishParticipants(participants);
     this.events.emit('presence', participants);
   };
 
@@ -396,23 +350,10 @@ export class Room implements PersistTarget {
 
   /**
    * The sync-step-2 reply for a client with the given state vector, and what it cost to encode
-   * (0 when it came from the cache). Replies are cached per state vector until the document
-   * changes, so repeated cold joins (the empty state vector) and repeated identical requests of
-   * an unchanged document cost no re-encoding.
+   * (0 when it came from the cache; see SyncReplyCache).
    */
   syncStep2For(stateVector: Uint8Array): { message: Uint8Array; cost: number } {
-    const key = stateVector.byteLength <= SYNC_REPLY_CACHE_MAX_KEY_BYTES ? latin1(stateVector) : null;
-    const cached = key === null ? undefined : this.syncReplies.get(key);
-    if (cached) return { message: cached, cost: 0 };
-    const encoder = encoding.createEncoder();
-    encoding.writeVarUint(encoder, YMessageType.Sync);
-    syncProtocol.writeSyncStep2(encoder, this.doc, stateVector);
-    const message = encoding.toUint8Array(encoder);
-    if (key !== null) {
-      if (this.syncReplies.size >= SYNC_REPLY_CACHE_SIZE) this.syncReplies.delete(this.syncReplies.keys().next().value!);
-      this.syncReplies.set(key, message);
-    }
-    return { message, cost: message.byteLength };
+    return this.syncReplies.replyFor(stateVector);
   }
 
   /** The greeting every Yjs member gets: our sync step 1, then the awareness states we know. */
@@ -421,107 +362,19 @@ export class Room implements PersistTarget {
     encoding.writeVarUint(encoder, YMessageType.Sync);
     syncProtocol.writeSyncStep1(encoder, this.doc);
     const messages: Uint8Array[] = [encoding.toUint8Array(encoder)];
-    const states = [...this.awareness.getStates().keys()];
-    if (states.length > 0) messages.push(encodeAwarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.awareness, states)));
+    if (this.memberAwareness.size > 0) messages.push(encodeAwarenessMessage(this.memberAwareness.encodeAll()));
     return messages;
   }
 
   /** Every awareness state, for query-awareness. */
   awarenessSnapshot(): Uint8Array {
-    return encodeAwarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...this.awareness.getStates().keys()]));
+    return encodeAwarenessMessage(this.memberAwareness.encodeAll());
   }
 
-  /**
-   * Applies an awareness update from a member, dropping entries for client ids another member
-   * owns (nobody can move someone else's cursor) and setting each state's `user` to the
-   * connection as the server knows it: its display name, its role and its room colour. Otherwise a
-   * viewer could draw a cursor as "editor", or anyone appear under someone else's name; and a
-   * client built from the contract alone can rely on `user` being there.
-   */
+  /** Applies a member's awareness update (see RoomAwareness.apply) and forwards what it kept. */
   applyAwareness(update: Uint8Array, member: RoomMember): AwarenessStateProblem | null {
-    const entries = decodeAwarenessEntries(update);
-    const kept: AwarenessEntry[] = [];
-    let introduced = this.controlledIds.get(member)?.size ?? 0;
-    for (const entry of entries) {
-      // Bounded before anything is kept or forwarded: one state must never fail another's join.
-      const problem = checkAwarenessState(entry.state, AWARENESS_STATE_MAX_BYTES, AWARENESS_STATE_MAX_DEPTH);
-      if (problem) return problem;
-      if (entry.clientID === this.doc.clientID) continue;
-      const owner = this.awarenessOwners.get(entry.clientID);
-      if (owner !== undefined) {
-        if (owner === member) kept.push(entry);
-        continue;
-      }
-      // A member speaks only for the few ids it introduced: removing a state nobody has would
-      // leave a clock record behind for every id an attacker can count to.
-      if (isNullAwarenessState(entry.state) || introduced >= AWARENESS_IDS_PER_CONNECTION) continue;
-      introduced++;
-      kept.push(entry);
-    }
-    if (kept.length === 0) return null;
-    const filtered = kept.length === entries.length ? update : encodeAwarenessEntries(kept);
-    this.forwardingAwareness = true;
-    try {
-      awarenessProtocol.applyAwarenessUpdate(this.awareness, filtered, member);
-    } finally {
-      this.forwardingAwareness = false;
-    }
-    // The states were parsed once, by applyAwarenessUpdate; correct them in place. Usually
-    // nothing needs correcting, and the bytes are forwarded as received instead of re-encoding
-    // every state as JSON: receivers apply awareness by clock, so an entry the server itself
-    // ignored as stale is ignored there too.
-    let corrected = false;
-    const states = this.awareness.getStates();
-    for (const entry of kept) {
-      const state = states.get(entry.clientID);
-      if (state && this.claimIdentity(state, member)) corrected = true;
-    }
-    const body = corrected ? awarenessProtocol.encodeAwarenessUpdate(this.awareness, kept.map((entry) => entry.clientID).filter((id) => this.awareness.meta.has(id))) : filtered;
-    this.broadcastAwareness(body, member);
-    return null;
+    return this.memberAwareness.apply(update, member);
   }
-
-  /**
-   * Sets `state.user` to the member's identity and removes the roster key only the server may
-   * publish; true when it had to change anything.
-   */
-  private claimIdentity(state: Record<string, unknown>, member: RoomMember): boolean {
-    let changed = false;
-    if (SERVER_AWARENESS_KEY in state) {
-      delete state[SERVER_AWARENESS_KEY];
-      changed = true;
-    }
-    const user = state.user !== null && typeof state.user === 'object' && !Array.isArray(state.user) ? (state.user as Record<string, unknown>) : {};
-    const color = this.roster.colorOf(member.name);
-    if (user.name === member.name && user.role === member.role && user.color === color) return changed;
-    state.user = { ...user, name: member.name, role: member.role, color };
-    return true;
-  }
-
-  private readonly handleAwarenessUpdate = (
-    changes: { added: number[]; updated: number[]; removed: number[] },
-    origin: unknown,
-  ): void => {
-    if (origin && typeof origin === 'object' && 'connectionId' in origin) {
-      const member = origin as RoomMember;
-      if (this.members.get(member.connectionId) === member) {
-        let ids = this.controlledIds.get(member);
-        if (!ids) this.controlledIds.set(member, (ids = new Set()));
-        for (const id of changes.added.concat(changes.updated)) {
-          ids.add(id);
-          this.awarenessOwners.set(id, member);
-        }
-        for (const id of changes.removed) {
-          ids.delete(id);
-          this.awarenessOwners.delete(id);
-          this.awareness.meta.delete(id);
-        }
-      }
-    }
-    if (this.forwardingAwareness) return;
-    const changed = changes.added.concat(changes.updated, changes.removed);
-    this.broadcastAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed), origin);
-  };
 
   private readonly handleDocUpdate = (update: Uint8Array, origin: unknown): void => {
     this.syncReplies.clear();
@@ -749,9 +602,8 @@ export class Room implements PersistTarget {
     this.roster.close();
     this.options.queue.forget(this);
     this.doc.off('update', this.handleDocUpdate);
-    this.awareness.off('update', this.handleAwarenessUpdate);
     this.meta.unobserve(this.handleMetaChange);
-    this.awareness.destroy();
+    this.memberAwareness.destroy();
     this.doc.destroy();
   }
 
@@ -763,9 +615,3 @@ export class Room implements PersistTarget {
     }
   }
 }
-
-/** A byte string as a map key without decoding it (one char per byte). */
-function latin1(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
-}
-
