@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -24,7 +25,7 @@ async function owner(secret = 'shh') {
   const server = new WebSocketServer({
     port: 0,
     host: '127.0.0.1',
-    verifyClient: ({ req }) => req.headers[LINK_SECRET_HEADER] === secret,
+    verifyClient: ({ req }: { req: IncomingMessage }) => req.headers[LINK_SECRET_HEADER] === secret,
   });
   server.on('connection', (ws) => {
     peers.push(ws);
