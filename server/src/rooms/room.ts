@@ -14,13 +14,14 @@ import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import { roomRef, type Logger } from '../log';
 import type { AwarenessStateProblem } from './awareness-entries';
-import { replayStored, type DocStore, type RosterRecord, type StoredUpdate } from './doc-store';
-import type { PersistQueue, PersistTarget } from './persist-queue';
+import { replayStored, type DocStore, type RosterRecord } from './doc-store';
+import type { PersistQueue } from './persist-queue';
 import { decideAdmission, type AdmitResult } from './admission';
 import { encodeAwarenessMessage, encodeUpdateMessage } from './frames';
 import type { DismissalReason, JoinRequest, RoomMember } from './member';
 import { RoomAwareness } from './room-awareness';
 import { RoomEvents } from './room-events';
+import { RoomPersistence, type LoadedPosition } from './room-persistence';
 import { Roster } from './roster';
 import { SyncReplyCache } from './sync-replies';
 import { TokenBucket } from './token-bucket';
@@ -75,52 +76,24 @@ export type UpdateOutcome = 'applied' | 'unintegrable';
 export const SERVER_ORIGIN = Symbol('pairpad-server');
 
 /**
- * Compaction by row count (COMPACT_MAX_LOG_ROWS) rewrites a snapshot up to this size whenever the
- * rows are there; a bigger one only once the log holds 1/SNAPSHOT_BYTES_PER_LOG_BYTE of its
- * bytes, which caps the bytes rewritten per byte of log at that ratio.
- */
-const CHEAP_SNAPSHOT_BYTES = 256 * 1024;
-const SNAPSHOT_BYTES_PER_LOG_BYTE = 8;
-
-/**
  * Yjs parks structs whose earlier parts never arrived (pending structs and delete sets); they
  * are neither broadcast nor logged, but they are part of every snapshot and full-state reply. A
  * client that follows the protocol never leaves more than a moment's worth; more is refused.
  */
 const MAX_PENDING_BYTES = 256 * 1024;
 
-
-function mergeBySession(pending: StoredUpdate[]): StoredUpdate[] {
-  if (pending.length <= 1) return pending;
-  // One log row per author per flush keeps history attributable while cutting rows ~100x for typing.
-  const groups = new Map<string, StoredUpdate[]>();
-  for (const record of pending) {
-    const key = `${record.sessionId ?? ''}\u0000${record.author ?? ''}`;
-    const group = groups.get(key);
-    if (group) group.push(record);
-    else groups.set(key, [record]);
-  }
-  const merged: StoredUpdate[] = [];
-  for (const group of groups.values()) {
-    const first = group[0]!;
-    merged.push(
-      group.length === 1 ? first : { ...first, update: Y.mergeUpdates(group.map((record) => record.update)) },
-    );
-  }
-  return merged;
-}
-
 /**
- * A live room: one Y.Doc and Awareness shared by every member on both endpoints, the roster,
- * and persistence scheduling (batched log appends, periodic compaction, retry with backoff).
+ * A live room: one Y.Doc and Awareness shared by every member on both endpoints, its members
+ * and admission, and its settings. The roster (roster.ts), awareness ownership
+ * (room-awareness.ts) and persistence (room-persistence.ts) are its parts.
  *
  * Frames leave the room at two points: `broadcast` for document frames and `broadcastAwareness`
  * for awareness; each is encoded once for all members. Every applied update goes through
- * `handleDocUpdate`, which broadcasts it, queues it for the log and announces `changed` on
+ * `handleDocUpdate`, which broadcasts it, records it for the log and announces `changed` on
  * `events`, where the simple-sync endpoint listens. A bus for several server instances would hook
  * in at the two broadcast points.
  */
-export class Room implements PersistTarget {
+export class Room {
   readonly doc: Y.Doc;
   readonly text: Y.Text;
   readonly meta: Y.Map<unknown>;
@@ -130,20 +103,8 @@ export class Room implements PersistTarget {
   /** Changes announced beyond the members' frames (see RoomEventMap). */
   readonly events = new RoomEvents();
   private readonly log: Logger;
-
-  private pending: StoredUpdate[] = [];
-  private inFlight = false;
-  private compactTimer: NodeJS.Timeout | null = null;
-  private compacting: Promise<void> | null = null;
-  private lastAppended: number;
-  private compactedThrough: number;
-  private logRowsSinceCompact: number;
-  private approxBytes: number;
-  /** Bytes of the stored snapshot: what the next compaction rewrites. */
-  private snapshotBytes: number;
+  private readonly persistence: RoomPersistence;
   private lastAuthor = '';
-  /** When a member last changed the document: `updatedAt`, stored at compaction (not per keystroke). */
-  private lastEditAt: Date | null = null;
   private readonly syncReplies: SyncReplyCache;
   /** The text as of the last change: REST reads and full-text pushes of a big document stay cheap. */
   private textCache: string | null = null;
@@ -152,25 +113,35 @@ export class Room implements PersistTarget {
   /** Paces encoding work for sync replies across all members (see syncEncodeBytesPerSecond). */
   readonly syncBudget: TokenBucket;
   private destroyed = false;
-  /** False after a store call failed, until one succeeds again. */
-  storeHealthy = true;
 
   private constructor(
     public settings: RoomSettings,
     private readonly options: RoomOptions,
     doc: Y.Doc,
-    loaded: { through: number; logRows: number; bytes: number; snapshotBytes: number },
+    loaded: LoadedPosition,
   ) {
     this.doc = doc;
     this.text = doc.getText(DOC_TEXT_KEY);
     this.meta = doc.getMap(DOC_META_KEY);
     this.syncReplies = new SyncReplyCache(doc);
     this.log = options.logger.child({ room: roomRef(settings.roomId) });
-    this.lastAppended = loaded.through;
-    this.compactedThrough = loaded.logRows === 0 ? loaded.through : -1;
-    this.logRowsSinceCompact = loaded.logRows;
-    this.approxBytes = loaded.bytes;
-    this.snapshotBytes = loaded.snapshotBytes;
+    this.persistence = new RoomPersistence(
+      { ...options, roomId: settings.roomId, logger: this.log },
+      {
+        encodeSnapshot: () => {
+          this.dropStalePending();
+          return Y.encodeStateAsUpdate(this.doc);
+        },
+        rosterRecords: () => this.roster.records(),
+        onStored: (lastEditAt) => {
+          // REST reads of the live room see the last stored edit; the rooms table follows at compaction.
+          if (this.settings.updatedAt !== undefined && this.settings.updatedAt < lastEditAt.toISOString()) {
+            this.settings = { ...this.settings, updatedAt: lastEditAt.toISOString() };
+          }
+        },
+      },
+      loaded,
+    );
     // Spending goes into debt, so a quiet room answers any one request at once, however large;
     // after that, encoding is paced at the configured rate.
     this.syncBudget = new TokenBucket(options.syncEncodeBytesPerSecond, options.syncEncodeBytesPerSecond);
@@ -187,7 +158,6 @@ export class Room implements PersistTarget {
     );
     // After the listeners, so a correction from the rooms table is persisted like any edit.
     this.syncMetaFromSettings();
-    if (loaded.logRows > 0) this.scheduleCompaction();
   }
 
   /**
@@ -235,7 +205,12 @@ export class Room implements PersistTarget {
 
   /** Whether persisted state is behind memory (pending or failed writes). */
   get hasUnsavedChanges(): boolean {
-    return this.pending.length > 0 || this.inFlight;
+    return this.persistence.hasUnsavedChanges;
+  }
+
+  /** False after a store call failed, until one succeeds again. */
+  get storeHealthy(): boolean {
+    return this.persistence.storeHealthy;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -308,7 +283,7 @@ export class Room implements PersistTarget {
 
   /** Whether applying `bytes` more would take the document past its size cap. */
   wouldExceedSize(bytes: number): boolean {
-    return this.approxBytes + bytes > this.options.maxDocBytes;
+    return this.persistence.approxBytes + bytes > this.options.maxDocBytes;
   }
 
   /**
@@ -379,25 +354,16 @@ export class Room implements PersistTarget {
   private readonly handleDocUpdate = (update: Uint8Array, origin: unknown): void => {
     this.syncReplies.clear();
     this.textCache = null;
-    this.approxBytes += update.byteLength;
     const member =
       origin && typeof origin === 'object' && 'connectionId' in origin ? (origin as RoomMember) : null;
 
     this.broadcast(encodeUpdateMessage(update), member);
 
-    const at = new Date();
     if (member) {
       this.lastAuthor = member.name;
-      this.lastEditAt = at;
       this.roster.noteTyping(member);
     }
-    this.pending.push({
-      update,
-      sessionId: member?.sessionId ?? null,
-      author: member?.name ?? null,
-      at,
-    });
-    this.options.queue.schedule(this);
+    this.persistence.record(update, member);
     this.events.emit('changed');
   };
 
@@ -489,118 +455,25 @@ export class Room implements PersistTarget {
   // ---------------------------------------------------------------------------------------------
   // Persistence
 
-  /** PersistTarget: the queue takes everything pending, merged per author. */
-  takePendingBatch(): StoredUpdate[] {
-    if (this.pending.length === 0) return [];
-    const batch = mergeBySession(this.pending);
-    this.pending = [];
-    this.inFlight = true;
-    return batch;
-  }
-
-  restorePending(batch: StoredUpdate[]): void {
-    this.pending = batch.concat(this.pending);
-    this.inFlight = false;
-  }
-
-  markStored(through: number, rows: number): void {
-    this.inFlight = false;
-    this.lastAppended = Math.max(this.lastAppended, through);
-    this.logRowsSinceCompact += rows;
-    this.storeHealthy = true;
-    // REST reads of the live room see the last stored edit; the rooms table follows at compaction.
-    if (this.lastEditAt && this.settings.updatedAt !== undefined && this.settings.updatedAt < this.lastEditAt.toISOString()) {
-      this.settings = { ...this.settings, updatedAt: this.lastEditAt.toISOString() };
-    }
-    if (this.destroyed) return;
-    if (this.logRowsSinceCompact >= this.options.compactMaxLogRows && this.logWorthFolding()) this.compact().catch(() => {});
-    else this.scheduleCompaction();
-  }
-
-  markStoreFailed(): void {
-    this.storeHealthy = false;
-  }
-
   /** Writes everything pending now; rejects if it could not be stored (it stays queued). */
-  async flush(): Promise<void> {
-    if (this.pending.length === 0 && !this.inFlight) return;
-    await this.options.queue.flush();
-    if (this.pending.length > 0 || this.inFlight) throw new Error('updates are still waiting to be stored');
-  }
-
-  /**
-   * Whether the log is big enough, next to the snapshot, for a rewrite by row count. Writing a
-   * snapshot holds the database for time in proportion to its size (a 1 MB one about 50 ms on
-   * embedded PGlite, whose single connection every log append then waits for), so a big document
-   * is folded once its log has grown by a fraction of it, not every few keystrokes; the timer and
-   * unloading still compact it whatever the log holds.
-   */
-  private logWorthFolding(): boolean {
-    if (this.snapshotBytes <= CHEAP_SNAPSHOT_BYTES) return true;
-    return (this.approxBytes - this.snapshotBytes) * SNAPSHOT_BYTES_PER_LOG_BYTE >= this.snapshotBytes;
-  }
-
-  private scheduleCompaction(): void {
-    if (this.compactTimer || this.destroyed) return;
-    this.compactTimer = setTimeout(() => {
-      this.compactTimer = null;
-      this.compact().catch(() => {});
-    }, this.options.compactIntervalMs);
+  flush(): Promise<void> {
+    return this.persistence.flush();
   }
 
   /**
    * Writes everything pending, then folds the log into a fresh snapshot. Rejects if anything
    * could not be stored; the room then keeps its state in memory and retries.
    */
-  async compact(): Promise<void> {
-    while (this.compacting) await this.compacting.catch(() => {});
-    const run = (async () => {
-      await this.flush();
-      if (this.pending.length > 0) throw new Error('updates still pending after flush');
-      if (this.compactedThrough === this.lastAppended && this.logRowsSinceCompact === 0) return;
-      await this.options.queue.encodeTurn();
-      if (this.destroyed) return;
-      const through = this.lastAppended;
-      this.dropStalePending();
-      const state = Y.encodeStateAsUpdate(this.doc);
-      const bytesAtState = this.approxBytes;
-      const rowsFolded = this.logRowsSinceCompact;
-      try {
-        await this.options.store.compact(this.roomId, {
-          state,
-          through,
-          roster: this.roster.records(),
-          ...(this.lastEditAt && { editedAt: this.lastEditAt }),
-        });
-      } catch (error) {
-        this.storeHealthy = false;
-        this.log.error({ err: error }, 'compaction failed; the update log still holds every change');
-        this.scheduleCompaction();
-        throw error;
-      }
-      this.compactedThrough = through;
-      this.logRowsSinceCompact = Math.max(0, this.logRowsSinceCompact - rowsFolded);
-      // Updates applied while the snapshot was being written still count toward the size cap.
-      this.approxBytes = state.byteLength + Math.max(0, this.approxBytes - bytesAtState);
-      this.snapshotBytes = state.byteLength;
-      this.storeHealthy = true;
-    })();
-    this.compacting = run;
-    try {
-      await run;
-    } finally {
-      if (this.compacting === run) this.compacting = null;
-    }
+  compact(): Promise<void> {
+    return this.persistence.compact();
   }
 
   /** Stops timers and frees the doc. Call only after a successful compact, or when discarding. */
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
-    if (this.compactTimer) clearTimeout(this.compactTimer);
-    this.compactTimer = null;
+    this.persistence.close();
     this.roster.close();
-    this.options.queue.forget(this);
     this.doc.off('update', this.handleDocUpdate);
     this.meta.unobserve(this.handleMetaChange);
     this.memberAwareness.destroy();
