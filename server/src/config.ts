@@ -17,6 +17,10 @@ export interface Tuning {
   /** A failed log append is retried after this long (or `persistFlushMs`, if longer), doubling up to `retryMaxMs`. */
   retryMinMs: number;
   retryMaxMs: number;
+  /** Frames a client may send before its room has loaded; more means it is not waiting for sync (4429). */
+  preloadMaxFrames: number;
+  /** The keepalive pings one slice of the sockets per tick, this many ticks per `pingIntervalMs`. */
+  pingSlices: number;
   /** How long `/healthz` waits for the database before it answers 503. */
   healthTimeoutMs: number;
   /** How often rooms older than `roomTtlDays` are looked for and deleted. */
@@ -47,6 +51,8 @@ export const DEFAULT_TUNING: Readonly<Tuning> = Object.freeze({
   typingMs: 3_000,
   retryMinMs: 250,
   retryMaxMs: 10_000,
+  preloadMaxFrames: 256,
+  pingSlices: 20,
   healthTimeoutMs: 2_000,
   roomCleanupIntervalMs: 3_600_000,
   vacuumIntervalMs: 120_000,
