@@ -21,9 +21,10 @@ const SHUTTING_DOWN: AdmissionRefusal = { ok: false, reason: 'shutting_down', me
 const SERVER_BUSY: AdmissionRefusal = { ok: false, reason: 'server_busy', message: 'server busy, try again later' };
 
 /**
- * How long a member whose name a newcomer asks for has to answer a ping. y-websocket takes a
- * 4409 as final, so a client that reconnects before the keepalive noticed its old socket died
- * would be locked out for good; a socket that does not answer is cut and the newcomer admitted.
+ * How long a member whose name a newcomer asks for has to answer a ping. Clients take a
+ * `name_taken` refusal as final, so one that reconnects before the keepalive noticed its old
+ * socket died would be locked out for good; a socket that does not answer is cut and the
+ * newcomer admitted.
  */
 export const NAME_PROBE_MS = 2_000;
 
