@@ -1,24 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
-import { silentLogger } from '../log';
 import { MemoryDocStore } from './memory-doc-store';
 import type { RoomMember } from './member';
 import type { RoomSettings } from './room';
-import { RoomRegistry } from './room-registry';
-import { ROOM_TEST_TUNABLES } from './testing';
+import { createTestRegistry } from './testing';
 
 const settings: RoomSettings = { roomId: 'room_unit1', viewId: 'view_unit1', name: 'Unit', language: 'python', capacity: 3 };
-
-function makeRegistry(store: MemoryDocStore, overrides: Partial<ConstructorParameters<typeof RoomRegistry>[0]> = {}) {
-  return new RoomRegistry({
-    store,
-    logger: silentLogger,
-    ...ROOM_TEST_TUNABLES,
-    maxRoomsInMemory: 100,
-    unloadDelayMs: 0,
-    ...overrides,
-  });
-}
 
 /** Fake timers and clock; setImmediate stays real, as the rooms yield event-loop turns with it. */
 const useFakeClock = () => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
@@ -56,7 +43,7 @@ describe('RoomRegistry', () => {
   });
 
   it('loads a room once for concurrent joins', async () => {
-    const registry = makeRegistry(store);
+    const registry = createTestRegistry(store);
     const results = await Promise.all(
       ['Ann', 'Ben', 'Cid'].map((name) => registry.enter(settings, { name, sessionId: null, role: 'editor', viaViewId: false }, () => member(name))),
     );
@@ -67,7 +54,7 @@ describe('RoomRegistry', () => {
   });
 
   it('admits atomically: capacity and duplicate names', async () => {
-    const registry = makeRegistry(store);
+    const registry = createTestRegistry(store);
     const joins = await Promise.all(
       ['A1a', 'B2b', 'C3c', 'D4d', 'A1a'].map((name) => registry.enter(settings, { name, sessionId: null, role: 'editor', viaViewId: false }, () => member(name))),
     );
@@ -78,7 +65,7 @@ describe('RoomRegistry', () => {
 
   it('batches updates into one append per flush interval, merged per author', async () => {
     useFakeClock();
-    const registry = makeRegistry(store);
+    const registry = createTestRegistry(store);
     const alice = member('Alice', 's1');
     const joined = await registry.enter(settings, { name: 'Alice', sessionId: 's1', role: 'editor', viaViewId: false }, () => alice);
     if (!joined.ok) throw new Error('join failed');
@@ -98,7 +85,7 @@ describe('RoomRegistry', () => {
 
   it('writes the pending updates of many rooms in one store call per flush interval', async () => {
     useFakeClock();
-    const registry = makeRegistry(store);
+    const registry = createTestRegistry(store);
     const rooms = await Promise.all(
       [1, 2, 3, 4].map(async (n) => {
         const m = member(`Busy ${n}`);
@@ -115,7 +102,7 @@ describe('RoomRegistry', () => {
   });
 
   it('unloads a room only after its last member left and its writes are stored', async () => {
-    const registry = makeRegistry(store);
+    const registry = createTestRegistry(store);
     const a = member('Solo');
     const joined = await registry.enter(settings, { name: 'Solo', sessionId: null, role: 'editor', viaViewId: false }, () => a);
     if (!joined.ok) throw new Error('join failed');
@@ -129,7 +116,7 @@ describe('RoomRegistry', () => {
 
   it('keeps a room in memory and retries with backoff while the store fails, then stores everything', async () => {
     useFakeClock();
-    const registry = makeRegistry(store);
+    const registry = createTestRegistry(store);
     const a = member('Writer');
     const joined = await registry.enter(settings, { name: 'Writer', sessionId: null, role: 'editor', viaViewId: false }, () => a);
     if (!joined.ok) throw new Error('join failed');
@@ -156,7 +143,7 @@ describe('RoomRegistry', () => {
   it('a failed load creates no room and saves nothing over stored data', async () => {
     await store.append(settings.roomId, [{ update: editUpdate('precious'), sessionId: null, author: null, at: new Date() }]);
     store.failing = true;
-    const registry = makeRegistry(store);
+    const registry = createTestRegistry(store);
     await expect(registry.enter(settings, { name: 'Late', sessionId: null, role: 'editor', viaViewId: false }, () => member('Late'))).rejects.toThrow();
     expect(registry.size).toBe(0);
     store.failing = false;
@@ -167,14 +154,14 @@ describe('RoomRegistry', () => {
 
   it('refuses a load that does not decode, leaving the stored bytes alone', async () => {
     await store.append(settings.roomId, [{ update: new Uint8Array([1, 2, 3, 250, 250]), sessionId: null, author: null, at: new Date() }]);
-    const registry = makeRegistry(store);
+    const registry = createTestRegistry(store);
     await expect(registry.enter(settings, { name: 'Reader', sessionId: null, role: 'editor', viaViewId: false }, () => member('Reader'))).rejects.toThrow(/does not decode/);
     expect(registry.size).toBe(0);
     expect(store.rooms.get(settings.roomId)?.log).toHaveLength(1);
   });
 
   it('a rejoin during the unload grace keeps the same room', async () => {
-    const registry = makeRegistry(store, { unloadDelayMs: 1_000 });
+    const registry = createTestRegistry(store, { unloadDelayMs: 1_000 });
     const a = member('First');
     const first = await registry.enter(settings, { name: 'First', sessionId: null, role: 'editor', viaViewId: false }, () => a);
     if (!first.ok) throw new Error('join failed');
@@ -186,7 +173,7 @@ describe('RoomRegistry', () => {
   });
 
   it('refuses new rooms beyond the in-memory limit', async () => {
-    const registry = makeRegistry(store, { maxRoomsInMemory: 1 });
+    const registry = createTestRegistry(store, { maxRoomsInMemory: 1 });
     await registry.enter(settings, { name: 'One', sessionId: null, role: 'editor', viaViewId: false }, () => member('One'));
     const refused = await registry.enter({ ...settings, roomId: 'room_unit2', viewId: 'view_unit2' }, { name: 'Two', sessionId: null, role: 'editor', viaViewId: false }, () => member('Two'));
     expect(refused).toMatchObject({ ok: false, reason: 'server_busy' });
@@ -195,7 +182,7 @@ describe('RoomRegistry', () => {
   });
 
   it('serves repeated cold joins of an unchanged document from one cached encoding', async () => {
-    const registry = makeRegistry(store);
+    const registry = createTestRegistry(store);
     const joined = await registry.enter(settings, { name: 'Cache', sessionId: null, role: 'editor', viaViewId: false }, () => member('Cache'));
     if (!joined.ok) throw new Error('join failed');
     joined.room.text.insert(0, 'cached');

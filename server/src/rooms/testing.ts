@@ -1,4 +1,7 @@
+import { silentLogger } from '../log';
+import type { DocStore } from './doc-store';
 import type { RoomOptions } from './room';
+import { RoomRegistry, type RoomRegistryOptions } from './room-registry';
 
 /**
  * The tunables of a room for unit tests of the core: timers long enough that nothing fires
@@ -15,3 +18,8 @@ export const ROOM_TEST_TUNABLES = {
   retryMaxMs: 5_000,
   syncEncodeBytesPerSecond: 1024 * 1024,
 } satisfies Omit<RoomOptions, 'store' | 'logger' | 'queue'>;
+
+/** A registry over `store` with the test tunables; a room unloads as soon as its last member leaves. */
+export function createTestRegistry(store: DocStore, overrides: Partial<RoomRegistryOptions> = {}): RoomRegistry {
+  return new RoomRegistry({ store, logger: silentLogger, ...ROOM_TEST_TUNABLES, maxRoomsInMemory: 100, unloadDelayMs: 0, ...overrides });
+}

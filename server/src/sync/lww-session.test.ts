@@ -4,8 +4,9 @@ import * as Y from 'yjs';
 import { MemoryDocStore } from '../rooms/memory-doc-store';
 import type { RoomSettings } from '../rooms/room';
 import type { RoomRegistry } from '../rooms/room-registry';
+import { createTestRegistry } from '../rooms/testing';
 import { LWW_COALESCE_MS } from './session-options';
-import { connect, createTestRegistry, LwwTestClient, YjsTestClient } from './test-clients';
+import { connect, LwwTestClient, YjsTestClient } from './test-clients';
 import type { TestSocketPair } from './test-socket';
 
 const settings: RoomSettings = { roomId: 'room_lww001', viewId: 'view_lww001', name: 'Simple', language: 'python', capacity: 5 };

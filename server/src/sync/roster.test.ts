@@ -3,7 +3,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MemoryDocStore } from '../rooms/memory-doc-store';
 import type { RoomSettings } from '../rooms/room';
 import type { RoomRegistry } from '../rooms/room-registry';
-import { connect, createTestRegistry, LwwTestClient } from './test-clients';
+import { createTestRegistry } from '../rooms/testing';
+import { connect, LwwTestClient } from './test-clients';
 
 const settings: RoomSettings = { roomId: 'room_roster1', viewId: 'view_roster1', name: 'Roster', language: 'python', capacity: 10 };
 

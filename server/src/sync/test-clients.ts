@@ -5,10 +5,8 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import { silentLogger } from '../log';
-import type { DocStore } from '../rooms/doc-store';
 import type { RoomSettings } from '../rooms/room';
-import { RoomRegistry, type RoomRegistryOptions } from '../rooms/room-registry';
-import { ROOM_TEST_TUNABLES } from '../rooms/testing';
+import type { RoomRegistry } from '../rooms/room-registry';
 import { LwwSession } from './lww-session';
 import type { SessionIdentity, SessionLimits } from './session-options';
 import { TestSocketPair, type ClientFrame } from './test-socket';
@@ -22,11 +20,6 @@ export const SESSION_TEST_LIMITS: SessionLimits = {
   syncBytesPerSecond: 1024 * 1024,
   syncBurstBytes: 16 * 1024 * 1024,
 };
-
-/** A registry over `store` with the core's test tunables; unloads as soon as a room is empty. */
-export function createTestRegistry(store: DocStore, overrides: Partial<RoomRegistryOptions> = {}): RoomRegistry {
-  return new RoomRegistry({ store, logger: silentLogger, ...ROOM_TEST_TUNABLES, maxRoomsInMemory: 100, unloadDelayMs: 0, ...overrides });
-}
 
 let connections = 0;
 

@@ -6,7 +6,8 @@ import { encodeAwarenessEntries } from '../rooms/awareness-entries';
 import { MemoryDocStore } from '../rooms/memory-doc-store';
 import type { RoomSettings } from '../rooms/room';
 import type { RoomRegistry } from '../rooms/room-registry';
-import { connect, createTestRegistry, YjsTestClient } from './test-clients';
+import { createTestRegistry } from '../rooms/testing';
+import { connect, YjsTestClient } from './test-clients';
 import type { TestSocketPair } from './test-socket';
 
 const settings: RoomSettings = { roomId: 'room_unit1', viewId: 'view_unit1', name: 'Unit', language: 'python', capacity: 20 };
