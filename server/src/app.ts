@@ -127,6 +127,8 @@ export async function buildApp(deps: AppDeps): Promise<PairpadApp> {
     errorResponseBuilder: (_request, context) =>
       new AppError(429, 'rate_limited', `too many requests; try again in ${Math.ceil(context.ttl / 1000)} s`),
   });
+  // After the rooms plugin, whose preClose tells every socket to come back later (1001) before
+  // this plugin's own preClose closes them without a code.
   await app.register(websocket, {
     // Frames up to the ceiling are read so that the sync core can answer an oversized one with
     // a clear error before closing (1009); beyond it, ws closes at the frame header, unread.
