@@ -21,6 +21,8 @@ export interface Tuning {
   preloadMaxFrames: number;
   /** The keepalive pings one slice of the sockets per tick, this many ticks per `pingIntervalMs`. */
   pingSlices: number;
+  /** How long the holder of a display name a newcomer asks for has to answer a ping. */
+  nameProbeMs: number;
   /** How long `/healthz` waits for the database before it answers 503. */
   healthTimeoutMs: number;
   /** How often rooms older than `roomTtlDays` are looked for and deleted. */
@@ -53,6 +55,7 @@ export const DEFAULT_TUNING: Readonly<Tuning> = Object.freeze({
   retryMaxMs: 10_000,
   preloadMaxFrames: 256,
   pingSlices: 20,
+  nameProbeMs: 2_000,
   healthTimeoutMs: 2_000,
   roomCleanupIntervalMs: 3_600_000,
   vacuumIntervalMs: 120_000,

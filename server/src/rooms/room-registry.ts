@@ -13,20 +13,19 @@ export interface RoomRegistryOptions extends Omit<RoomOptions, 'store' | 'logger
   maxRoomsInMemory: number;
   /** Grace after the last member leaves, so a page reload does not reload the room from storage. */
   unloadDelayMs: number;
+  /**
+   * How long a member whose name a newcomer asks for has to answer a ping. Clients take a
+   * `name_taken` refusal as final, so one that reconnects before the keepalive noticed its old
+   * socket died would be locked out for good; a socket that does not answer is cut and the
+   * newcomer admitted.
+   */
+  nameProbeMs: number;
 }
 
 export type EnterResult = { ok: true; room: Room; member: RoomMember } | AdmissionRefusal;
 
 const SHUTTING_DOWN: AdmissionRefusal = { ok: false, reason: 'shutting_down', message: 'server is shutting down' };
 const SERVER_BUSY: AdmissionRefusal = { ok: false, reason: 'server_busy', message: 'server busy, try again later' };
-
-/**
- * How long a member whose name a newcomer asks for has to answer a ping. Clients take a
- * `name_taken` refusal as final, so one that reconnects before the keepalive noticed its old
- * socket died would be locked out for good; a socket that does not answer is cut and the
- * newcomer admitted.
- */
-export const NAME_PROBE_MS = 2_000;
 
 /** Texts of idle rooms kept for REST reads (UTF-16 bytes). */
 const STORED_TEXT_CACHE_BYTES = 64 * 1024 * 1024;
@@ -129,7 +128,7 @@ export class RoomRegistry {
         if (taken?.probe && !probed.has(taken)) {
           // Outside the synchronous admission: after the probe, admission is decided afresh.
           probed.add(taken);
-          if (!(await taken.probe(NAME_PROBE_MS))) taken.dismiss('unresponsive');
+          if (!(await taken.probe(this.options.nameProbeMs))) taken.dismiss('unresponsive');
           continue;
         }
         if (room.isIdle) this.scheduleUnload(room);

@@ -21,5 +21,5 @@ export const ROOM_TEST_TUNABLES = {
 
 /** A registry over `store` with the test tunables; a room unloads as soon as its last member leaves. */
 export function createTestRegistry(store: DocStore, overrides: Partial<RoomRegistryOptions> = {}): RoomRegistry {
-  return new RoomRegistry({ store, logger: silentLogger, ...ROOM_TEST_TUNABLES, maxRoomsInMemory: 100, unloadDelayMs: 0, ...overrides });
+  return new RoomRegistry({ store, logger: silentLogger, ...ROOM_TEST_TUNABLES, maxRoomsInMemory: 100, unloadDelayMs: 0, nameProbeMs: 2_000, ...overrides });
 }

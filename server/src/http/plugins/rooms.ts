@@ -33,6 +33,7 @@ export const roomsPlugin = fp(
       syncEncodeBytesPerSecond: config.roomSyncBytesPerSecond,
       maxRoomsInMemory: config.maxRoomsInMemory,
       unloadDelayMs: config.unloadDelayMs,
+      nameProbeMs: tuning.nameProbeMs,
     });
     app.decorate('registry', registry);
     // Started in preClose, so sockets hear 1001 before the websocket plugin's own preClose closes
