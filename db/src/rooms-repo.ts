@@ -56,6 +56,13 @@ export function roomsRepo(db: Kysely<Database>) {
         .execute();
     },
 
+    /** Which of these rooms exist. */
+    async existing(roomIds: readonly string[]): Promise<Set<string>> {
+      if (roomIds.length === 0) return new Set();
+      const rows = await db.selectFrom('rooms').select('room_id').where('room_id', 'in', [...roomIds]).execute();
+      return new Set(rows.map((row) => row.room_id));
+    },
+
     /** Deletes rooms idle since before `cutoff`, except `keep` (rooms live in memory); cascades to their documents and logs. */
     async deleteIdleBefore(cutoff: Date, keep: readonly string[] = []): Promise<string[]> {
       let query = db.deleteFrom('rooms').where('last_active_at', '<', cutoff);

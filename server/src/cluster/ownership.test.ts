@@ -51,7 +51,7 @@ describe.runIf(postgresUrl)('room ownership across instances (PostgreSQL)', () =
       logger: silentLogger,
       onLost: (roomIds) => lost.push(...roomIds),
     });
-    return { ownership, lost, store: createDbDocStore(database, ownership) };
+    return { ownership, lost, store: createDbDocStore(database, { fencing: ownership }) };
   }
 
   it('[CLU-own] one instance owns a room, the others are told where; after a release the next claim fences the first', async () => {

@@ -23,12 +23,26 @@ function foldToState(stored: Parameters<typeof replayStored>[0]): Uint8Array {
   }
 }
 
+export interface DbDocStoreOptions {
+  /** Cluster mode: epochs on every write. */
+  fencing?: StoreFencing;
+  /**
+   * Rooms deleted while loaded (the idle clean-up raced a join): their updates can never be
+   * stored, so they are dropped from the batch instead of failing every other room's with them.
+   */
+  onRoomsGone?(roomIds: readonly string[]): void;
+}
+
+/** PostgreSQL's foreign_key_violation: here, a log row for a room that no longer exists. */
+const isForeignKeyViolation = (error: unknown): boolean => (error as { code?: unknown } | null)?.code === '23503';
+
 /**
  * The DocStore over the Kysely repos; one implementation for PGlite and PostgreSQL. With
  * `fencing` (cluster mode), every write carries the room's epoch, so a former owner's writes are
  * refused by the database; compaction folds what is stored rather than this instance's document.
  */
-export function createDbDocStore(database: DatabaseHandle, fencing?: StoreFencing): DocStore {
+export function createDbDocStore(database: DatabaseHandle, options: DbDocStoreOptions = {}): DocStore {
+  const { fencing } = options;
   const documents = documentsRepo(database.db, database.copyRows);
   const rooms = roomsRepo(database.db);
 
@@ -38,6 +52,15 @@ export function createDbDocStore(database: DatabaseHandle, fencing?: StoreFencin
     if (epoch === undefined) throw new FencedError([roomId]);
     return epoch;
   };
+
+  /** The rooms of a failed batch that can never be written, or null if the failure was something else. */
+  async function unwritable(error: unknown, roomIds: readonly string[]): Promise<{ ids: string[]; gone: boolean } | null> {
+    if (error instanceof FencedError && fencing) return { ids: [...error.roomIds], gone: false };
+    if (!isForeignKeyViolation(error)) return null;
+    const existing = await rooms.existing(roomIds);
+    const gone = roomIds.filter((roomId) => !existing.has(roomId));
+    return gone.length > 0 ? { ids: gone, gone: true } : null;
+  }
 
   return {
     load: async (roomId) => {
@@ -50,11 +73,13 @@ export function createDbDocStore(database: DatabaseHandle, fencing?: StoreFencin
         try {
           return await documents.appendMany(pending.map(({ roomId, updates }) => ({ roomId, records: updates, epoch: epochFor(roomId) })));
         } catch (error) {
-          if (!(error instanceof FencedError) || !fencing) throw error;
-          // Let the fenced rooms go, and write the others' updates without them.
-          fencing.onFenced(error.roomIds);
-          const fenced = new Set(error.roomIds);
-          pending = pending.filter(({ roomId }) => !fenced.has(roomId));
+          const dropped = await unwritable(error, pending.map(({ roomId }) => roomId));
+          if (!dropped) throw error;
+          if (dropped.gone) options.onRoomsGone?.(dropped.ids);
+          else fencing?.onFenced(dropped.ids);
+          // Write the others' updates without them.
+          const skip = new Set(dropped.ids);
+          pending = pending.filter(({ roomId }) => !skip.has(roomId));
           if (pending.length === 0) return new Map();
         }
       }
