@@ -13,6 +13,11 @@ export const CloseCode = {
   MalformedData: 1007,
   /** Server shutting down; clients should reconnect later. */
   GoingAway: 1001,
+  /**
+   * Several instances: the room moved to another instance (its owner died or handed it over, or
+   * this instance lost its link to the owner). Reconnect at once; the client's edits are kept.
+   */
+  ServiceRestart: 1012,
   /** The room id or view id does not exist. */
   RoomNotFound: 4404,
   /** The display name is already online in this room under another session. */

@@ -9,7 +9,11 @@ export type DismissalReason =
   | 'replaced'
   /** Its name was asked for by a newcomer and it did not answer a ping in time. */
   | 'unresponsive'
-  | 'shutting_down';
+  | 'shutting_down'
+  /** Another instance serves the room now (several instances): reconnect to reach it. */
+  | 'owner_moved'
+  /** The room was deleted (idle clean-up) while loaded. */
+  | 'room_deleted';
 
 /**
  * One connected participant, on either endpoint. Sessions implement it; the room calls these to

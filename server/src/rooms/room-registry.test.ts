@@ -201,4 +201,32 @@ describe('RoomRegistry', () => {
     expect(after.cost).toBeGreaterThan(0);
     await registry.close();
   });
+
+  it('evicts a room another instance took over: its members are let go with the reason, nothing more is stored, and a later join loads it afresh', async () => {
+    useFakeClock();
+    const unloaded: string[] = [];
+    const registry = createTestRegistry(store, { onUnloaded: (roomId) => unloaded.push(roomId) });
+    const dismissed: string[] = [];
+    const ann = { ...member('Ann'), dismiss: (reason: string) => void dismissed.push(`Ann:${reason}`) };
+    const ben = { ...member('Ben'), dismiss: (reason: string) => void dismissed.push(`Ben:${reason}`) };
+    const entered = await registry.enter(settings, { name: 'Ann', sessionId: null, role: 'editor', viaViewId: false }, () => ann);
+    await registry.enter(settings, { name: 'Ben', sessionId: null, role: 'editor', viaViewId: false }, () => ben);
+    if (!entered.ok) throw new Error('join refused');
+    entered.room.applyUpdate(editUpdate('not yet stored'), ann);
+    const appendsBefore = store.calls.append;
+
+    registry.evict([settings.roomId], 'owner_moved');
+    expect(dismissed.sort()).toEqual(['Ann:owner_moved', 'Ben:owner_moved']);
+    expect(registry.get(settings.roomId)).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(store.calls.append).toBe(appendsBefore);
+    // Not an unload: nothing was stored, so no lease may be handed on as if it had been.
+    expect(unloaded).toEqual([]);
+
+    const again = await registry.enter(settings, { name: 'Cid', sessionId: null, role: 'editor', viaViewId: false }, () => member('Cid'));
+    expect(again.ok && again.room).not.toBe(entered.room);
+    expect(store.calls.load).toBe(2);
+    await registry.close();
+    expect(unloaded).toEqual([settings.roomId]);
+  });
 });

@@ -3,7 +3,7 @@ import { roomRef, type Logger } from '../log';
 import { replayStored, type DocStore } from './doc-store';
 import { PersistQueue } from './persist-queue';
 import { StoredTextCache } from './stored-text-cache';
-import type { AdmissionRefusal, JoinRequest, RoomMember } from './member';
+import type { AdmissionRefusal, DismissalReason, JoinRequest, RoomMember } from './member';
 import { Room, type RoomOptions, type RoomSettings } from './room';
 
 export interface RoomRegistryOptions extends Omit<RoomOptions, 'store' | 'logger' | 'queue'> {
@@ -13,6 +13,8 @@ export interface RoomRegistryOptions extends Omit<RoomOptions, 'store' | 'logger
   maxRoomsInMemory: number;
   /** Grace after the last member leaves, so a page reload does not reload the room from storage. */
   unloadDelayMs: number;
+  /** A room left memory, its state stored (several instances: its lease may go). */
+  onUnloaded?(roomId: string): void;
   /**
    * How long a member whose name a newcomer asks for has to answer a ping. Clients take a
    * `name_taken` refusal as final, so one that reconnects before the keepalive noticed its old
@@ -182,6 +184,31 @@ export class RoomRegistry {
     this.rooms.delete(room.roomId);
     room.destroy();
     this.log.debug({ room: roomRef(room.roomId) }, 'room unloaded');
+    this.options.onUnloaded?.(room.roomId);
+  }
+
+  /**
+   * Drops rooms this instance must no longer serve (another instance owns them now, or they
+   * were deleted), without storing anything: their members are let go with `reason`, and
+   * clients that reconnect bring their unsaved edits to wherever the room is served next.
+   */
+  evict(roomIds: readonly string[], reason: DismissalReason): void {
+    for (const roomId of roomIds) {
+      const loading = this.loading.get(roomId);
+      if (loading) {
+        void loading.then(() => this.evict([roomId], reason), () => {});
+        continue;
+      }
+      const room = this.rooms.get(roomId);
+      if (!room) continue;
+      this.cancelUnload(roomId);
+      this.residencyChanges++;
+      this.storedTexts.delete(roomId);
+      this.rooms.delete(roomId);
+      room.dismissAll(reason);
+      room.destroy();
+      this.log.warn({ room: roomRef(roomId), reason }, 'room dropped from memory');
+    }
   }
 
   /** Applies REST settings changes to a live room. */
@@ -251,6 +278,7 @@ export class RoomRegistry {
       for (const room of rooms) room.destroy();
       this.rooms.clear();
       this.queue.close();
+      for (const room of rooms) this.options.onUnloaded?.(room.roomId);
     })();
     return this.closing;
   }

@@ -25,6 +25,8 @@ const DISMISSALS: Readonly<Record<DismissalReason, { closeCode: CloseCodeValue; 
   replaced: { closeCode: CloseCode.NameTaken, message: 'replaced by a newer connection of the same session' },
   unresponsive: { closeCode: CloseCode.GoingAway, message: 'did not answer a ping' },
   shutting_down: { closeCode: CloseCode.GoingAway, message: 'server shutting down' },
+  owner_moved: { closeCode: CloseCode.ServiceRestart, message: 'the room moved to another instance; reconnect' },
+  room_deleted: { closeCode: CloseCode.RoomNotFound, message: 'room not found' },
 };
 
 /** The close code and reason for a member the room lets go. */
