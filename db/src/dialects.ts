@@ -21,6 +21,8 @@ export interface CopyRows {
 export interface DialectHandle {
   dialect: Dialect;
   copyRows?: CopyRows;
+  /** Writes the embedded database's data directory to `path` as a gzipped tarball (PGlite only). */
+  dumpDataDir?(path: string): Promise<void>;
   /** Releases the driver's own resources after Kysely is destroyed. */
   close(): Promise<void>;
 }
@@ -69,9 +71,9 @@ class PGliteOnThread {
     });
   }
 
-  static async start(dataDir: string): Promise<PGliteOnThread> {
+  static async start(dataDir: string, template: string | undefined): Promise<PGliteOnThread> {
     const worker = new Worker(new URL('./pglite-thread.mjs', import.meta.url), {
-      workerData: { dataDir, startParams: PGLITE_MEMORY_SETTINGS },
+      workerData: { dataDir, template, startParams: PGLITE_MEMORY_SETTINGS },
     });
     const reply = await new Promise<ThreadReply>((resolve, reject) => {
       worker.once('message', resolve);
@@ -105,6 +107,15 @@ class PGliteOnThread {
       this.pending.set(id, { resolve, reject });
       this.worker.postMessage({ id, type: 'copy', table, columns, rows: rows.map((row) => row.map(compactView)), sequence });
     }).then(({ rows: [reply] }) => (reply as { last: number }).last);
+  }
+
+  dumpDataDir(path: string): Promise<void> {
+    if (this.closed || this.closing) return Promise.reject(new Error('the embedded database is closed'));
+    const id = this.nextId++;
+    return new Promise<unknown>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, type: 'dump', path });
+    }).then(() => undefined);
   }
 
   close(): Promise<void> {
@@ -145,14 +156,21 @@ async function initialiseDataDir(dataDir: string): Promise<void> {
   if (code !== 0) throw new Error(`embedded database failed to initialise ${dataDir} (exit code ${String(code)})`);
 }
 
-/** Embedded PostgreSQL (WASM) on a worker thread. `dataDir` is a folder, or `memory://` for a throwaway database. */
-export async function createPgliteDialect(dataDir: string): Promise<DialectHandle> {
+/**
+ * Embedded PostgreSQL (WASM) on a worker thread. `dataDir` is a folder, or `memory://` for a
+ * throwaway database, which starts from `template` (a tarball from dumpDataDir) when given.
+ */
+export async function createPgliteDialect(dataDir: string, template?: string): Promise<DialectHandle> {
+  // PGlite refuses to load a tarball over an existing directory, so a template could only ever
+  // seed a folder once; nothing needs that.
+  if (template !== undefined && dataDir !== 'memory://') throw new Error('a PGlite template applies to memory:// databases only');
   await initialiseDataDir(dataDir);
-  const client = await PGliteOnThread.start(dataDir);
+  const client = await PGliteOnThread.start(dataDir, template);
   return {
     // The dialect only ever calls query() and close(), which the thread proxy provides.
     dialect: new PGliteDialect(client as unknown as PGlite),
     copyRows: (table, columns, rows, sequence) => client.copyRows(table, columns, rows, sequence),
+    dumpDataDir: (path) => client.dumpDataDir(path),
     close: () => client.close(),
   };
 }

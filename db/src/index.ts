@@ -2,7 +2,10 @@ import { Kysely, sql } from 'kysely';
 import { createPgliteDialect, createPostgresDialect, type CopyRows, type DialectHandle } from './dialects';
 import type { Database } from './schema';
 
-export type DatabaseConfig = { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string; maxConnections?: number };
+export type DatabaseConfig =
+  /** `template`: a tarball a `memory://` database starts from (tests: an already-migrated one). */
+  | { kind: 'pglite'; dataDir: string; template?: string }
+  | { kind: 'postgres'; url: string; maxConnections?: number };
 
 export interface DatabaseHandle {
   db: Kysely<Database>;
@@ -25,7 +28,7 @@ export interface DatabaseHandle {
 export async function createDatabase(config: DatabaseConfig): Promise<DatabaseHandle> {
   const handle: DialectHandle =
     config.kind === 'pglite'
-      ? await createPgliteDialect(config.dataDir)
+      ? await createPgliteDialect(config.dataDir, config.template)
       : createPostgresDialect(config.url, { maxConnections: config.maxConnections });
   const db = new Kysely<Database>({ dialect: handle.dialect });
   let closing: Promise<void> | undefined;

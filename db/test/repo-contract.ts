@@ -38,8 +38,17 @@ export function repoContractSuite(dialectName: string, postgresUrl?: string): vo
     const newRoom = async (roomId = 'room_abcdef', viewId = 'view_abcdef') =>
       roomsRepo(handle.db).create({ room_id: roomId, view_id: viewId, name: 'Pair', language: 'python', capacity: 5 });
 
-    it('[DB-migrate] migrating twice is a no-op', async () => {
-      expect(await migrateToLatest(handle.db)).toEqual([]);
+    it('[DB-migrate] migrating a fresh database applies the migrations; migrating twice is a no-op', async () => {
+      // Its own, empty database: on PGlite the shared one starts from an already-migrated template.
+      const own = await createTestDatabase(postgresUrl, { fresh: true });
+      handle = await createDatabase(own.config);
+      try {
+        expect(await migrateToLatest(handle.db)).not.toEqual([]);
+        expect(await migrateToLatest(handle.db)).toEqual([]);
+      } finally {
+        await handle.close();
+        await own.drop();
+      }
     });
 
     it('[DB-rooms] creates, finds by room id and by view id, updates', async () => {
