@@ -9,6 +9,8 @@ import { createAutocompleteService } from './autocomplete/service';
 import type { Config } from './config';
 import { AppError } from './errors';
 import { apiDocsPlugin } from './http/plugins/api-docs';
+import { clusterPlugin } from './http/plugins/cluster';
+import { fromPeer } from './http/cluster-forwarding';
 import { databasePlugin } from './http/plugins/database';
 import { installErrorHandler } from './http/plugins/error-handler';
 import { acceptEmptyJsonBodies } from './http/plugins/json-body';
@@ -76,6 +78,7 @@ export async function buildApp(deps: AppDeps): Promise<PairpadApp> {
   });
 
   await app.register(databasePlugin, { database });
+  await app.register(clusterPlugin, { config });
   await app.register(roomsPlugin, { config });
   await app.register(scheduledJobsPlugin, { config });
   const { registry } = app;
@@ -123,7 +126,8 @@ export async function buildApp(deps: AppDeps): Promise<PairpadApp> {
   });
   await app.register(rateLimit, {
     global: false,
-    allowList: [...config.rateLimitAllow],
+    // Peers forward their clients' requests: those were counted on the instance they reached.
+    allowList: (request) => config.rateLimitAllow.includes(request.ip) || fromPeer(request, app.cluster),
     errorResponseBuilder: (_request, context) =>
       new AppError(429, 'rate_limited', `too many requests; try again in ${Math.ceil(context.ttl / 1000)} s`),
   });
@@ -144,10 +148,10 @@ export async function buildApp(deps: AppDeps): Promise<PairpadApp> {
 
   // Before the routes: it collects their schemas as they are added.
   await app.register(apiDocsPlugin);
-  await app.register(healthRoutes, { database, registry, timeoutMs: config.tuning.healthTimeoutMs });
-  await app.register(roomRoutes, { config, database, registry });
+  await app.register(healthRoutes, { database, registry, timeoutMs: config.tuning.healthTimeoutMs, cluster: app.cluster });
+  await app.register(roomRoutes, { config, database, registry, cluster: app.cluster });
   await app.register(autocompleteRoutes, { autocomplete });
-  await app.register(socketRoutes, { config, registry, directory });
+  await app.register(socketRoutes, { config, registry, directory, cluster: app.cluster });
   await app.register(webAppRoutes, { webDir: config.webDir });
 
   await app.ready();

@@ -58,4 +58,16 @@ describe('loadConfig', () => {
     expect(loadConfig({ ALLOWED_ORIGINS: '*' }).allowedOrigins).toBe('*');
     expect(() => loadConfig({ ALLOWED_ORIGINS: 'not a url' })).toThrow(ConfigError);
   });
+
+  it('runs as one of several instances when CLUSTER_SECRET is set, which needs PostgreSQL', () => {
+    expect(loadConfig({}).cluster).toBeNull();
+    const url = 'postgres://pairpad:pw@db:5432/pairpad';
+    const config = loadConfig({ DATABASE_URL: url, CLUSTER_SECRET: 'a-long-shared-secret', INSTANCE_ID: 'app-1', INTERNAL_URL: 'http://10.0.0.5:3000/' });
+    expect(config.cluster).toEqual({ secret: 'a-long-shared-secret', instanceId: 'app-1', internalUrl: 'http://10.0.0.5:3000' });
+    expect(loadConfig({ DATABASE_URL: url, CLUSTER_SECRET: 'a-long-shared-secret', PORT: '4000' }).cluster?.internalUrl).toMatch(/^http:\/\/.+:4000$/);
+    expect(() => loadConfig({ CLUSTER_SECRET: 'a-long-shared-secret' })).toThrow(/CLUSTER_SECRET \(several instances\) needs DATABASE_URL/);
+    expect(() => loadConfig({ DATABASE_URL: url, CLUSTER_SECRET: 'short' })).toThrow(/at least 16 characters/);
+    expect(() => loadConfig({ DATABASE_URL: url, INSTANCE_ID: 'app-1' })).toThrow(/INSTANCE_ID is only used with CLUSTER_SECRET/);
+    expect(() => loadConfig({ DATABASE_URL: url, CLUSTER_SECRET: 'a-long-shared-secret', INSTANCE_ID: 'app 1' })).toThrow(/INSTANCE_ID must be/);
+  });
 });

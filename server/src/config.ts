@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { DatabaseConfig } from '@pairpad/db';
 
@@ -116,7 +117,21 @@ export interface Config {
     apiKey: string | null;
     timeoutMs: number;
   };
+  /**
+   * Several instances on one PostgreSQL (set by CLUSTER_SECRET): each room is served by one
+   * owner instance, and the others forward its clients there. Null: one process, as by default.
+   */
+  cluster: ClusterConfig | null;
   tuning: Readonly<Tuning>;
+}
+
+export interface ClusterConfig {
+  /** Shared by every instance; a peer presenting another is refused. */
+  secret: string;
+  /** This instance's name in logs, /healthz and the room_owners table; unique in the cluster. */
+  instanceId: string;
+  /** Where the other instances reach this one (its own port, on an address they can route to). */
+  internalUrl: string;
 }
 
 export class ConfigError extends Error {
@@ -188,12 +203,26 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Readonly<Conf
     }
   }
 
+  const clusterSecret = raw('CLUSTER_SECRET');
+  const port = int('PORT', 3000, 0, 65535);
+  let cluster: ClusterConfig | null = null;
+  if (clusterSecret !== undefined) {
+    if (clusterSecret.length < 16) problems.push('CLUSTER_SECRET must be at least 16 characters');
+    if (!databaseUrl) problems.push('CLUSTER_SECRET (several instances) needs DATABASE_URL: the instances share one PostgreSQL');
+    const instanceId = raw('INSTANCE_ID') ?? `${hostname()}:${port}`;
+    if (!/^[A-Za-z0-9._:-]{1,100}$/.test(instanceId)) problems.push(`INSTANCE_ID must be 1-100 letters, digits, '.', '_', ':' or '-' (got "${instanceId}")`);
+    const internalUrl = url('INTERNAL_URL', ['http:', 'https:']) ?? `http://${hostname()}:${port}`;
+    cluster = { secret: clusterSecret, instanceId, internalUrl };
+  } else {
+    for (const name of ['INSTANCE_ID', 'INTERNAL_URL']) if (raw(name) !== undefined) problems.push(`${name} is only used with CLUSTER_SECRET (several instances)`);
+  }
+
   const provider = oneOf('AUTOCOMPLETE_PROVIDER', ['local', 'openai'] as const, 'local');
   const autocompleteUrl = url('AUTOCOMPLETE_URL', ['http:', 'https:']);
   if (provider === 'openai' && !autocompleteUrl) problems.push('AUTOCOMPLETE_URL is required when AUTOCOMPLETE_PROVIDER=openai');
 
   const config: Config = {
-    port: int('PORT', 3000, 0, 65535),
+    port,
     host: raw('HOST') ?? '127.0.0.1',
     database,
     databaseDescription,
@@ -232,6 +261,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Readonly<Conf
       apiKey: raw('AUTOCOMPLETE_API_KEY') ?? null,
       timeoutMs: int('AUTOCOMPLETE_TIMEOUT_MS', 1_500, 50, 60_000),
     },
+    cluster,
     tuning: DEFAULT_TUNING,
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -103,6 +103,23 @@ export interface RoomDetails extends Omit<Room, 'roomId'> {
 export interface HealthStatus {
   status: 'ok' | 'degraded';
   db: 'ok' | 'down';
+  /** Present when the server runs as one of several instances. */
+  cluster?: ClusterHealth;
+}
+
+/** One instance's part in a cluster, as `/healthz` reports it. */
+export interface ClusterHealth {
+  instanceId: string;
+  /** Rooms this instance serves as their owner. */
+  ownedRooms: number;
+  /** Its clients whose rooms another instance serves. */
+  forwardedClients: number;
+  /** Other instances' clients it serves as the owner. */
+  servedForPeers: number;
+  /** Frames relayed over links since start. */
+  forwardedFrames: number;
+  /** Rooms it gave up since start (another instance took them over). */
+  roomsLost: number;
 }
 
 /** Web paths the server answers with the app; REST and sockets share the host. */

@@ -32,7 +32,7 @@ export interface ChannelOpen {
   name: string;
   role: 'editor' | 'viewer';
   sessionId: string | null;
-  personId: string;
+  personId: string | null;
   viaViewId: boolean;
   /** The client's address, for logs. */
   ip: string;
@@ -85,7 +85,7 @@ function parseOpen(json: string): ChannelOpen {
     typeof value.name === 'string' &&
     (value.role === 'editor' || value.role === 'viewer') &&
     (value.sessionId === null || typeof value.sessionId === 'string') &&
-    typeof value.personId === 'string' &&
+    (value.personId === null || typeof value.personId === 'string') &&
     typeof value.viaViewId === 'boolean' &&
     typeof value.ip === 'string';
   if (!ok) throw new Error('malformed channel open');

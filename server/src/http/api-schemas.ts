@@ -72,9 +72,22 @@ export const AutocompleteResultSchema = Type.Object({
   source: Type.Optional(Type.Union([Type.Literal('local'), Type.Literal('model')])),
 });
 
+const ClusterHealthSchema = Type.Object(
+  {
+    instanceId: Type.String(),
+    ownedRooms: Type.Integer({ description: 'rooms this instance serves as their owner' }),
+    forwardedClients: Type.Integer({ description: 'its clients whose rooms another instance serves' }),
+    servedForPeers: Type.Integer({ description: "other instances' clients it serves as the owner" }),
+    forwardedFrames: Type.Integer({ description: 'frames relayed over links since start' }),
+    roomsLost: Type.Integer({ description: 'rooms given up since start (another instance took them over)' }),
+  },
+  { description: 'Present when the server runs as one of several instances (CLUSTER_SECRET)' },
+);
+
 export const HealthSchema = Type.Object({
   status: Type.Literal('ok'),
   db: Type.Literal('ok'),
+  cluster: Type.Optional(ClusterHealthSchema),
 });
 
 export const SnapshotSavedSchema = Type.Object({ savedAt: Timestamp });
@@ -86,6 +99,7 @@ export const HealthDegradedSchema = Type.Object({
   db: Type.Literal('down'),
   rooms: Type.Integer({ description: 'rooms in memory' }),
   unsavedRooms: Type.Integer({ description: 'rooms with edits not yet stored' }),
+  cluster: Type.Optional(ClusterHealthSchema),
   error: Type.Object({ code: ErrorCodeSchema(['db_unavailable']), message: Type.String() }),
 });
 

@@ -19,8 +19,16 @@ export const roomsPlugin = fp(
   async (app: FastifyInstance, options: { config: Readonly<Config> }) => {
     const { config } = options;
     const { tuning } = config;
+    const { cluster } = app;
+    // Rooms the registry must let go: another instance owns them now, or they were deleted.
+    let evict: (roomIds: readonly string[], reason: 'owner_moved' | 'room_deleted') => void = () => {};
     const registry = new RoomRegistry({
-      store: createDbDocStore(app.database),
+      store: createDbDocStore(app.database, {
+        fencing: cluster?.ownership,
+        onRoomsGone: (roomIds) => evict(roomIds, 'room_deleted'),
+      }),
+      // Several instances: a room stored and unloaded here may be owned by another next.
+      onUnloaded: cluster ? (roomId) => void cluster.ownership.release(roomId).catch(() => {}) : undefined,
       logger: app.log,
       persistFlushMs: config.persistFlushMs,
       compactIntervalMs: config.compactIntervalMs,
@@ -36,6 +44,8 @@ export const roomsPlugin = fp(
       nameProbeMs: tuning.nameProbeMs,
     });
     app.decorate('registry', registry);
+    evict = (roomIds, reason) => registry.evict(roomIds, reason);
+    cluster?.onRoomsLost((roomIds) => registry.evict(roomIds, 'owner_moved'));
     // Started in preClose, so sockets hear 1001 before the websocket plugin's own preClose closes
     // them without a code (this plugin is registered before it, and preClose hooks run in order).
     app.addHook('preClose', async () => {
@@ -47,5 +57,5 @@ export const roomsPlugin = fp(
       await registry.close();
     });
   },
-  { name: 'rooms', dependencies: ['database'] },
+  { name: 'rooms', dependencies: ['database', 'cluster'] },
 );

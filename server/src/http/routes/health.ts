@@ -1,5 +1,6 @@
 import type { DatabaseHandle } from '@pairpad/db';
-import type { HealthStatus } from '@pairpad/shared';
+import type { ClusterHealth, HealthStatus } from '@pairpad/shared';
+import type { ClusterNode } from '../../cluster/node';
 import type { FastifyInstance } from 'fastify';
 import type { RoomRegistry } from '../../rooms/room-registry';
 import { HealthDegradedSchema, HealthSchema } from '../api-schemas';
@@ -9,6 +10,11 @@ export interface HealthRoutesDeps {
   registry: RoomRegistry;
   /** A database that has not answered a ping within this is reported down. */
   timeoutMs: number;
+  cluster: ClusterNode | null;
+}
+
+function clusterHealth(node: ClusterNode): ClusterHealth {
+  return { instanceId: node.instanceId, ownedRooms: node.ownership.ownedRoomIds.length, ...node.stats };
 }
 
 export async function healthRoutes(app: FastifyInstance, deps: HealthRoutesDeps): Promise<void> {
@@ -32,7 +38,7 @@ export async function healthRoutes(app: FastifyInstance, deps: HealthRoutesDeps)
           timer = setTimeout(() => reject(new Error(`no answer within ${deps.timeoutMs} ms`)), deps.timeoutMs);
         }),
       ]);
-      const body: HealthStatus = { status: 'ok', db: 'ok' };
+      const body: HealthStatus = { status: 'ok', db: 'ok', ...(deps.cluster ? { cluster: clusterHealth(deps.cluster) } : {}) };
       return body;
     } catch (error) {
       request.log.warn({ err: error }, 'health check: database unreachable');
@@ -41,6 +47,7 @@ export async function healthRoutes(app: FastifyInstance, deps: HealthRoutesDeps)
         db: 'down',
         rooms: deps.registry.size,
         unsavedRooms: deps.registry.unsavedRoomCount(),
+        ...(deps.cluster ? { cluster: clusterHealth(deps.cluster) } : {}),
         error: { code: 'db_unavailable', message: 'the database is unreachable; edits are kept in memory and retried' },
       });
     } finally {

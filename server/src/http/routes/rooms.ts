@@ -16,7 +16,9 @@ import {
   type Room as ApiRoom,
   type RoomDetails,
 } from '@pairpad/shared';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ClusterNode } from '../../cluster/node';
+import { answeredByOwner } from '../cluster-forwarding';
 import type { Config } from '../../config';
 import { AppError, forbidden, roomNotFound } from '../../errors';
 import { initialDocument } from '../../rooms/initial-document';
@@ -30,6 +32,7 @@ export interface RoomRoutesDeps {
   config: Readonly<Config>;
   database: DatabaseHandle;
   registry: RoomRegistry;
+  cluster: ClusterNode | null;
 }
 
 /** 16 base64url characters from 12 random bytes: 96 bits, above the contract's 72. */
@@ -64,7 +67,10 @@ function settingsToRoom(settings: RoomSettings): ApiRoom {
 }
 
 export async function roomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): Promise<void> {
-  const { config, registry } = deps;
+  const { config, registry, cluster, database } = deps;
+  /** Several instances: the room's owner answers for a room it serves (see answeredByOwner). */
+  const ownerAnswered = (request: FastifyRequest, reply: FastifyReply, found: FoundRoom) =>
+    !found.live && answeredByOwner(request, reply, found.settings.roomId, cluster, database);
   const rooms = roomsRepo(deps.database.db);
   const typed = app.withTypeProvider<TypeBoxTypeProvider>();
 
@@ -184,6 +190,7 @@ export async function roomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): Pr
       }
       const found = await findRoom(id);
       if (!found) throw roomNotFound();
+      if (await ownerAnswered(request, reply, found)) return reply;
       const { settings, live } = found;
       let code: string | undefined;
       if (budget) {
@@ -239,9 +246,10 @@ export async function roomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): Pr
         if (request.body === undefined) request.body = {};
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const found = patchTargets.get(request);
       if (!found) throw roomNotFound();
+      if (await ownerAnswered(request, reply, found)) return reply;
       const body = request.body;
       const roomId = found.settings.roomId;
       const live = registry.get(roomId);
@@ -279,10 +287,11 @@ export async function roomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): Pr
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const found = await findRoom(request.params.roomId);
       if (!found) throw roomNotFound();
       if (found.viaViewId) throw forbidden('a view link cannot save');
+      if (await ownerAnswered(request, reply, found)) return reply;
       try {
         await registry.saveNow(found.settings.roomId);
       } catch {
