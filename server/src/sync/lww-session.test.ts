@@ -5,8 +5,7 @@ import { MemoryDocStore } from '../rooms/memory-doc-store';
 import type { RoomSettings } from '../rooms/room';
 import type { RoomRegistry } from '../rooms/room-registry';
 import { createTestRegistry } from '../rooms/testing';
-import { LWW_COALESCE_MS } from './session-options';
-import { connect, LwwTestClient, YjsTestClient } from './test-clients';
+import { connect, LwwTestClient, SESSION_TEST_LIMITS, YjsTestClient } from './test-clients';
 import type { TestSocketPair } from './test-socket';
 
 const settings: RoomSettings = { roomId: 'room_lww001', viewId: 'view_lww001', name: 'Simple', language: 'python', capacity: 5 };
@@ -53,7 +52,7 @@ async function joinYjs(name: string): Promise<YjsTestClient> {
 /** Delivers every frame in flight, then lets the room's coalesced full-text push go out. */
 function settle(...pairs: TestSocketPair[]): void {
   for (const pair of pairs) pair.flush();
-  vi.advanceTimersByTime(LWW_COALESCE_MS);
+  vi.advanceTimersByTime(SESSION_TEST_LIMITS.lwwCoalesceMs);
   for (const pair of pairs) pair.flush();
 }
 

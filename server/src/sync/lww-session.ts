@@ -9,7 +9,6 @@ import {
 import type { RoomMember } from '../rooms/member';
 import { joinLwwFanOut, type LwwListener } from './lww-fan-out';
 import { SessionBase } from './session-base';
-import { LWW_COALESCE_MS } from './session-options';
 import type { IncomingFrame } from './socket';
 import { mergeWrite, roughDistance } from './text-merge';
 
@@ -49,7 +48,7 @@ export class LwwSession extends SessionBase implements RoomMember, LwwListener {
   private leaveFanOut: (() => void) | null = null;
 
   protected greet(): void {
-    this.leaveFanOut = joinLwwFanOut(this.room, this, this.deps.limits.lwwCoalesceMs ?? LWW_COALESCE_MS);
+    this.leaveFanOut = joinLwwFanOut(this.room, this, this.deps.limits.lwwCoalesceMs);
     this.knownText = this.room.currentText();
     this.send({
       type: 'init',

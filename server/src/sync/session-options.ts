@@ -16,14 +16,11 @@ export interface SessionIdentity {
   viaViewId: boolean;
 }
 
-/** LWW clients receive the full text at most once per this interval, unless limits say otherwise. */
-export const LWW_COALESCE_MS = 50;
-
 export interface SessionLimits {
   /** Longest LWW whole buffer, in UTF-16 units (default: the shared MAX_CODE_LENGTH). */
   maxTextLength?: number;
-  /** The interval full-text pushes to a room's LWW clients are coalesced over (default LWW_COALESCE_MS). */
-  lwwCoalesceMs?: number;
+  /** The interval full-text pushes to a room's LWW clients are coalesced over. */
+  lwwCoalesceMs: number;
   maxMessagesPerSecond: number;
   messageBurst: number;
   /** A client whose unsent backlog exceeds this is disconnected rather than buffered forever. */

@@ -1,3 +1,4 @@
+import { DEFAULT_TUNING } from '../config';
 import { YMessageType, type LwwClientMessage, type LwwServerMessage, type Role } from '@pairpad/shared';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
@@ -14,6 +15,7 @@ import { YjsSession } from './yjs-session';
 
 /** Per-socket limits roomy enough that nothing refuses unless a test is about it. */
 export const SESSION_TEST_LIMITS: SessionLimits = {
+  lwwCoalesceMs: DEFAULT_TUNING.lwwCoalesceMs,
   maxMessagesPerSecond: 1_000,
   messageBurst: 1_000,
   maxBufferedBytes: 16 * 1024 * 1024,
