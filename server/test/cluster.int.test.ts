@@ -161,6 +161,10 @@ describe.runIf(TEST_DATABASE_URL)('three instances on one PostgreSQL', () => {
       expect(health.body.cluster.instanceId).toBe(instance.instanceId);
       expect(health.body.cluster.ownedRooms).toBe(instance === owner ? 1 : 0);
       if (instance !== owner) expect(health.body.cluster.forwardedClients).toBe(1);
+      const metrics = await (await fetch(`${instance.httpUrl}/metrics`)).text();
+      const forwardedFrames = Number(/^pairpad_cluster_forwarded_frames_total (\d+)$/m.exec(metrics)?.[1]);
+      if (instance !== owner) expect(forwardedFrames).toBeGreaterThan(0);
+      expect(Number(/^pairpad_cluster_rooms_owned (\d+)$/m.exec(metrics)?.[1])).toBe(instance === owner ? 1 : 0);
     }
   }, 120_000);
 

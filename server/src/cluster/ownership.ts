@@ -31,6 +31,8 @@ export class RoomOwnership implements StoreFencing {
   private readonly epochs = new Map<string, number>();
   private readonly placing = new Map<string, Promise<Placement>>();
   private closed = false;
+  /** Rooms this instance claimed since start (each claim is a change of owner, or a first owner). */
+  claims = 0;
 
   constructor(private readonly options: RoomOwnershipOptions) {
     this.leases = this.openLeases();
@@ -86,6 +88,7 @@ export class RoomOwnership implements StoreFencing {
         const epoch = await this.options.owners.claim(roomId, this.options.instanceId, this.options.address);
         if (this.leases !== leases || !leases.held.has(roomId)) return { kind: 'unavailable' };
         this.epochs.set(roomId, epoch);
+        this.claims++;
         return { kind: 'local', epoch };
       } catch (error) {
         await leases.release(roomId).catch(() => {});
