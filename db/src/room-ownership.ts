@@ -124,11 +124,14 @@ export function createRoomLeases(url: string, onLost: (roomIds: string[]) => voi
     void client.end({ timeout: 0 });
     onLost(rooms);
   }
-  // Answered within the session timeout, or PostgreSQL may already have ended the session.
+  // A heartbeat not answered in time means the leases are gone, or soon will be. Given up a
+  // heartbeat before PostgreSQL can end the session: the last answered one came at most one
+  // interval before this one was sent, so this side always lets go before another can claim.
+  const answerWithinMs = Math.max(sessionTimeoutMs - 2 * heartbeatMs, heartbeatMs);
   const heartbeat = setInterval(() => {
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('lease heartbeat timed out')), sessionTimeoutMs - heartbeatMs);
+      timer = setTimeout(() => reject(new Error('lease heartbeat timed out')), answerWithinMs);
     });
     Promise.race([client`select 1`, late]).then(
       () => clearTimeout(timer),
