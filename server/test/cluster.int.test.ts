@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { replayStored } from '../src/rooms/doc-store';
 import { freePort, killAllChildServers } from './child-server';
 import { BlackholeProxy } from './blackhole-proxy';
+import { DbProxy } from './db-proxy';
 import { Balancer, spawnInstance, type ClusterInstance } from './cluster-tools';
 import { insertToken, sleep, tokensIn } from './durability-tools';
 import { createRoom, getJson, prng, TEST_DATABASE_URL, waitFor, yClient, type YClient } from './helpers';
@@ -272,6 +273,26 @@ describe.runIf(TEST_DATABASE_URL)('three instances on one PostgreSQL, one of the
     console.log(`[cluster] ${JSON.stringify({ cutOff: timings })}`);
     expect(timings.gaveUpAfterMs).toBeLessThanOrEqual(6_000 + 1_000);
     expect(timings.servedElsewhereAfterMs).toBeLessThanOrEqual(12_000);
+  }, 180_000);
+});
+
+describe.runIf(TEST_DATABASE_URL)('three instances on one PostgreSQL that goes down', () => {
+  it('[CLU-pg-down] PostgreSQL down for 10 s: the room is served again when it returns, and nothing typed meanwhile is lost', async () => {
+    const target = new URL(TEST_DATABASE_URL!);
+    const proxy = new DbProxy(await freePort(), { host: target.hostname, port: Number(target.port || 5432) });
+    await proxy.start();
+    cleanups.push(() => proxy.stop());
+    const cluster = await startCluster((_index, url) => {
+      const through = new URL(url);
+      through.hostname = '127.0.0.1';
+      through.port = String(proxy.port);
+      return through.toString();
+    });
+    await typeThrough(cluster, 1605, async () => {
+      await proxy.stop();
+      await sleep(10_000);
+      await proxy.start();
+    });
   }, 180_000);
 });
 
