@@ -1,14 +1,14 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
-import { CloseCode, type Role } from '@pairpad/shared';
+import { CloseCode } from '@pairpad/shared';
 import type { Config } from '../../config';
 import { resolveAccess, type RoomDirectory } from '../../rooms/access';
 import type { RoomRegistry } from '../../rooms/room-registry';
 import { LwwSession } from '../../sync/lww-session';
 import type { SessionDeps, SessionIdentity } from '../../sync/session-options';
 import { admissionRefusal, type SocketRefusal } from '../../sync/refusals';
-import type { IncomingFrame, SocketLike } from '../../sync/socket';
+import type { SocketLike } from '../../sync/socket';
 import type { ChannelOpen } from '../../cluster/link-protocol';
 import type { ClusterNode } from '../../cluster/node';
 import { LINK_INSTANCE_HEADER, LINK_PATH, LINK_SECRET_HEADER, serveLink, type ForwardedConnection } from '../../cluster/peer-links';
@@ -17,7 +17,8 @@ import type { Logger } from '../../log';
 import { YjsSession } from '../../sync/yjs-session';
 import { roomRef } from '../../log';
 import { createKeepalive } from '../keepalive';
-import { PreloadBuffer } from '../preload-buffer';
+import { ConnectionGate, type Session } from '../connection-gate';
+import { relayToOwner } from '../relay-session';
 import { frameBytes, limitFrameReads, toFrame, toSocketLike } from '../socket-adapter';
 import { AddressCounter, checkSocketRequest } from '../socket-admission';
 
@@ -56,13 +57,6 @@ export function frameCeiling(limits: { maxMessageBytes: number; maxDocumentBytes
   return editorFrameBytes(limits) + limits.maxMessageBytes;
 }
 
-interface Session {
-  readonly role: Role;
-  handleFrame(frame: IncomingFrame): void;
-  handleClose(): void;
-  start(): void;
-}
-
 /**
  * `/yjs/:roomId` and `/ws/:roomId`: thin adapters from @fastify/websocket to the sync core.
  * Message handlers are attached before any await and frames are buffered until the room has
@@ -84,7 +78,7 @@ export async function socketRoutes(app: FastifyInstance, deps: SocketRoutesDeps)
     syncBurstBytes: config.maxDocumentBytes * 2,
     lwwCoalesceMs: config.tuning.lwwCoalesceMs,
   };
-  const maxPreloadBytes = preloadBufferBytes(config.maxMessageBytes);
+  const preloadBounds = { maxFrames: config.tuning.preloadMaxFrames, maxBytes: preloadBufferBytes(config.maxMessageBytes) };
   const editorFrameLimit = editorFrameBytes(config);
 
   const keepalive = createKeepalive({ intervalMs: config.pingIntervalMs, slices: config.tuning.pingSlices });
@@ -97,135 +91,59 @@ export async function socketRoutes(app: FastifyInstance, deps: SocketRoutesDeps)
     const unwatch = keepalive.watch(ws);
     const counted = socketsPerAddress.add(request.ip);
 
-    let session: Session | null = null;
-    let buffered: PreloadBuffer | null = new PreloadBuffer(config.tuning.preloadMaxFrames, maxPreloadBytes);
+    const gate = new ConnectionGate(socket, kind, preloadBounds);
     // Until the session knows its role, a client that did not ask to watch may send an editor's frame.
     const askedToWatch = (request.query as Record<string, unknown>).role === 'viewer';
-    let closed = false;
-    let refused = false;
-    const refuse = (code: number, reason: string, errorCode?: string) => {
-      refused = true;
-      buffered = null;
-      if (kind === 'lww' && errorCode && socket.isOpen) {
-        socket.send(JSON.stringify({ type: 'error', code: errorCode, message: reason }));
-      }
-      socket.close(code, reason);
-    };
     ws.on('message', (data: RawData, isBinary: boolean) => {
-      if (refused) return;
+      if (gate.over) return;
       const size = frameBytes(data);
-      const limit = (session ? session.role === 'viewer' : askedToWatch) ? config.maxMessageBytes : editorFrameLimit;
-      if (size > limit) {
-        return refuse(CloseCode.MessageTooLarge, `a message may be at most ${limit} bytes`, 'message_too_large');
-      }
-      const frame = toFrame(data, isBinary);
-      if (session) return session.handleFrame(frame);
-      if (!buffered) return;
-      if (!buffered.add(frame, size)) {
-        buffered = null;
-        socket.close(CloseCode.RoomFullOrRateLimited, 'too many messages before the room loaded');
-      }
+      const limit = (gate.role ? gate.role === 'viewer' : askedToWatch) ? config.maxMessageBytes : editorFrameLimit;
+      if (size > limit) return gate.refuse(CloseCode.MessageTooLarge, `a message may be at most ${limit} bytes`, 'message_too_large');
+      gate.receive(toFrame(data, isBinary), size);
     });
     ws.on('close', () => {
-      closed = true;
       unwatch();
       counted.release();
-      session?.handleClose();
+      gate.clientLeft();
     });
     ws.on('error', (error) => log.debug({ err: error }, 'socket error'));
 
     const checked = checkSocketRequest(request, counted.open, config);
-    if (!checked.ok) return refuse(checked.refusal.closeCode, checked.refusal.message, checked.refusal.errorCode);
+    if (!checked.ok) return gate.refuse(checked.refusal.closeCode, checked.refusal.message, checked.refusal.errorCode);
     const { name, requestedRole, sessionId, personId } = checked.request;
     const id = (request.params as { roomId: string }).roomId;
 
     void (async () => {
       try {
         const access = await resolveAccess(id, requestedRole, registry, directory);
-        if (closed) return;
-        if (!access) return refuse(CloseCode.RoomNotFound, 'room not found', 'room_not_found');
+        if (gate.over) return;
+        if (!access) return gate.refuse(CloseCode.RoomNotFound, 'room not found', 'room_not_found');
         if (access.role === 'viewer') limitFrameReads(ws, config.maxMessageBytes * 2);
         const identity: SessionIdentity = { connectionId, name, role: access.role, sessionId, personId, viaViewId: access.viaViewId };
         if (cluster && !registry.get(access.settings.roomId)) {
-          const forwarded = await forwardIfServedElsewhere(access.settings.roomId, identity, request.ip);
-          if (forwarded === 'unavailable') return refuse(CloseCode.ServiceRestart, 'the room is moving between instances; reconnect');
-          if (forwarded) {
-            if (closed) return forwarded.handleClose();
-            session = forwarded;
-            for (const frame of buffered?.take() ?? []) forwarded.handleFrame(frame);
-            buffered = null;
-            return;
-          }
+          const open: ChannelOpen = {
+            roomId: access.settings.roomId,
+            endpoint: kind === 'yjs' ? 'sync' : 'lww',
+            name,
+            role: access.role,
+            sessionId,
+            personId: personId ?? null,
+            viaViewId: access.viaViewId,
+            ip: request.ip,
+          };
+          const relay = await relayToOwner(cluster, socket, gate, open, limits.maxBufferedBytes);
+          if (relay === 'unavailable') return gate.refuse(CloseCode.ServiceRestart, 'the room is moving between instances; reconnect');
+          if (relay) return gate.open(relay);
         }
         const joined = await join(socket, kind, access.settings, identity, log);
-        if (!joined.ok) return refuse(joined.closeCode, joined.message, joined.errorCode);
-        if (closed) {
-          // The client left while we were loading: undo the join.
-          joined.session.handleClose();
-          return;
-        }
-        session = joined.session;
-        joined.session.start();
-        directory.touch(access.settings.roomId).catch((error: unknown) => log.warn({ err: error }, 'could not record that the room was opened'));
-        const pending = buffered?.take() ?? [];
-        buffered = null;
-        for (const frame of pending) joined.session.handleFrame(frame);
+        if (!joined.ok) return gate.refuse(joined.closeCode, joined.message, joined.errorCode);
+        gate.open(joined.session);
+        if (!gate.over) directory.touch(access.settings.roomId).catch((error: unknown) => log.warn({ err: error }, 'could not record that the room was opened'));
       } catch (error) {
         log.error({ err: error, room: roomRef(id) }, 'could not open room');
-        refuse(1011, 'room could not be loaded');
+        gate.refuse(1011, 'room could not be loaded');
       }
     })();
-
-    /**
-     * Several instances: if another instance serves the room, relays this client's frames to it
-     * (undecoded) and its frames back. Null when the room is (now) served here.
-     */
-    async function forwardIfServedElsewhere(roomId: string, identity: SessionIdentity, ip: string): Promise<Session | 'unavailable' | null> {
-      const node = cluster!;
-      const open: ChannelOpen = {
-        roomId,
-        endpoint: kind === 'yjs' ? 'sync' : 'lww',
-        name: identity.name,
-        role: identity.role,
-        sessionId: identity.sessionId,
-        personId: identity.personId ?? null,
-        viaViewId: identity.viaViewId,
-        ip,
-      };
-      const route = await node.route(
-        open,
-        {
-          onData: (data) => {
-            node.stats.forwardedFrames++;
-            // The owner cannot see this client's backlog: the edge sheds a client that cannot keep up.
-            if (socket.bufferedAmount > limits.maxBufferedBytes) return refuse(CloseCode.RoomFullOrRateLimited, 'too far behind');
-            socket.send(data);
-          },
-          onClose: (code, reason) => refuse(code, reason),
-          probe: (timeoutMs) => socket.probe?.(timeoutMs) ?? Promise.resolve(true),
-        },
-        () => !closed,
-      );
-      if (route.kind === 'local') return null;
-      if (route.kind === 'unavailable') return 'unavailable';
-      const { channel } = route;
-      node.stats.forwardedClients++;
-      let left = false;
-      return {
-        role: identity.role,
-        start: () => {},
-        handleFrame: (frame) => {
-          node.stats.forwardedFrames++;
-          channel.send(frame.data);
-        },
-        handleClose: () => {
-          if (left) return;
-          left = true;
-          node.stats.forwardedClients--;
-          channel.close(1000, 'client left');
-        },
-      };
-    }
   };
 
   type Joined = { ok: true; session: Session } | ({ ok: false; message: string } & SocketRefusal);
@@ -277,57 +195,33 @@ export async function socketRoutes(app: FastifyInstance, deps: SocketRoutesDeps)
     const kind = open.endpoint === 'sync' ? 'yjs' : 'lww';
     const connectionId = `f${(++nextConnection).toString(36)}`;
     const log = parentLog.child({ connectionId, endpoint: kind, forwarded: true });
-    let session: Session | null = null;
-    let buffered: PreloadBuffer | null = new PreloadBuffer(config.tuning.preloadMaxFrames, maxPreloadBytes);
-    let closed = false;
+    const gate = new ConnectionGate(socket, kind, preloadBounds);
     node.stats.servedForPeers++;
-    const refuse = (code: number, reason: string, errorCode?: string) => {
-      buffered = null;
-      if (kind === 'lww' && errorCode && socket.isOpen) socket.send(JSON.stringify({ type: 'error', code: errorCode, message: reason }));
-      socket.close(code, reason);
-    };
     void (async () => {
       try {
         const placement = await node.ownership.place(open.roomId);
-        if (closed) return;
-        if (placement.kind !== 'local') return refuse(CloseCode.ServiceRestart, 'the room moved to another instance; reconnect');
+        if (gate.over) return;
+        if (placement.kind !== 'local') return gate.refuse(CloseCode.ServiceRestart, 'the room moved to another instance; reconnect');
         const settings = registry.get(open.roomId)?.settings ?? (await directory.byRoomId(open.roomId));
-        if (closed) return;
-        if (!settings) return refuse(CloseCode.RoomNotFound, 'room not found', 'room_not_found');
-        const identity: SessionIdentity = {
-          connectionId,
-          name: open.name,
-          role: open.role,
-          sessionId: open.sessionId,
-          personId: open.personId,
-          viaViewId: open.viaViewId,
-        };
-        const joined = await join(socket, kind, settings, identity, log);
-        if (!joined.ok) return refuse(joined.closeCode, joined.message, joined.errorCode);
-        if (closed) return joined.session.handleClose();
-        session = joined.session;
-        joined.session.start();
-        for (const frame of buffered?.take() ?? []) joined.session.handleFrame(frame);
-        buffered = null;
+        if (gate.over) return;
+        if (!settings) return gate.refuse(CloseCode.RoomNotFound, 'room not found', 'room_not_found');
+        const { roomId: _roomId, endpoint: _endpoint, ip: _ip, ...who } = open;
+        const joined = await join(socket, kind, settings, { connectionId, ...who }, log);
+        if (!joined.ok) return gate.refuse(joined.closeCode, joined.message, joined.errorCode);
+        gate.open(joined.session);
       } catch (error) {
         log.error({ err: error, room: roomRef(open.roomId) }, 'could not open a forwarded room');
-        refuse(1011, 'room could not be loaded');
+        gate.refuse(1011, 'room could not be loaded');
       }
     })();
+    let left = false;
     return {
-      receive: (frame) => {
-        if (session) return session.handleFrame(frame);
-        const size = frame.isBinary ? frame.data.byteLength : Buffer.byteLength(frame.data);
-        if (buffered && !buffered.add(frame, size)) {
-          buffered = null;
-          socket.close(CloseCode.RoomFullOrRateLimited, 'too many messages before the room loaded');
-        }
-      },
+      receive: (frame) => gate.receive(frame, frame.isBinary ? frame.data.byteLength : Buffer.byteLength(frame.data)),
       closed: () => {
-        if (closed) return;
-        closed = true;
+        if (left) return;
+        left = true;
         node.stats.servedForPeers--;
-        session?.handleClose();
+        gate.clientLeft();
       },
     };
   }
