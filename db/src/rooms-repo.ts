@@ -47,6 +47,13 @@ export function roomsRepo(db: Kysely<Database>) {
         .execute();
     },
 
+    /** Records activity at `at` for many rooms at once. */
+    async touchMany(roomIds: readonly string[], at: Date): Promise<void> {
+      for (let start = 0; start < roomIds.length; start += 5_000) {
+        await db.updateTable('rooms').set({ last_active_at: at }).where('room_id', 'in', roomIds.slice(start, start + 5_000)).execute();
+      }
+    },
+
     /** Records an edit made at `editedAt` (stored later, so never moves `updated_at` back). */
     async markEdited(roomId: string, editedAt: Date, at: Date = new Date(), roster?: string): Promise<void> {
       await db

@@ -3,6 +3,7 @@ import { documentsRepo, roomsRepo } from '@pairpad/db';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { silentLogger } from '../src/log';
+import type { RoomRegistry } from '../src/rooms/room-registry';
 import { createRoomCleanup } from '../src/storage/room-cleanup';
 import { createRoom, getJson, prng, rawSocket, startServer, waitFor, yClient, type TestServer, type YClient } from './helpers';
 
@@ -57,6 +58,10 @@ describe('room lifecycle', () => {
 
     const cleanup = createRoomCleanup({ database: target.handle, registry: target.app.registry, ttlDays: 30, logger: silentLogger });
     expect(await cleanup.runOnce()).toEqual([old.roomId]);
+    // Another instance on the same database, with nothing in its memory, leaves the live room
+    // alone: the clean-up above marked the rooms open there as used.
+    const elsewhere = createRoomCleanup({ database: target.handle, registry: { loadedRoomIds: () => [] } as unknown as RoomRegistry, ttlDays: 30, logger: silentLogger });
+    expect(await elsewhere.runOnce()).toEqual([]);
 
     const count = async (table: 'rooms' | 'documents' | 'document_updates', roomId: string) =>
       Number((await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).where('room_id', '=', roomId).executeTakeFirstOrThrow()).n);

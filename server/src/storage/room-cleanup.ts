@@ -14,7 +14,11 @@ export function createRoomCleanup(deps: { database: DatabaseHandle; registry: Ro
   let timer: NodeJS.Timeout | null = null;
   const runOnce = async (now = new Date()): Promise<string[]> => {
     const cutoff = new Date(now.getTime() - deps.ttlDays * DAY_MS);
-    const deleted = await rooms.deleteIdleBefore(cutoff, deps.registry.loadedRoomIds());
+    const loaded = deps.registry.loadedRoomIds();
+    // Rooms open here count as used now: with several instances, another one's clean-up (which
+    // sees only its own rooms in memory) must not delete them under their members.
+    await rooms.touchMany(loaded, now);
+    const deleted = await rooms.deleteIdleBefore(cutoff, loaded);
     if (deleted.length > 0) deps.logger.info({ count: deleted.length, ttlDays: deps.ttlDays }, 'deleted idle rooms');
     return deleted;
   };

@@ -120,6 +120,7 @@ export async function socketRoutes(app: FastifyInstance, deps: SocketRoutesDeps)
         if (!access) return gate.refuse(CloseCode.RoomNotFound, 'room not found', 'room_not_found');
         if (access.role === 'viewer') limitFrameReads(ws, config.maxMessageBytes * 2);
         const identity: SessionIdentity = { connectionId, name, role: access.role, sessionId, personId, viaViewId: access.viaViewId };
+        let relay: Session | 'unavailable' | null = null;
         if (cluster && !registry.get(access.settings.roomId)) {
           const open: ChannelOpen = {
             roomId: access.settings.roomId,
@@ -131,13 +132,15 @@ export async function socketRoutes(app: FastifyInstance, deps: SocketRoutesDeps)
             viaViewId: access.viaViewId,
             ip: request.ip,
           };
-          const relay = await relayToOwner(cluster, socket, gate, open, limits.maxBufferedBytes);
+          relay = await relayToOwner(cluster, socket, gate, open, limits.maxBufferedBytes);
           if (relay === 'unavailable') return gate.refuse(CloseCode.ServiceRestart, 'the room is moving between instances; reconnect');
-          if (relay) return gate.open(relay);
         }
-        const joined = await join(socket, kind, access.settings, identity, log);
-        if (!joined.ok) return gate.refuse(joined.closeCode, joined.message, joined.errorCode);
-        gate.open(joined.session);
+        if (relay) gate.open(relay);
+        else {
+          const joined = await join(socket, kind, access.settings, identity, log);
+          if (!joined.ok) return gate.refuse(joined.closeCode, joined.message, joined.errorCode);
+          gate.open(joined.session);
+        }
         if (!gate.over) directory.touch(access.settings.roomId).catch((error: unknown) => log.warn({ err: error }, 'could not record that the room was opened'));
       } catch (error) {
         log.error({ err: error, room: roomRef(id) }, 'could not open room');
