@@ -29,8 +29,9 @@ export interface TestServer {
 }
 
 /**
- * One database per test file, created and migrated on first use: creating an embedded PGlite
- * takes seconds (2-10 s on a busy machine), emptying its tables a few milliseconds. Each server
+ * One database per test file, created and migrated on first use: even from the migrated template
+ * (db/src/testing.ts) an embedded PGlite takes about a second to start, emptying its tables a few
+ * milliseconds. Each server
  * that takes it starts on empty tables; a server started while another holds it gets a fresh
  * database, so servers running side by side never share tables.
  */
