@@ -212,7 +212,7 @@ export class RoomRegistry {
   }
 
   /** Applies REST settings changes to a live room. */
-  updateSettings(roomId: string, patch: Partial<Pick<RoomSettings, 'name' | 'language' | 'capacity'>>): void {
+  updateSettings(roomId: string, patch: Partial<Pick<RoomSettings, 'name' | 'language' | 'capacity' | 'updatedAt'>>): void {
     this.rooms.get(roomId)?.updateSettings(patch);
   }
 

@@ -411,7 +411,7 @@ export class Room {
   }
 
   /** Applies settings changed through REST; clients see name, language and limit live via meta. */
-  updateSettings(patch: Partial<Pick<RoomSettings, 'name' | 'language' | 'capacity'>>): void {
+  updateSettings(patch: Partial<Pick<RoomSettings, 'name' | 'language' | 'capacity' | 'updatedAt'>>): void {
     const previous = this.settings;
     this.settings = { ...this.settings, ...patch };
     this.syncMetaFromSettings();

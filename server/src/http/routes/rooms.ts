@@ -267,9 +267,12 @@ export async function roomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): Pr
       // connection error, which the error handler answers with 503 db_unavailable.
       const row = await rooms.update(roomId, patch);
       if (!row) throw roomNotFound();
-      const settings = rowToSettings(row);
-      registry.updateSettings(roomId, settings);
-      return settingsToRoom(settings);
+      const stored = rowToSettings(row);
+      // Only what this request changed: a rename made through the document a moment ago, which
+      // the database may not hold yet, must not be undone by the rest of this row.
+      registry.updateSettings(roomId, { ...patch, updatedAt: stored.updatedAt });
+      const current = registry.get(roomId)?.settings;
+      return settingsToRoom(current ? { ...stored, name: current.name, language: current.language, capacity: current.capacity } : stored);
     },
   );
 
