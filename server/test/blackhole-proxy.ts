@@ -19,6 +19,14 @@ export class BlackholeProxy {
 
   async start(): Promise<void> {
     const server = createServer((client) => {
+      // A path that is cut reaches nothing: a connection made after the freeze is held, silent,
+      // and never opened to the target (which would otherwise hold a slot for it, as PostgreSQL
+      // does for every connection still in its startup).
+      if (this.frozen) {
+        this.sockets.add(client);
+        client.on('error', () => client.destroy());
+        return;
+      }
       const upstream = connect(this.targetPort, '127.0.0.1');
       this.sockets.add(client).add(upstream);
       const drop = () => {
