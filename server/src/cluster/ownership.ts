@@ -43,9 +43,7 @@ export class RoomOwnership implements StoreFencing {
       this.options.databaseUrl,
       (roomIds) => {
         if (this.leases === leases && !this.closed) this.leases = this.openLeases();
-        const owned = roomIds.filter((roomId) => this.epochs.delete(roomId));
-        this.options.logger.warn({ rooms: owned.length }, 'lease connection lost; giving up the rooms it held');
-        if (owned.length > 0) this.options.onLost(owned);
+        this.giveUp(roomIds, 'lease connection lost; giving up the rooms it held');
       },
       this.options.leases,
     );
@@ -61,12 +59,19 @@ export class RoomOwnership implements StoreFencing {
   }
 
   onFenced(roomIds: readonly string[]): void {
+    for (const roomId of this.giveUp(roomIds, 'another instance took these rooms over; serving them no more')) {
+      this.leases.release(roomId).catch(() => {});
+    }
+  }
+
+  /** Stops owning those of `roomIds` this instance owned, and says so; returns them. */
+  private giveUp(roomIds: readonly string[], why: string): string[] {
     const owned = roomIds.filter((roomId) => this.epochs.delete(roomId));
-    for (const roomId of owned) this.leases.release(roomId).catch(() => {});
     if (owned.length > 0) {
-      this.options.logger.warn({ rooms: owned.length }, 'another instance took these rooms over; serving them no more');
+      this.options.logger.warn({ rooms: owned.length }, why);
       this.options.onLost(owned);
     }
+    return owned;
   }
 
   /** Owns the room if nobody does; otherwise says who does. Concurrent calls share one answer. */

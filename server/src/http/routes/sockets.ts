@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
 import { CloseCode } from '@pairpad/shared';
@@ -11,7 +10,8 @@ import { admissionRefusal, type SocketRefusal } from '../../sync/refusals';
 import type { SocketLike } from '../../sync/socket';
 import type { ChannelOpen } from '../../cluster/link-protocol';
 import type { ClusterNode } from '../../cluster/node';
-import { LINK_INSTANCE_HEADER, LINK_PATH, LINK_SECRET_HEADER, serveLink, type ForwardedConnection } from '../../cluster/peer-links';
+import { LINK_INSTANCE_HEADER, LINK_PATH, serveLink, type ForwardedConnection } from '../../cluster/peer-links';
+import { fromPeer } from '../cluster-forwarding';
 import type { RoomSettings } from '../../rooms/room';
 import type { Logger } from '../../log';
 import { YjsSession } from '../../sync/yjs-session';
@@ -171,15 +171,13 @@ export async function socketRoutes(app: FastifyInstance, deps: SocketRoutesDeps)
   app.get('/ws/:roomId', { websocket: true }, connect('lww'));
 
   if (!cluster) return;
-  const secret = Buffer.from(cluster.config.secret);
   app.get(
     LINK_PATH,
     {
       websocket: true,
       // Before the upgrade: only an instance that knows the cluster secret may speak for clients.
       preValidation: async (request, reply) => {
-        const presented = Buffer.from(String(request.headers[LINK_SECRET_HEADER] ?? ''));
-        if (presented.length !== secret.length || !timingSafeEqual(presented, secret)) {
+        if (!fromPeer(request, cluster)) {
           await reply.code(401).send({ error: { code: 'forbidden', message: 'not a member of this cluster' } });
         }
       },
