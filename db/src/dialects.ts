@@ -186,6 +186,10 @@ export function createPostgresDialect(url: string, options: { maxConnections?: n
     // to 20 s, which would hold queries long after the database is back. Our callers retry with
     // their own backoff, so keep the driver's short.
     backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
+    // A transaction whose client went silent mid-way (a cut network) would otherwise keep its
+    // locks for good: with several instances, a former owner's half-sent fenced append holds
+    // the room_owners row that its successor's claim must update. Ours finish in milliseconds.
+    connection: { idle_in_transaction_session_timeout: 5_000 },
     onnotice: () => {},
   });
   return {
