@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { CopyRows } from './dialects';
+import { chunkCount, concatBytes, SNAPSHOT_CHUNK_BYTES, toBytes } from './bytes';
 import { assertEpochs } from './room-ownership';
 import type { Database } from './schema';
 
@@ -7,6 +8,8 @@ export interface UpdateRecord {
   update: Uint8Array;
   sessionId?: string | null;
   author?: string | null;
+  /** Made by the server's own Y.Doc on the author's behalf (see migration 0007). */
+  serverMade?: boolean;
   /** When the update was accepted; defaults to the insert time. */
   at?: Date;
 }
@@ -29,32 +32,10 @@ export interface AppendBatch {
 
 export type DocumentsRepo = ReturnType<typeof documentsRepo>;
 
-// postgres.js hands back Buffers; callers compare and decode plain Uint8Arrays.
-const toBytes = (value: Uint8Array): Uint8Array =>
-  value.constructor === Uint8Array ? value : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-
-/**
- * Chunk size for big snapshots: on PGlite each chunk's insert holds the one connection for a few
- * milliseconds (about 25-60 ms per MB bound), which is as long as a log append may wait.
- */
-const SNAPSHOT_CHUNK_BYTES = 64 * 1024;
-/** Up to this size a snapshot stays inline in `documents.state`: one statement is cheaper. */
 const INLINE_SNAPSHOT_BYTES = 2 * SNAPSHOT_CHUNK_BYTES;
 const EMPTY = new Uint8Array(0);
 
-const chunkCount = (state: Uint8Array): number => Math.ceil(state.byteLength / SNAPSHOT_CHUNK_BYTES);
-
-function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  const whole = new Uint8Array(parts.reduce((sum, part) => sum + part.byteLength, 0));
-  let offset = 0;
-  for (const part of parts) {
-    whole.set(part, offset);
-    offset += part.byteLength;
-  }
-  return whole;
-}
-
-const LOG_COLUMNS = ['room_id', 'update', 'session_id', 'author', 'created_at'] as const;
+const LOG_COLUMNS = ['room_id', 'update', 'session_id', 'author', 'created_at', 'server_made'] as const;
 
 export function documentsRepo(db: Kysely<Database>, copyRows?: CopyRows) {
   return {
@@ -83,6 +64,7 @@ export function documentsRepo(db: Kysely<Database>, copyRows?: CopyRows) {
           session_id: record.sessionId ?? null,
           author: record.author ?? null,
           created_at: record.at ?? new Date(),
+          server_made: record.serverMade ?? false,
         })),
       );
       const through = new Map<string, number>();
@@ -117,8 +99,8 @@ export function documentsRepo(db: Kysely<Database>, copyRows?: CopyRows) {
     },
 
     /**
-     * Replaces the snapshot with `state` (which must include every log row up to `through`)
-     * and drops those rows, atomically: a crash leaves either the old or the new pair. A big
+     * Replaces the snapshot with `state` (which must include every log row up to `through`),
+     * atomically: a crash leaves either the old or the new pair. A big
      * state is first written as chunk rows, one statement each, so that on the embedded
      * database (one connection) log appends wait for at most one chunk, never the whole state;
      * one short transaction then switches to them.
@@ -188,15 +170,23 @@ export function documentsRepo(db: Kysely<Database>, copyRows?: CopyRows) {
       });
     },
 
-    /** Bytes held for one room (snapshot, including every chunk row, and log), for storage reports. */
-    async storedBytes(roomId: string): Promise<{ snapshot: number; log: number; logRows: number }> {
-      const doc = await db.selectFrom('documents').select('state').where('room_id', '=', roomId).executeTakeFirst();
+    /**
+     * Bytes held for one room, for storage reports: the snapshot (every chunk row included), the
+     * log rows a load reads after it (`log`, `logRows`), and the whole kept log, history included
+     * (`historyLog`, `historyRows`).
+     */
+    async storedBytes(roomId: string): Promise<{ snapshot: number; log: number; logRows: number; historyLog: number; historyRows: number }> {
+      const doc = await db.selectFrom('documents').select(['state', 'compacted_through']).where('room_id', '=', roomId).executeTakeFirst();
       const chunks = await db.selectFrom('document_snapshot_chunks').select('chunk').where('room_id', '=', roomId).execute();
-      const rows = await db.selectFrom('document_updates').select('update').where('room_id', '=', roomId).execute();
+      const rows = await db.selectFrom('document_updates').select(['id', 'update']).where('room_id', '=', roomId).execute();
+      const after = rows.filter((row) => Number(row.id) > Number(doc?.compacted_through ?? 0));
+      const sum = (list: typeof rows) => list.reduce((total, row) => total + row.update.byteLength, 0);
       return {
-        snapshot: (doc ? doc.state.byteLength : 0) + chunks.reduce((sum, row) => sum + row.chunk.byteLength, 0),
-        log: rows.reduce((sum, row) => sum + row.update.byteLength, 0),
-        logRows: rows.length,
+        snapshot: (doc ? doc.state.byteLength : 0) + chunks.reduce((total, row) => total + row.chunk.byteLength, 0),
+        log: sum(after),
+        logRows: after.length,
+        historyLog: sum(rows),
+        historyRows: rows.length,
       };
     },
   };
@@ -264,7 +254,7 @@ async function switchSnapshot(trx: Kysely<Database>, roomId: string, state: Uint
       })),
     )
     .execute();
-  await trx.deleteFrom('document_updates').where('room_id', '=', roomId).where('id', '<=', through).execute();
+  // The log rows stay: they are history (history-repo.ts thins them by age).
   // The previous version's chunks, and any a crashed compaction left behind.
   let stale = trx.deleteFrom('document_snapshot_chunks').where('room_id', '=', roomId);
   if (version !== null) stale = stale.where('version', '<>', version);

@@ -5,6 +5,7 @@ import * as dropDocumentText from './migrations/0003_drop_document_text';
 import * as roomRoster from './migrations/0004_room_roster';
 import * as snapshotChunks from './migrations/0005_snapshot_chunks';
 import * as roomOwners from './migrations/0006_room_owners';
+import * as history from './migrations/0007_history';
 
 // Listed statically rather than read from disk, so migrations work the same under tsx,
 // bundlers and the Docker image.
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   '0004_room_roster': roomRoster,
   '0005_snapshot_chunks': snapshotChunks,
   '0006_room_owners': roomOwners,
+  '0007_history': history,
 };
 
 export class MigrationError extends Error {

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { insertCheckpoint } from './history-repo';
 import type { Database, NewRoomRow, RoomRow, RoomRowUpdate } from './schema';
 
 export type RoomsRepo = ReturnType<typeof roomsRepo>;
@@ -11,12 +12,14 @@ export function roomsRepo(db: Kysely<Database>) {
 
     /**
      * Creates the room and its first snapshot in one transaction: a failure between the two
-     * inserts must not leave a room that exists but has no document.
+     * inserts must not leave a room that exists but has no document. The first snapshot is also
+     * history's first checkpoint.
      */
     async createWithDocument(row: NewRoomRow, state: Uint8Array): Promise<RoomRow> {
       return db.transaction().execute(async (trx) => {
         const created = await trx.insertInto('rooms').values(row).returningAll().executeTakeFirstOrThrow();
         await trx.insertInto('documents').values({ room_id: created.room_id, state, compacted_through: 0 }).execute();
+        await insertCheckpoint(trx, created.room_id, 0, state);
         return created;
       });
     },

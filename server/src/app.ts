@@ -20,6 +20,7 @@ import { createRoomDirectory } from './storage/room-directory';
 import { autocompleteRoutes } from './http/routes/autocomplete';
 import { healthRoutes } from './http/routes/health';
 import { metricsRoutes } from './http/routes/metrics';
+import { historyRoutes } from './http/routes/history';
 import { roomRoutes } from './http/routes/rooms';
 import { frameCeiling, socketRoutes } from './http/routes/sockets';
 import { webAppRoutes } from './http/routes/web-app';
@@ -151,6 +152,7 @@ export async function buildApp(deps: AppDeps): Promise<PairpadApp> {
   await app.register(apiDocsPlugin);
   await app.register(healthRoutes, { database, registry, timeoutMs: config.tuning.healthTimeoutMs, cluster: app.cluster });
   await app.register(roomRoutes, { config, database, registry, cluster: app.cluster });
+  await app.register(historyRoutes, { config, database, registry, history: app.history, cluster: app.cluster });
   await app.register(autocompleteRoutes, { autocomplete });
   await app.register(metricsRoutes, { registry, cluster: app.cluster });
   await app.register(socketRoutes, { config, registry, directory, cluster: app.cluster });

@@ -47,6 +47,19 @@ export interface Tuning {
     /** How often Node looks for requests past the two limits above (its own default). */
     timeoutCheckIntervalMs: number;
   };
+  /** History: when versions and checkpoints are taken (see history/history-service.ts). */
+  history: {
+    /** An automatic version after this long without edits (following edits). */
+    quietMs: number;
+    /** And at least this often while edits go on. */
+    maxIntervalMs: number;
+    /** A checkpoint once this many log rows follow the last one... */
+    checkpointRows: number;
+    /** ...or once the last one is this old and rows follow it. */
+    checkpointMs: number;
+    /** How often loaded rooms' authorship and checkpoints are brought up to date. */
+    maintenanceMs: number;
+  };
 }
 
 export const DEFAULT_TUNING: Readonly<Tuning> = Object.freeze({
@@ -66,6 +79,13 @@ export const DEFAULT_TUNING: Readonly<Tuning> = Object.freeze({
     requestTimeoutMs: 60_000,
     connectionTimeoutMs: 120_000,
     timeoutCheckIntervalMs: 30_000,
+  }),
+  history: Object.freeze({
+    quietMs: 30_000,
+    maxIntervalMs: 10 * 60_000,
+    checkpointRows: 1_000,
+    checkpointMs: 10 * 60_000,
+    maintenanceMs: 5_000,
   }),
 });
 

@@ -4,7 +4,7 @@ import { YMessageType } from '@pairpad/shared';
 import * as encoding from 'lib0/encoding';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { generateId } from '../src/http/routes/rooms';
+import { generateId } from '../src/http/room-lookup';
 import { REPO_ROOT } from './child-server';
 import { createRoom, getJson, lwwClient, rawSocket, startServer, waitFor, yClient, type TestServer } from './helpers';
 

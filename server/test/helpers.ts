@@ -12,7 +12,7 @@ import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { buildApp, type PairpadApp } from '../src/app';
 import { encodeAwarenessEntries } from '../src/rooms/awareness-entries';
-import { loadConfig } from '../src/config';
+import { loadConfig, type Tuning } from '../src/config';
 
 /** Set by .ci/run to run the integration suites against a real PostgreSQL too. */
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || undefined;
@@ -70,20 +70,24 @@ async function takeSharedDatabase(): Promise<{ config: DatabaseConfig; handle: D
  * Boots the real app on an ephemeral port against the given database (default: the test file's
  * database, emptied, PGlite in memory or PostgreSQL when TEST_DATABASE_URL is set; see above).
  */
-export async function startServer(options: { database?: DatabaseConfig; env?: Record<string, string> } = {}): Promise<TestServer & { testDb?: TestDatabase }> {
+export async function startServer(
+  options: { database?: DatabaseConfig; env?: Record<string, string>; history?: Partial<Tuning['history']> } = {},
+): Promise<TestServer & { testDb?: TestDatabase }> {
   const sharedDatabase = !options.database && !sharedInUse ? await takeSharedDatabase() : undefined;
   const testDb = options.database || sharedDatabase ? undefined : await createTestDatabase(TEST_DATABASE_URL);
   const databaseConfig = options.database ?? sharedDatabase?.config ?? testDb!.config;
+  const loaded = loadConfig({
+    LOG_LEVEL: 'silent',
+    PORT: '0',
+    WEB_DIR: '/nonexistent-web-dir',
+    PERSIST_FLUSH_MS: '20',
+    ROOM_UNLOAD_DELAY_MS: '0',
+    ...options.env,
+  });
   const config = {
-    ...loadConfig({
-      LOG_LEVEL: 'silent',
-      PORT: '0',
-      WEB_DIR: '/nonexistent-web-dir',
-      PERSIST_FLUSH_MS: '20',
-      ROOM_UNLOAD_DELAY_MS: '0',
-      ...options.env,
-    }),
+    ...loaded,
     database: databaseConfig,
+    ...(options.history && { tuning: { ...loaded.tuning, history: { ...loaded.tuning.history, ...options.history } } }),
   };
   let database: DatabaseHandle;
   let app: PairpadApp;

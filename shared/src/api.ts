@@ -98,7 +98,18 @@ export interface RoomDetails extends Omit<Room, 'roomId'> {
   code?: string;
   participants: Participant[];
   online: number;
+  /** Present on a room forked from another (POST /rooms/:id/fork). */
+  parent?: RoomParent;
 }
+
+/** Where a forked room came from. Names the parent's view link only: a fork never leads to edit rights. */
+export interface RoomParent {
+  viewId: string;
+  name: string;
+  /** The parent's version it started from; null when forked from the text of the moment. */
+  version: number | null;
+}
+
 
 export interface HealthStatus {
   status: 'ok' | 'degraded';

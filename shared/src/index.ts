@@ -6,3 +6,4 @@ export * from './api';
 export * from './lww-protocol';
 export * from './links';
 export * from './colors';
+export * from './history';

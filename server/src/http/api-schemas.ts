@@ -5,8 +5,16 @@ import {
   type CreatedRoom,
   type ErrorCode,
   type HealthStatus,
+  type Blame,
+  type ForkedRoom,
+  type Replay,
+  type RestoreResult,
   type Room,
   type RoomDetails,
+  type VersionDetails,
+  type VersionList,
+  type VersionSummary,
+  VERSION_KINDS,
 } from '@pairpad/shared';
 import { Type, type Static, type TSchema } from 'typebox';
 
@@ -51,6 +59,15 @@ export const ParticipantSchema = Type.Object({
   typing: Type.Optional(Type.Boolean({ description: 'for a few seconds after this participant last typed' })),
 });
 
+const RoomParentSchema = Type.Object(
+  {
+    viewId: Id,
+    name: Type.String(),
+    version: Type.Union([Type.Integer(), Type.Null()], { description: "the parent's version it started from; null: the text of the moment" }),
+  },
+  { description: 'where a forked room came from (its view link only)' },
+);
+
 export const RoomDetailsSchema = Type.Object({
   ...roomProperties,
   roomId: Type.Optional(Type.String({ pattern: ROOM_ID_PATTERN, description: 'absent when asked by viewId' })),
@@ -58,6 +75,63 @@ export const RoomDetailsSchema = Type.Object({
   code: Type.Optional(Type.String({ description: 'the current text; absent with ?code=false' })),
   participants: Type.Array(ParticipantSchema, { description: 'online and recently left people' }),
   online: Type.Integer({ description: 'connections online (extension)' }),
+  parent: Type.Optional(RoomParentSchema),
+});
+
+const HistoryAuthorSchema = Type.Object({ name: Type.String(), color: Type.String() });
+
+export const VersionSummarySchema = Type.Object({
+  id: Type.Integer({ description: 'increasing per room' }),
+  at: Timestamp,
+  kind: Type.Enum([...VERSION_KINDS], {
+    description: 'auto (after 30 s of quiet, at least every 10 min), named (Save), before_restore, before_overwrite (a whole-buffer write replacing over half the text)',
+  }),
+  name: Type.Union([Type.String(), Type.Null()]),
+  by: Type.Union([Type.String(), Type.Null()], { description: 'who saved or restored; null for automatic versions' }),
+  authors: Type.Array(HistoryAuthorSchema, { description: 'who edited since the previous version' }),
+  inserted: Type.Integer({ description: 'UTF-16 units inserted since the previous version' }),
+  deleted: Type.Integer({ description: 'UTF-16 units deleted since the previous version' }),
+  length: Type.Integer(),
+});
+
+export const VersionListSchema = Type.Object({
+  versions: Type.Array(VersionSummarySchema, { description: 'newest first' }),
+  nextBefore: Type.Optional(Type.Integer({ description: 'pass as `before` for the next page' })),
+});
+
+export const VersionDetailsSchema = Type.Object({ ...VersionSummarySchema.properties, text: Type.String(), language: LanguageSchema });
+
+export const RestoreResultSchema = Type.Object({
+  restored: VersionSummarySchema,
+  backup: { ...VersionSummarySchema, description: 'the text just before the restore; restore it to undo' },
+});
+
+export const ForkedRoomSchema = Type.Object({ ...CreatedRoomSchema.properties, parent: RoomParentSchema });
+
+export const BlameSchema = Type.Object({
+  version: Type.Union([Type.Integer(), Type.Null()]),
+  length: Type.Integer(),
+  ranges: Type.Array(
+    Type.Object({
+      start: Type.Integer(),
+      end: Type.Integer({ description: 'exclusive; UTF-16 offsets' }),
+      author: Type.Union([Type.String(), Type.Null()], { description: 'null: written by the server (starting code) or older than history' }),
+      color: Type.Union([Type.String(), Type.Null()]),
+      at: Type.Union([Timestamp, Type.Null()], { description: 'to the minute' }),
+    }),
+    { description: 'cover the text, in order' },
+  ),
+  authors: Type.Array(Type.Object({ name: Type.String(), color: Type.String(), chars: Type.Integer() })),
+});
+
+export const ReplaySchema = Type.Object({
+  from: Type.Integer(),
+  to: Type.Union([Type.Integer(), Type.Null()]),
+  base: Type.String({ description: 'Yjs state of version `from`, base64' }),
+  steps: Type.Array(
+    Type.Object({ at: Timestamp, author: Type.Union([Type.String(), Type.Null()]), update: Type.String({ description: 'a Yjs update, base64' }) }),
+    { description: 'in the order they were made; long spans merged into at most 600 steps' },
+  ),
 });
 
 export const SuggestionSchema = Type.Object({
@@ -135,5 +209,12 @@ export type SchemasMatchDtos = [
   Holds<Same<Static<typeof CreatedRoomSchema>, CreatedRoom>>,
   Holds<Same<Static<typeof RoomDetailsSchema>, RoomDetails>>,
   Holds<Same<Static<typeof AutocompleteResultSchema>, AutocompleteResult>>,
+  Holds<Same<Static<typeof VersionSummarySchema>, VersionSummary>>,
+  Holds<Same<Static<typeof VersionListSchema>, VersionList>>,
+  Holds<Same<Static<typeof VersionDetailsSchema>, VersionDetails>>,
+  Holds<Same<Static<typeof RestoreResultSchema>, RestoreResult>>,
+  Holds<Same<Static<typeof ForkedRoomSchema>, ForkedRoom>>,
+  Holds<Same<Static<typeof BlameSchema>, Blame>>,
+  Holds<Same<Static<typeof ReplaySchema>, Replay>>,
   Holds<Static<typeof HealthSchema> extends HealthStatus ? true : false>,
 ];

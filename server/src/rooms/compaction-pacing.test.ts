@@ -74,3 +74,26 @@ describe('compaction pacing', () => {
     expect(store.storedText(settings.roomId)).toBe(room.text.toString());
   });
 });
+
+describe('log points', () => {
+  it('[HIST-point] a log point ends its batch: the position names exactly the edits made before it', async () => {
+    const store = new MemoryDocStore();
+    const { room, queue } = await loadRoom(store, '');
+    room.text.insert(0, 'a');
+    room.text.insert(1, 'b');
+    const point = room.logPoint();
+    room.text.insert(2, 'c');
+    await room.flush();
+    const through = await point;
+    const stored = await store.load(settings.roomId);
+    // Replaying up to the point gives the text of that moment; the edit after it is a later row.
+    const upTo = new Y.Doc();
+    for (const [i, update] of stored.updates.entries()) if (i < stored.updates.length - 1) Y.applyUpdate(upTo, update);
+    expect(upTo.getText('code').toString()).toBe('ab');
+    expect(stored.through).toBe(through + 1);
+    // With nothing pending, a point is where the log stands.
+    expect(await room.logPoint()).toBe(stored.through);
+    room.destroy();
+    queue.close();
+  });
+});

@@ -126,7 +126,7 @@ export function describeDocStoreContract(name: string, open: () => Promise<DocSt
       expect(textOf(await store.load(roomId))).toBe('keep me');
     });
 
-    it('compaction replaces the snapshot and drops the rows it covers, keeping later ones', async () => {
+    it('compaction replaces the snapshot; a load reads only the rows after it, keeping later ones', async () => {
       const roomId = await createdRoom(typedEdits(['old snapshot']).stateAfter(1));
       const { updates, stateAfter } = typedEdits(['1', '2', '3', '4']);
       await store.appendBatch([{ roomId, updates: updates.slice(0, 2).map((u) => record(u)) }]);

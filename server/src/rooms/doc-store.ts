@@ -13,6 +13,8 @@ export interface StoredUpdate {
   sessionId: string | null;
   author: string | null;
   at: Date;
+  /** Made by the room's own Y.Doc for the author (a simple-sync write, a restore): its client id is the server's. */
+  serverMade?: boolean;
 }
 
 export interface RoomUpdates {

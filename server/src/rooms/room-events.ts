@@ -15,6 +15,10 @@ export interface RoomEventMap {
   typing: (member: RoomMember) => void;
   /** The room's name, language or limit changed. */
   settings: (settings: { name: string; language: Language; limit: number }) => void;
+  /** A member's whole-buffer write is about to replace more than half of the text (history keeps what was there). */
+  overwriting: (member: RoomMember) => void;
+  /** The room is about to be freed (unloaded, evicted or shut down); its document is still readable. */
+  closing: () => void;
 }
 
 /**

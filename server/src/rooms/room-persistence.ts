@@ -48,7 +48,7 @@ function mergeBySession(pending: StoredUpdate[]): StoredUpdate[] {
   // One log row per author per flush keeps history attributable while cutting rows ~100x for typing.
   const groups = new Map<string, StoredUpdate[]>();
   for (const record of pending) {
-    const key = `${record.sessionId ?? ''}\u0000${record.author ?? ''}`;
+    const key = `${record.sessionId ?? ''}\u0000${record.author ?? ''}\u0000${record.serverMade ? 1 : 0}`;
     const group = groups.get(key);
     if (group) group.push(record);
     else groups.set(key, [record]);
@@ -71,6 +71,13 @@ function mergeBySession(pending: StoredUpdate[]): StoredUpdate[] {
 export class RoomPersistence implements PersistTarget {
   private pending: StoredUpdate[] = [];
   private inFlight = false;
+  /**
+   * Points in the log asked for by logPoint(), each after `index` pending records: a batch never
+   * takes records across one, so the point is exactly where a stored batch ends.
+   */
+  private points: { index: number; resolve: (through: number) => void }[] = [];
+  /** Points that end the batch being written. */
+  private inFlightPoints: ((through: number) => void)[] = [];
   private compactTimer: NodeJS.Timeout | null = null;
   private compacting: Promise<void> | null = null;
   private lastAppended: number;
@@ -112,32 +119,80 @@ export class RoomPersistence implements PersistTarget {
     return this.pending.length > 0 || this.inFlight;
   }
 
-  /** An update was applied to the document; `member` made it, unless the server did. */
-  record(update: Uint8Array, member: RoomMember | null): void {
+  /**
+   * An update was applied to the document; `member` made it, unless the server did.
+   * `serverMade`: the room's own Y.Doc made it for the member (a simple-sync write, a restore).
+   */
+  record(update: Uint8Array, member: RoomMember | null, serverMade = false): void {
     this.bytes += update.byteLength;
     const at = new Date();
     if (member) this.lastEditAt = at;
-    this.pending.push({ update, sessionId: member?.sessionId ?? null, author: member?.name ?? null, at });
+    this.pending.push({ update, sessionId: member?.sessionId ?? null, author: member?.name ?? null, at, serverMade });
     this.options.queue.schedule(this);
   }
 
-  /** PersistTarget: the queue takes everything pending, merged per author. */
+  /**
+   * The log position of everything recorded so far, once it is stored: a version taken now
+   * names exactly the document of this moment, however later edits are batched.
+   */
+  logPoint(): Promise<number> {
+    return new Promise((resolve) => {
+      if (this.pending.length > 0) {
+        const last = this.points.at(-1);
+        if (last?.index === this.pending.length) {
+          const previous = last.resolve;
+          last.resolve = (through) => {
+            previous(through);
+            resolve(through);
+          };
+        } else this.points.push({ index: this.pending.length, resolve });
+        this.options.queue.schedule(this);
+      } else if (this.inFlight) this.inFlightPoints.push(resolve);
+      else resolve(this.lastAppended);
+    });
+  }
+
+  /** PersistTarget: the queue takes everything pending up to the first log point, merged per author. */
   takePendingBatch(): StoredUpdate[] {
     if (this.pending.length === 0) return [];
-    const batch = mergeBySession(this.pending);
-    this.pending = [];
+    const point = this.points[0];
+    const count = point ? point.index : this.pending.length;
+    const taken = this.pending.splice(0, count);
+    if (point) {
+      this.points.shift();
+      this.inFlightPoints.push(point.resolve);
+      for (const later of this.points) later.index -= count;
+    }
+    const batch = mergeBySession(taken);
     this.inFlight = true;
     return batch;
   }
 
   restorePending(batch: StoredUpdate[]): void {
     this.pending = batch.concat(this.pending);
+    for (const point of this.points) point.index += batch.length;
+    // The batch's own points go back in front of it, ending it again on the retry.
+    const returned = this.inFlightPoints;
+    this.inFlightPoints = [];
+    if (returned.length > 0) {
+      this.points.unshift({
+        index: batch.length,
+        resolve: (through) => {
+          for (const resolve of returned) resolve(through);
+        },
+      });
+    }
     this.inFlight = false;
   }
 
   markStored(through: number, rows: number): void {
     this.inFlight = false;
     this.lastAppended = Math.max(this.lastAppended, through);
+    const reached = this.inFlightPoints;
+    this.inFlightPoints = [];
+    for (const resolve of reached) resolve(this.lastAppended);
+    // Records after a point wait for the next batch.
+    if (this.pending.length > 0) this.options.queue.schedule(this);
     this.logRowsSinceCompact += rows;
     this.storeHealthy = true;
     if (this.lastEditAt) this.source.onStored(this.lastEditAt);
@@ -153,7 +208,9 @@ export class RoomPersistence implements PersistTarget {
   /** Writes everything pending now; rejects if it could not be stored (it stays queued). */
   async flush(): Promise<void> {
     if (this.pending.length === 0 && !this.inFlight) return;
-    await this.options.queue.flush();
+    // Each log point ends a batch: what is pending now takes one flush more per point.
+    const batches = this.points.length + 1;
+    for (let i = 0; i < batches && (this.pending.length > 0 || this.inFlight); i++) await this.options.queue.flush();
     if (this.pending.length > 0 || this.inFlight) throw new Error('updates are still waiting to be stored');
   }
 

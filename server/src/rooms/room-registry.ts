@@ -48,6 +48,7 @@ export class RoomRegistry {
   private readonly readingTexts = new Map<string, Promise<string>>();
   /** Counts loads and unloads, so a stored read that raced one is not cached. */
   private residencyChanges = 0;
+  private readonly loadedListeners = new Set<(room: Room) => void>();
 
   constructor(private readonly options: RoomRegistryOptions) {
     this.log = options.logger;
@@ -96,6 +97,7 @@ export class RoomRegistry {
         this.residencyChanges++;
         this.storedTexts.delete(settings.roomId);
         this.rooms.set(settings.roomId, room);
+        for (const listener of this.loadedListeners) listener(room);
         return room;
       })
       .finally(() => {
@@ -139,6 +141,28 @@ export class RoomRegistry {
       const member = createMember(room);
       room.join(member, admission.replaced);
       return { ok: true, room, member };
+    }
+  }
+
+  /** Calls `listener` with every room loaded from now on; returns the function that stops it. */
+  onLoaded(listener: (room: Room) => void): () => void {
+    this.loadedListeners.add(listener);
+    return () => this.loadedListeners.delete(listener);
+  }
+
+  /**
+   * The live room, loaded without a member if needed (a REST write such as a restore); it
+   * unloads again once idle. Null when no more rooms fit in memory or the server is closing.
+   */
+  async open(settings: RoomSettings): Promise<Room | null> {
+    for (;;) {
+      if (this.closing) return null;
+      const loading = this.rooms.get(settings.roomId) ?? this.load(settings);
+      if (!loading) return null;
+      const room = await loading;
+      if (room.isDestroyed || this.rooms.get(settings.roomId) !== room) continue;
+      if (room.isIdle && !this.unloadTimers.has(room.roomId)) this.scheduleUnload(room);
+      return room;
     }
   }
 

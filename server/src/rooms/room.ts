@@ -1,12 +1,16 @@
 import {
   checkRoomName,
   DOC_META_KEY,
+  DOC_NOTICES_KEY,
   DOC_TEXT_KEY,
+  HISTORY_NOTICES_KEPT,
   META_KEYS,
   YMessageType,
   isLanguage,
   type Language,
   type Participant,
+  type RoomNotice,
+  type RoomParent,
 } from '@pairpad/shared';
 import * as encoding from 'lib0/encoding';
 import type { Awareness } from 'y-protocols/awareness';
@@ -41,6 +45,8 @@ export interface RoomSettings {
   updatedAt?: string;
   /** Who was in the room when it was last stored: the people who left stay listed across unloads and restarts. */
   roster?: readonly RosterRecord[];
+  /** Where a forked room came from. */
+  parent?: RoomParent;
 }
 
 export interface RoomOptions {
@@ -243,6 +249,11 @@ export class Room {
   }
 
   /** Everyone who is or was in the room recently, online first. */
+  /** A person's roster colour (history draws authors in it). */
+  colorOf(name: string): string {
+    return this.roster.colorOf(name);
+  }
+
   participants(): Participant[] {
     return this.roster.participants();
   }
@@ -351,7 +362,7 @@ export class Room {
     return this.memberAwareness.apply(update, member);
   }
 
-  private readonly handleDocUpdate = (update: Uint8Array, origin: unknown): void => {
+  private readonly handleDocUpdate = (update: Uint8Array, origin: unknown, _doc: Y.Doc, transaction: Y.Transaction): void => {
     this.syncReplies.clear();
     this.textCache = null;
     const member =
@@ -363,7 +374,8 @@ export class Room {
       this.lastAuthor = member.name;
       this.roster.noteTyping(member);
     }
-    this.persistence.record(update, member);
+    // A local transaction is the room's own Y.Doc writing for the member (simple sync, restore).
+    this.persistence.record(update, member, transaction.local);
     this.events.emit('changed');
   };
 
@@ -394,6 +406,24 @@ export class Room {
       }
     }, origin);
     return true;
+  }
+
+  /**
+   * Applies `edits` (as applyTextEdits) with `notice` appended to the document's notices, in one
+   * transaction: one update, one log row (a restore).
+   */
+  applyTextEditsWithNotice(edits: readonly { index: number; deleteCount: number; insert: string }[], origin: RoomMember, notice: RoomNotice): void {
+    this.doc.transact(() => {
+      this.applyTextEdits(edits, origin);
+      const notices = this.doc.getArray<RoomNotice>(DOC_NOTICES_KEY);
+      notices.push([notice]);
+      if (notices.length > HISTORY_NOTICES_KEPT) notices.delete(0, notices.length - HISTORY_NOTICES_KEPT);
+    }, origin);
+  }
+
+  /** The log position of the document as it is now, once stored (see RoomPersistence.logPoint). */
+  logPoint(): Promise<number> {
+    return this.persistence.logPoint();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -471,6 +501,7 @@ export class Room {
   /** Stops timers and frees the doc. Call only after a successful compact, or when discarding. */
   destroy(): void {
     if (this.destroyed) return;
+    this.events.emit('closing');
     this.destroyed = true;
     this.persistence.close();
     this.roster.close();

@@ -15,6 +15,9 @@ export function rowToSettings(row: RoomRow): RoomSettings {
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
     roster: parseRoster(row.roster),
+    ...(row.parent_view_id !== null && {
+      parent: { viewId: row.parent_view_id, name: row.parent_name ?? '', version: row.parent_version === null ? null : Number(row.parent_version) },
+    }),
   };
 }
 

@@ -111,6 +111,9 @@ export class LwwSession extends SessionBase implements RoomMember, LwwListener {
       this.writes++;
       this.lastWrite = { text: next, afterVersion: this.nextVersion - 1 };
       if (this.sent.length > 1) this.sent = this.sent.slice(-1);
+      let replaced = 0;
+      for (const edit of edits) replaced += edit.deleteCount;
+      if (replaced * 2 > this.room.currentText().length) this.room.events.emit('overwriting', this);
       const changed = this.room.applyTextEdits(edits, this);
       // A write that changed nothing schedules no push; the client must still get what others did.
       if (!changed) this.deliverText(this.room.currentText(), this.room.lastAuthorName);

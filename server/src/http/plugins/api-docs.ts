@@ -77,6 +77,7 @@ export const apiDocsPlugin = fp(
         info: { title: 'pairpad API', version: '1', description: DESCRIPTION },
         tags: [
           { name: 'rooms', description: 'Create, read and change rooms' },
+          { name: 'history', description: 'Versions, replay, authorship, restore and fork' },
           { name: 'autocomplete', description: 'Code completion' },
           { name: 'health', description: 'For load balancers and operators' },
           { name: 'websocket', description: 'Upgrades to the two sync protocols (docs/protocol.md)' },

@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { historyRepo } from '@pairpad/db';
 import type { Config } from '../../config';
+import { HistoryService } from '../../history/history-service';
 import { RoomRegistry } from '../../rooms/room-registry';
 import { createDbDocStore } from '../../storage/db-doc-store';
 
@@ -8,12 +10,14 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** The live rooms and their batched log appends (the persist queue is the registry's own). */
     registry: RoomRegistry;
+    /** Versions, replay, authorship, restore and fork, beside the live rooms. */
+    history: HistoryService;
   }
 }
 
 /**
- * The room registry over the database, closed before the database: closing it tells every socket
- * to come back later (1001), then stores and compacts every room.
+ * The room registry over the database, and history beside it, closed before the database: closing
+ * it tells every socket to come back later (1001), then stores and compacts every room.
  */
 export const roomsPlugin = fp(
   async (app: FastifyInstance, options: { config: Readonly<Config> }) => {
@@ -44,6 +48,8 @@ export const roomsPlugin = fp(
       nameProbeMs: tuning.nameProbeMs,
     });
     app.decorate('registry', registry);
+    const history = new HistoryService({ store: historyRepo(app.database.db), registry, logger: app.log, tuning: tuning.history });
+    app.decorate('history', history);
     evict = (roomIds, reason) => registry.evict(roomIds, reason);
     cluster?.onRoomsLost((roomIds) => registry.evict(roomIds, 'owner_moved'));
     // Started in preClose, so sockets hear 1001 before the websocket plugin's own preClose closes
@@ -55,6 +61,8 @@ export const roomsPlugin = fp(
     // and so run later, never starts before every room is stored.
     app.addHook('onClose', async () => {
       await registry.close();
+      // Versions the closing rooms took are written before the database goes.
+      await history.close();
     });
   },
   { name: 'rooms', dependencies: ['database', 'cluster'] },

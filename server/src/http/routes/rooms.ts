@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { DatabaseHandle } from '@pairpad/db';
 import { roomsRepo } from '@pairpad/db';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -6,14 +5,8 @@ import {
   CreateRoomBodySchema,
   GetRoomQuerySchema,
   DEFAULT_LANGUAGE,
-  GENERATED_ID_LENGTH,
   PatchRoomBodySchema,
   ROOM_LIMIT_DEFAULT,
-  editPath,
-  isRoomId,
-  watchPath,
-  type CreatedRoom,
-  type Room as ApiRoom,
   type RoomDetails,
 } from '@pairpad/shared';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -21,12 +14,11 @@ import type { ClusterNode } from '../../cluster/node';
 import { answeredByOwner } from '../cluster-forwarding';
 import type { Config } from '../../config';
 import { AppError, forbidden, roomNotFound } from '../../errors';
-import { initialDocument } from '../../rooms/initial-document';
-import type { Room, RoomSettings } from '../../rooms/room';
 import type { RoomRegistry } from '../../rooms/room-registry';
 import { TokenBucket } from '../../rooms/token-bucket';
 import { rowToSettings } from '../../storage/room-directory';
 import { CreatedRoomSchema, RoomDetailsSchema, RoomIdParamsSchema, RoomSchema, SnapshotSavedSchema, errorResponses } from '../api-schemas';
+import { createRoom, createRoomFinder, settingsToRoom, type FoundRoom } from '../room-lookup';
 
 export interface RoomRoutesDeps {
   config: Readonly<Config>;
@@ -35,36 +27,7 @@ export interface RoomRoutesDeps {
   cluster: ClusterNode | null;
 }
 
-/** 16 base64url characters from 12 random bytes: 96 bits, above the contract's 72. */
-export function generateId(): string {
-  return randomBytes((GENERATED_ID_LENGTH * 3) / 4).toString('base64url');
-}
-
 const DEFAULT_ROOM_NAME = 'Untitled room';
-
-interface FoundRoom {
-  settings: RoomSettings;
-  viaViewId: boolean;
-  /** The room in memory, if it is live. */
-  live: Room | undefined;
-}
-
-/** Settings read from the rooms table carry its times; only those can describe a room without it. */
-function hasTimes(settings: RoomSettings): settings is RoomSettings & { createdAt: string; updatedAt: string } {
-  return settings.createdAt !== undefined && settings.updatedAt !== undefined;
-}
-
-function settingsToRoom(settings: RoomSettings): ApiRoom {
-  return {
-    roomId: settings.roomId,
-    viewId: settings.viewId,
-    name: settings.name,
-    language: settings.language,
-    limit: settings.capacity,
-    createdAt: settings.createdAt ?? '',
-    updatedAt: settings.updatedAt ?? '',
-  };
-}
 
 export async function roomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): Promise<void> {
   const { config, registry, cluster, database } = deps;
@@ -72,26 +35,8 @@ export async function roomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): Pr
   const ownerAnswered = (request: FastifyRequest, reply: FastifyReply, found: FoundRoom) =>
     !found.live && answeredByOwner(request, reply, found.settings.roomId, cluster, database);
   const rooms = roomsRepo(deps.database.db);
+  const findRoom = createRoomFinder(registry, rooms);
   const typed = app.withTypeProvider<TypeBoxTypeProvider>();
-
-  const baseUrl = (request: FastifyRequest): string => config.publicUrl ?? `${request.protocol}://${request.host}`;
-
-  /**
-   * Finds a room by either capability; `viaViewId` says which one was presented. A room live in
-   * memory is answered from there without a query, so it keeps serving while the database is
-   * down (its settings are kept current by PATCH and the meta map).
-   */
-  const findRoom = async (id: string): Promise<FoundRoom | undefined> => {
-    if (!isRoomId(id)) return undefined;
-    const live = registry.get(id);
-    if (live && hasTimes(live.settings)) return { settings: live.settings, viaViewId: false, live };
-    const liveByView = registry.getByViewId(id);
-    if (liveByView && hasTimes(liveByView.settings)) return { settings: liveByView.settings, viaViewId: true, live: liveByView };
-    const byRoom = await rooms.get(id);
-    if (byRoom) return { settings: rowToSettings(byRoom), viaViewId: false, live: registry.get(byRoom.room_id) };
-    const byView = await rooms.getByViewId(id);
-    return byView ? { settings: rowToSettings(byView), viaViewId: true, live: registry.get(byView.room_id) } : undefined;
-  };
 
   typed.post(
     '/rooms',
@@ -119,31 +64,13 @@ export async function roomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): Pr
     },
     async (request, reply) => {
       const body = request.body;
-      const name = body.name?.trim() || DEFAULT_ROOM_NAME;
-      const language = body.language ?? DEFAULT_LANGUAGE;
-      const capacity = body.limit ?? ROOM_LIMIT_DEFAULT;
-      const state = initialDocument({ name, language }, body.code ?? '');
-      // A room born over the cap would refuse every edit (its sockets closed with 1009).
-      if (state.byteLength > config.maxDocumentBytes) {
-        throw new AppError(413, 'document_too_large', `the starting code is ${state.byteLength} bytes as a document; the limit is ${config.maxDocumentBytes}`);
-      }
-      let row;
-      for (let attempt = 0; !row; attempt++) {
-        try {
-          // Room and first snapshot in one transaction: never a room without its document.
-          row = await rooms.createWithDocument({ room_id: generateId(), view_id: generateId(), name, language, capacity }, state);
-        } catch (error) {
-          // 96-bit ids practically never collide; retry once or twice rather than fail.
-          if (attempt >= 2) throw error;
-        }
-      }
-      const base = baseUrl(request);
-      const created: CreatedRoom = {
-        ...settingsToRoom(rowToSettings(row)),
-        editUrl: `${base}${editPath(row.room_id)}`,
-        viewUrl: `${base}${watchPath(row.view_id)}`,
-      };
-      return reply.status(201).header('location', `/rooms/${row.room_id}`).send(created);
+      const created = await createRoom(rooms, config, request, reply, {
+        name: body.name?.trim() || DEFAULT_ROOM_NAME,
+        language: body.language ?? DEFAULT_LANGUAGE,
+        capacity: body.limit ?? ROOM_LIMIT_DEFAULT,
+        code: body.code ?? '',
+      });
+      return reply.send(created);
     },
   );
 
@@ -205,6 +132,7 @@ export async function roomRoutes(app: FastifyInstance, deps: RoomRoutesDeps): Pr
         // A room not in memory lists who was there when it was last stored, all offline.
         participants: live?.participants() ?? (settings.roster ?? []).map((person) => ({ ...person, online: false })),
         online: live?.memberCount ?? 0,
+        ...(settings.parent && { parent: settings.parent }),
       };
       // The view capability must never lead back to the edit capability.
       if (found.viaViewId) delete details.roomId;

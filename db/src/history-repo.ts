@@ -1,0 +1,336 @@
+import { sql, type Kysely } from 'kysely';
+import { chunkCount, concatBytes, SNAPSHOT_CHUNK_BYTES, toBytes } from './bytes';
+import type { StoredDocument } from './documents-repo';
+import type { Database } from './schema';
+
+export type HistoryRepo = ReturnType<typeof historyRepo>;
+
+export interface LogRow {
+  id: number;
+  update: Uint8Array;
+  sessionId: string | null;
+  author: string | null;
+  serverMade: boolean;
+  at: Date;
+}
+
+export interface VersionRecord {
+  id: number;
+  through: number;
+  kind: string;
+  name: string | null;
+  createdBy: string | null;
+  createdAt: Date;
+  authors: string[];
+  inserted: number;
+  deleted: number;
+  length: number;
+}
+
+export interface NewVersion {
+  through: number;
+  kind: string;
+  name?: string | null;
+  createdBy?: string | null;
+  at?: Date;
+  inserted: number;
+  deleted: number;
+  length: number;
+}
+
+/** Yjs items `[clockStart, clockEnd)` of `client`, written by `author` around `writtenAt`. */
+export interface AuthorshipRange {
+  client: number;
+  clockStart: number;
+  clockEnd: number;
+  sessionId: string | null;
+  author: string | null;
+  writtenAt: Date;
+  flagged: boolean;
+}
+
+/** Writes `state` as the chunk rows of the checkpoint at `through`, one statement per chunk. */
+export async function insertCheckpoint(executor: Kysely<Database>, roomId: string, through: number, state: Uint8Array): Promise<void> {
+  const chunks = chunkCount(state);
+  for (let seq = 0; seq < chunks; seq++) {
+    const chunk = state.slice(seq * SNAPSHOT_CHUNK_BYTES, (seq + 1) * SNAPSHOT_CHUNK_BYTES);
+    await executor
+      .insertInto('document_checkpoints')
+      .values({ room_id: roomId, through, seq, chunks, chunk })
+      .onConflict((oc) => oc.columns(['room_id', 'through', 'seq']).doNothing())
+      .execute();
+  }
+}
+
+const toVersion = (row: {
+  id: number | string;
+  through: number | string;
+  kind: string;
+  name: string | null;
+  created_by: string | null;
+  created_at: Date;
+  authors: string;
+  inserted: number;
+  deleted: number;
+  length: number;
+}): VersionRecord => ({
+  id: Number(row.id),
+  through: Number(row.through),
+  kind: row.kind,
+  name: row.name,
+  createdBy: row.created_by,
+  createdAt: new Date(row.created_at),
+  authors: JSON.parse(row.authors) as string[],
+  inserted: row.inserted,
+  deleted: row.deleted,
+  length: row.length,
+});
+
+/**
+ * A room's history: versions (points in the update log), checkpoints to rebuild them from, and
+ * who wrote what. The log itself is `document_updates`, kept by compaction.
+ */
+export function historyRepo(db: Kysely<Database>) {
+  return {
+    /**
+     * What the document was at log position `through`: the newest whole checkpoint at or before
+     * it, and the log rows after that up to `through`. One snapshot of the database for all reads.
+     */
+    async readAt(roomId: string, through: number): Promise<StoredDocument> {
+      return db
+        .transaction()
+        .setIsolationLevel('repeatable read')
+        .execute(async (trx) => {
+          const checkpoint = await newestCheckpoint(trx, roomId, through);
+          const rows = await trx
+            .selectFrom('document_updates')
+            .select(['id', 'update'])
+            .where('room_id', '=', roomId)
+            .where('id', '>', checkpoint?.through ?? 0)
+            .where('id', '<=', through)
+            .orderBy('id')
+            .execute();
+          return { snapshot: checkpoint?.state ?? null, updates: rows.map((row) => toBytes(row.update)), through };
+        });
+    },
+
+    /** Log rows in `(after, upTo]`, oldest first, at most `limit`. */
+    async logRows(roomId: string, after: number, upTo: number, limit: number): Promise<LogRow[]> {
+      const rows = await db
+        .selectFrom('document_updates')
+        .select(['id', 'update', 'session_id', 'author', 'server_made', 'created_at'])
+        .where('room_id', '=', roomId)
+        .where('id', '>', after)
+        .where('id', '<=', upTo)
+        .orderBy('id')
+        .limit(limit)
+        .execute();
+      return rows.map((row) => ({
+        id: Number(row.id),
+        update: toBytes(row.update),
+        sessionId: row.session_id,
+        author: row.author,
+        serverMade: row.server_made,
+        at: new Date(row.created_at),
+      }));
+    },
+
+    /** The highest log position of the room (0 before any edit). */
+    async logPosition(roomId: string): Promise<number> {
+      const row = await db
+        .selectFrom('document_updates')
+        .select((eb) => eb.fn.max('id').as('last'))
+        .where('room_id', '=', roomId)
+        .executeTakeFirst();
+      const documents = await db.selectFrom('documents').select('compacted_through').where('room_id', '=', roomId).executeTakeFirst();
+      return Math.max(Number(row?.last ?? 0), Number(documents?.compacted_through ?? 0));
+    },
+
+    /** Where the newest checkpoint stands, and when it was written. */
+    async lastCheckpoint(roomId: string): Promise<{ through: number; at: Date } | null> {
+      const row = await db
+        .selectFrom('document_checkpoints')
+        .select(['through', 'created_at'])
+        .where('room_id', '=', roomId)
+        .orderBy('through', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      return row ? { through: Number(row.through), at: new Date(row.created_at) } : null;
+    },
+
+    async writeCheckpoint(roomId: string, through: number, state: Uint8Array): Promise<void> {
+      await insertCheckpoint(db, roomId, through, state);
+    },
+
+    /**
+     * Records a version at log position `through`; `authors` are the people whose log rows lie
+     * between the previous version and this one.
+     */
+    async createVersion(roomId: string, version: NewVersion): Promise<VersionRecord> {
+      return db.transaction().execute(async (trx) => {
+        const previous = await trx
+          .selectFrom('document_versions')
+          .select('through')
+          .where('room_id', '=', roomId)
+          .orderBy('id', 'desc')
+          .limit(1)
+          .executeTakeFirst();
+        const authors = await trx
+          .selectFrom('document_updates')
+          .select('author')
+          .distinct()
+          .where('room_id', '=', roomId)
+          .where('id', '>', Number(previous?.through ?? 0))
+          .where('id', '<=', version.through)
+          .where('author', 'is not', null)
+          .orderBy('author')
+          .execute();
+        const row = await trx
+          .insertInto('document_versions')
+          .values({
+            room_id: roomId,
+            through: version.through,
+            kind: version.kind,
+            name: version.name ?? null,
+            created_by: version.createdBy ?? null,
+            created_at: version.at ?? new Date(),
+            authors: JSON.stringify(authors.map((entry) => entry.author)),
+            inserted: version.inserted,
+            deleted: version.deleted,
+            length: version.length,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        return toVersion(row);
+      });
+    },
+
+    /** Newest first; `before` pages on from an id. */
+    async listVersions(roomId: string, options: { before?: number; limit: number }): Promise<VersionRecord[]> {
+      let query = db.selectFrom('document_versions').selectAll().where('room_id', '=', roomId);
+      if (options.before !== undefined) query = query.where('id', '<', options.before);
+      const rows = await query.orderBy('id', 'desc').limit(options.limit).execute();
+      return rows.map(toVersion);
+    },
+
+    async getVersion(roomId: string, id: number): Promise<VersionRecord | undefined> {
+      const row = await db.selectFrom('document_versions').selectAll().where('room_id', '=', roomId).where('id', '=', id).executeTakeFirst();
+      return row ? toVersion(row) : undefined;
+    },
+
+    /** The version after `id` (the end of a replay from it), if any. */
+    async nextVersion(roomId: string, id: number): Promise<VersionRecord | undefined> {
+      const row = await db
+        .selectFrom('document_versions')
+        .selectAll()
+        .where('room_id', '=', roomId)
+        .where('id', '>', id)
+        .orderBy('id')
+        .limit(1)
+        .executeTakeFirst();
+      return row ? toVersion(row) : undefined;
+    },
+
+    async latestVersion(roomId: string): Promise<VersionRecord | undefined> {
+      const row = await db.selectFrom('document_versions').selectAll().where('room_id', '=', roomId).orderBy('id', 'desc').limit(1).executeTakeFirst();
+      return row ? toVersion(row) : undefined;
+    },
+
+    /** Log rows not yet read for authorship, oldest first, and where reading stands. */
+    async unattributed(roomId: string, limit: number): Promise<{ after: number; rows: LogRow[] }> {
+      const doc = await db.selectFrom('documents').select('attributed_through').where('room_id', '=', roomId).executeTakeFirst();
+      const after = Number(doc?.attributed_through ?? 0);
+      return { after, rows: await this.logRows(roomId, after, Number.MAX_SAFE_INTEGER, limit) };
+    },
+
+    /**
+     * Stores ranges read from the log up to `through`, if reading still stands at `after`
+     * (another reader may have done it meanwhile; then nothing is written and false returned).
+     * A range that continues the stored one of its client, same person and minute, extends it.
+     */
+    async saveAuthorship(roomId: string, after: number, through: number, ranges: readonly AuthorshipRange[]): Promise<boolean> {
+      return db.transaction().execute(async (trx) => {
+        const moved = await trx
+          .updateTable('documents')
+          .set({ attributed_through: through })
+          .where('room_id', '=', roomId)
+          .where('attributed_through', '=', after)
+          .executeTakeFirst();
+        if (Number(moved.numUpdatedRows) === 0) return false;
+        for (const range of ranges) {
+          const extended = await trx
+            .updateTable('document_authorship')
+            .set({ clock_end: range.clockEnd })
+            .where('room_id', '=', roomId)
+            .where('client', '=', range.client)
+            .where('clock_end', '=', range.clockStart)
+            .where((eb) => (range.sessionId === null ? eb('session_id', 'is', null) : eb('session_id', '=', range.sessionId)))
+            .where((eb) => (range.author === null ? eb('author', 'is', null) : eb('author', '=', range.author)))
+            .where('flagged', '=', range.flagged)
+            .where(sql<boolean>`date_trunc('minute', written_at) = date_trunc('minute', ${range.writtenAt}::timestamptz)`)
+            .executeTakeFirst();
+          if (Number(extended.numUpdatedRows) > 0) continue;
+          await trx
+            .insertInto('document_authorship')
+            .values({
+              room_id: roomId,
+              client: range.client,
+              clock_start: range.clockStart,
+              clock_end: range.clockEnd,
+              session_id: range.sessionId,
+              author: range.author,
+              written_at: range.writtenAt,
+              flagged: range.flagged,
+            })
+            .onConflict((oc) => oc.columns(['room_id', 'client', 'clock_start']).doNothing())
+            .execute();
+        }
+        return true;
+      });
+    },
+
+    /** Every recorded range of the room, by client and clock. */
+    async authorship(roomId: string): Promise<AuthorshipRange[]> {
+      const rows = await db
+        .selectFrom('document_authorship')
+        .selectAll()
+        .where('room_id', '=', roomId)
+        .orderBy('client')
+        .orderBy('clock_start')
+        .execute();
+      return rows.map((row) => ({
+        client: Number(row.client),
+        clockStart: Number(row.clock_start),
+        clockEnd: Number(row.clock_end),
+        sessionId: row.session_id,
+        author: row.author,
+        writtenAt: new Date(row.written_at),
+        flagged: row.flagged,
+      }));
+    },
+  };
+}
+
+async function newestCheckpoint(trx: Kysely<Database>, roomId: string, through: number): Promise<{ through: number; state: Uint8Array } | null> {
+  // Newest first; a checkpoint with rows missing (its write died) is skipped for an older one.
+  const candidates = await trx
+    .selectFrom('document_checkpoints')
+    .select(['through', 'chunks'])
+    .select((eb) => eb.fn.countAll<string>().as('present'))
+    .where('room_id', '=', roomId)
+    .where('through', '<=', through)
+    .groupBy(['through', 'chunks'])
+    .orderBy('through', 'desc')
+    .limit(4)
+    .execute();
+  const whole = candidates.find((row) => Number(row.present) === row.chunks);
+  if (!whole) return null;
+  const rows = await trx
+    .selectFrom('document_checkpoints')
+    .select('chunk')
+    .where('room_id', '=', roomId)
+    .where('through', '=', whole.through)
+    .orderBy('seq')
+    .execute();
+  return { through: Number(whole.through), state: concatBytes(rows.map((row) => toBytes(row.chunk))) };
+}

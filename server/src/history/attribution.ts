@@ -1,0 +1,128 @@
+import type { BlameRange } from '@pairpad/shared';
+import * as Y from 'yjs';
+import type { AuthorshipRange, LogRow } from './history-store';
+
+/** Who a Yjs client id was first seen from in a room: later writers using it are flagged. */
+export type ClientBindings = Map<number, string | null>;
+
+const bindingKey = (row: Pick<LogRow, 'sessionId' | 'author'>): string => row.sessionId ?? `name:${row.author ?? ''}`;
+
+/**
+ * Reads who wrote which Yjs items from log rows, oldest first. The server decides: each row
+ * carries the session that sent it, and every struct in it is attributed to that session's
+ * person. A client id is bound to the session it first appeared from; structs of it sent later
+ * by another session are still attributed to their sender, and flagged. Rows the server's own
+ * Y.Doc made (simple-sync writes, restores) share the server's client id and are never flagged.
+ * `bindings` is updated in place.
+ */
+export function rangesFromRows(rows: readonly LogRow[], bindings: ClientBindings): AuthorshipRange[] {
+  const ranges: AuthorshipRange[] = [];
+  for (const row of rows) {
+    let structs: (Y.Item | Y.GC | { id: Y.ID; length: number; constructor: unknown })[];
+    try {
+      structs = Y.decodeUpdate(row.update).structs;
+    } catch {
+      continue;
+    }
+    const key = row.serverMade ? null : bindingKey(row);
+    for (const struct of structs) {
+      // Skip structs are gaps in a merged update, not content.
+      if (!(struct instanceof Y.Item) && !(struct instanceof Y.GC)) continue;
+      const { client, clock } = struct.id;
+      if (!bindings.has(client)) bindings.set(client, key);
+      const bound = bindings.get(client);
+      const flagged = key !== null && bound !== null && bound !== key;
+      const last = ranges.at(-1);
+      if (
+        last &&
+        last.client === client &&
+        last.clockEnd === clock &&
+        last.sessionId === row.sessionId &&
+        last.author === row.author &&
+        last.flagged === flagged &&
+        Math.floor(last.writtenAt.getTime() / 60_000) === Math.floor(row.at.getTime() / 60_000)
+      ) {
+        last.clockEnd = clock + struct.length;
+      } else {
+        ranges.push({ client, clockStart: clock, clockEnd: clock + struct.length, sessionId: row.sessionId, author: row.author, writtenAt: row.at, flagged });
+      }
+    }
+  }
+  return ranges;
+}
+
+/** Who a client id is bound to, from stored ranges (the first range of each client). */
+export function bindingsFrom(ranges: readonly AuthorshipRange[]): ClientBindings {
+  const bindings: ClientBindings = new Map();
+  const firstClock = new Map<number, number>();
+  for (const range of ranges) {
+    if ((firstClock.get(range.client) ?? Infinity) <= range.clockStart) continue;
+    firstClock.set(range.client, range.clockStart);
+    // Server-made ranges are stored without a session and bind nobody.
+    bindings.set(range.client, range.sessionId ?? (range.author === null ? null : `name:${range.author}`));
+  }
+  return bindings;
+}
+
+/** Ranges by client, sorted by clock, for lookups. */
+function indexByClient(ranges: readonly AuthorshipRange[]): Map<number, AuthorshipRange[]> {
+  const byClient = new Map<number, AuthorshipRange[]>();
+  for (const range of ranges) {
+    let list = byClient.get(range.client);
+    if (!list) byClient.set(range.client, (list = []));
+    list.push(range);
+  }
+  for (const list of byClient.values()) list.sort((a, b) => a.clockStart - b.clockStart);
+  return byClient;
+}
+
+/** The range holding `clock`, or the index of the first one after it (binary search). */
+function findAt(list: readonly AuthorshipRange[], clock: number): { range: AuthorshipRange | null; next: number } {
+  let low = 0;
+  let high = list.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (list[mid]!.clockEnd <= clock) low = mid + 1;
+    else high = mid;
+  }
+  const range = list[low];
+  if (range && range.clockStart <= clock) return { range, next: low };
+  return { range: null, next: low };
+}
+
+const minute = (at: Date): string => new Date(Math.floor(at.getTime() / 60_000) * 60_000).toISOString();
+
+/**
+ * Who wrote each character of `text`: walks its items (each keeps the Yjs id it was created
+ * with) and looks their clocks up in the recorded ranges. Adjacent characters of the same
+ * person and minute form one range; text nobody is recorded for has a null author.
+ */
+export function blameText(text: Y.Text, ranges: readonly AuthorshipRange[], colorOf: (name: string) => string): BlameRange[] {
+  const byClient = indexByClient(ranges);
+  const out: BlameRange[] = [];
+  const push = (start: number, end: number, range: AuthorshipRange | null) => {
+    if (end <= start) return;
+    const author = range?.author ?? null;
+    const at = range ? minute(range.writtenAt) : null;
+    const last = out.at(-1);
+    if (last && last.end === start && last.author === author && last.at === at) last.end = end;
+    else out.push({ start, end, author, color: author === null ? null : colorOf(author), at });
+  };
+  let offset = 0;
+  for (let item = text._start; item !== null; item = item.right) {
+    if (item.deleted || !item.countable) continue;
+    const length = item.length;
+    const list = byClient.get(item.id.client) ?? [];
+    let clock = item.id.clock;
+    const end = item.id.clock + length;
+    while (clock < end) {
+      const { range, next } = findAt(list, clock);
+      // Up to the end of this range, or the start of the next recorded one.
+      const stop = Math.min(end, range ? range.clockEnd : (list[next]?.clockStart ?? end));
+      push(offset + (clock - item.id.clock), offset + (stop - item.id.clock), range);
+      clock = stop;
+    }
+    offset += length;
+  }
+  return out;
+}

@@ -1,0 +1,25 @@
+import type { AuthorshipRange, LogRow, NewVersion, VersionRecord } from '@pairpad/db';
+import type { LoadedDocument } from '../rooms/doc-store';
+
+export type { AuthorshipRange, LogRow, NewVersion, VersionRecord };
+
+/**
+ * What history needs from storage (implemented over the database by @pairpad/db's historyRepo):
+ * the kept update log, checkpoints to rebuild any point of it from, versions and authorship.
+ */
+export interface HistoryStore {
+  /** The document at log position `through` (newest checkpoint at or before it, plus the rows after). */
+  readAt(roomId: string, through: number): Promise<LoadedDocument>;
+  logRows(roomId: string, after: number, upTo: number, limit: number): Promise<LogRow[]>;
+  logPosition(roomId: string): Promise<number>;
+  lastCheckpoint(roomId: string): Promise<{ through: number; at: Date } | null>;
+  writeCheckpoint(roomId: string, through: number, state: Uint8Array): Promise<void>;
+  createVersion(roomId: string, version: NewVersion): Promise<VersionRecord>;
+  listVersions(roomId: string, options: { before?: number; limit: number }): Promise<VersionRecord[]>;
+  getVersion(roomId: string, id: number): Promise<VersionRecord | undefined>;
+  nextVersion(roomId: string, id: number): Promise<VersionRecord | undefined>;
+  latestVersion(roomId: string): Promise<VersionRecord | undefined>;
+  unattributed(roomId: string, limit: number): Promise<{ after: number; rows: LogRow[] }>;
+  saveAuthorship(roomId: string, after: number, through: number, ranges: readonly AuthorshipRange[]): Promise<boolean>;
+  authorship(roomId: string): Promise<AuthorshipRange[]>;
+}
