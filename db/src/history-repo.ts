@@ -289,6 +289,143 @@ export function historyRepo(db: Kysely<Database>) {
       });
     },
 
+    /** Rooms with log rows older than `mergeBefore` not merged yet, or any older than `dropBefore`; at most `limit`. */
+    async roomsToThin(mergeBefore: Date, dropBefore: Date, limit: number): Promise<string[]> {
+      const rows = await db
+        .selectFrom('documents as d')
+        .select('d.room_id')
+        .where(({ exists, selectFrom, or }) =>
+          or([
+            exists(
+              selectFrom('document_updates as u')
+                .select('u.id')
+                .whereRef('u.room_id', '=', 'd.room_id')
+                .whereRef('u.id', '>', 'd.merged_through')
+                .whereRef('u.id', '<=', 'd.compacted_through')
+                .where('u.created_at', '<', mergeBefore),
+            ),
+            exists(selectFrom('document_updates as u').select('u.id').whereRef('u.room_id', '=', 'd.room_id').where('u.created_at', '<', dropBefore)),
+          ]),
+        )
+        .limit(limit)
+        .execute();
+      return rows.map((row) => row.room_id);
+    },
+
+    /**
+     * Old log rows to merge: after `merged_through`, written before `before`, and only rows
+     * already folded into the snapshot and read for authorship (merging never changes what a
+     * load or the authorship reader sees). With the log positions rows must not be merged
+     * across: every version and checkpoint.
+     */
+    async rowsToMerge(roomId: string, before: Date, limit: number): Promise<{ rows: LogRow[]; boundaries: number[] }> {
+      const doc = await db
+        .selectFrom('documents')
+        .select(['merged_through', 'compacted_through', 'attributed_through'])
+        .where('room_id', '=', roomId)
+        .executeTakeFirst();
+      if (!doc) return { rows: [], boundaries: [] };
+      const upTo = Math.min(Number(doc.compacted_through), Number(doc.attributed_through));
+      const after = Number(doc.merged_through);
+      const rows = await db
+        .selectFrom('document_updates')
+        .select(['id', 'update', 'session_id', 'author', 'server_made', 'created_at'])
+        .where('room_id', '=', roomId)
+        .where('id', '>', after)
+        .where('id', '<=', upTo)
+        .where('created_at', '<', before)
+        .orderBy('id')
+        .limit(limit)
+        .execute();
+      const last = rows.at(-1);
+      if (!last) return { rows: [], boundaries: [] };
+      const versions = await db.selectFrom('document_versions').select('through').where('room_id', '=', roomId).where('through', '>', after).where('through', '<=', Number(last.id)).execute();
+      const checkpoints = await db
+        .selectFrom('document_checkpoints')
+        .select('through')
+        .distinct()
+        .where('room_id', '=', roomId)
+        .where('through', '>', after)
+        .where('through', '<=', Number(last.id))
+        .execute();
+      return {
+        rows: rows.map((row) => ({
+          id: Number(row.id),
+          update: toBytes(row.update),
+          sessionId: row.session_id,
+          author: row.author,
+          serverMade: row.server_made,
+          at: new Date(row.created_at),
+        })),
+        boundaries: [...versions, ...checkpoints].map((row) => Number(row.through)),
+      };
+    },
+
+    /** Replaces each group's rows by one (`keepId`, holding `update`) and moves `merged_through`. */
+    async saveMerged(roomId: string, groups: readonly { keepId: number; update: Uint8Array; dropIds: readonly number[] }[], mergedThrough: number): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        for (const group of groups) {
+          await trx.updateTable('document_updates').set({ update: group.update }).where('room_id', '=', roomId).where('id', '=', group.keepId).execute();
+          for (let start = 0; start < group.dropIds.length; start += 5_000) {
+            await trx.deleteFrom('document_updates').where('room_id', '=', roomId).where('id', 'in', group.dropIds.slice(start, start + 5_000)).execute();
+          }
+        }
+        await trx.updateTable('documents').set({ merged_through: mergedThrough }).where('room_id', '=', roomId).execute();
+      });
+    },
+
+    /** Bytes of history a room holds: its whole log and every checkpoint. */
+    async historyBytes(roomId: string): Promise<number> {
+      const log = await db
+        .selectFrom('document_updates')
+        .select(sql<string>`coalesce(sum(octet_length(update)), 0)`.as('bytes'))
+        .where('room_id', '=', roomId)
+        .executeTakeFirst();
+      const checkpoints = await db
+        .selectFrom('document_checkpoints')
+        .select(sql<string>`coalesce(sum(octet_length(chunk)), 0)`.as('bytes'))
+        .where('room_id', '=', roomId)
+        .executeTakeFirst();
+      return Number(log?.bytes ?? 0) + Number(checkpoints?.bytes ?? 0);
+    },
+
+    /** The last log position written before `before` that a load no longer reads (0 if none). */
+    async positionBefore(roomId: string, before: Date): Promise<number> {
+      const doc = await db.selectFrom('documents').select(['compacted_through', 'attributed_through']).where('room_id', '=', roomId).executeTakeFirst();
+      if (!doc) return 0;
+      const row = await db
+        .selectFrom('document_updates')
+        .select((eb) => eb.fn.max('id').as('last'))
+        .where('room_id', '=', roomId)
+        .where('created_at', '<', before)
+        .where('id', '<=', Math.min(Number(doc.compacted_through), Number(doc.attributed_through)))
+        .executeTakeFirst();
+      return Number(row?.last ?? 0);
+    },
+
+    /**
+     * Drops the log up to `horizon`, after which only checkpoints rebuild those positions:
+     * versions up to it not in `keep` go, checkpoints up to it go except at kept versions and at
+     * the horizon itself (the base for the rows after it). The caller writes those first.
+     */
+    async dropLogThrough(roomId: string, horizon: number, keep: readonly number[]): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        let versions = trx.deleteFrom('document_versions').where('room_id', '=', roomId).where('through', '<=', horizon);
+        if (keep.length > 0) versions = versions.where('id', 'not in', [...keep]);
+        await versions.execute();
+        const kept = await trx.selectFrom('document_versions').select('through').where('room_id', '=', roomId).where('through', '<=', horizon).execute();
+        const keepThroughs = [horizon, ...kept.map((row) => Number(row.through))];
+        await trx.deleteFrom('document_checkpoints').where('room_id', '=', roomId).where('through', '<=', horizon).where('through', 'not in', keepThroughs).execute();
+        await trx.deleteFrom('document_updates').where('room_id', '=', roomId).where('id', '<=', horizon).execute();
+      });
+    },
+
+    /** Whether a whole checkpoint exists exactly at `through`. */
+    async hasCheckpointAt(roomId: string, through: number): Promise<boolean> {
+      const rows = await db.selectFrom('document_checkpoints').select(['seq', 'chunks']).where('room_id', '=', roomId).where('through', '=', through).execute();
+      return rows.length > 0 && rows.length === rows[0]!.chunks;
+    },
+
     /** Every recorded range of the room, by client and clock. */
     async authorship(roomId: string): Promise<AuthorshipRange[]> {
       const rows = await db

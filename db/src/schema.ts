@@ -34,6 +34,8 @@ export interface DocumentsTable {
   snapshot_version: ColumnType<number | string | null, number | null | undefined, number | null>;
   /** Log rows up to here have their authorship recorded in `document_authorship`. */
   attributed_through: ColumnType<number | string, number | undefined, number>;
+  /** Log rows up to here older than the raw window have been merged per author and minute. */
+  merged_through: ColumnType<number | string, number | undefined, number>;
 }
 
 /** A full Yjs state at log position `through`, in chunk rows: where rebuilding a version starts. */

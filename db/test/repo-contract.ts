@@ -134,7 +134,7 @@ export function repoContractSuite(dialectName: string, postgresUrl?: string): vo
       await docs.compact('room_abcdef', { state, through: 0 });
       expect((await docs.load('room_abcdef')).snapshot).toEqual(state);
       const columns = await sql<{ column_name: string }>`select column_name from information_schema.columns where table_name = 'documents' order by column_name`.execute(handle.db);
-      expect(columns.rows.map((row) => row.column_name)).toEqual(['attributed_through', 'compacted_through', 'room_id', 'snapshot_version', 'state', 'updated_at']);
+      expect(columns.rows.map((row) => row.column_name)).toEqual(['attributed_through', 'compacted_through', 'merged_through', 'room_id', 'snapshot_version', 'state', 'updated_at']);
     });
 
     it('[DB-append] appendMany writes several rooms in one call and reports the last id per room', async () => {

@@ -59,6 +59,14 @@ export interface Tuning {
     checkpointMs: number;
     /** How often loaded rooms' authorship and checkpoints are brought up to date. */
     maintenanceMs: number;
+    /** Log rows younger than this stay as typed... */
+    rawWindowMs: number;
+    /** ...then are merged per author and minute until this age, after which named versions and one version a day remain. */
+    mergedWindowMs: number;
+    /** A room's history (log and checkpoints) above this is coarsened sooner, oldest first; named versions always stay. */
+    roomCapBytes: number;
+    /** How often retention runs. */
+    retentionIntervalMs: number;
   };
 }
 
@@ -86,6 +94,10 @@ export const DEFAULT_TUNING: Readonly<Tuning> = Object.freeze({
     checkpointRows: 1_000,
     checkpointMs: 10 * 60_000,
     maintenanceMs: 5_000,
+    rawWindowMs: 60 * 60_000,
+    mergedWindowMs: 7 * 24 * 60 * 60_000,
+    roomCapBytes: 32 * 1024 * 1024,
+    retentionIntervalMs: 60 * 60_000,
   }),
 });
 

@@ -11,7 +11,8 @@ import { sql, type Kysely } from 'kysely';
 //   `through`; the text is rebuilt from checkpoint + log).
 // - document_authorship: which Yjs (client, clock) ranges which person wrote, decided by the
 //   server from the session that sent each log row. Kept when old log rows are thinned, so
-//   authorship outlives the raw log. `documents.attributed_through` is how far the log is read.
+//   authorship outlives the raw log. `documents.attributed_through` is how far the log is read;
+//   `documents.merged_through`, how far old rows have been merged per author and minute.
 //   `document_updates.server_made` marks rows the server's own Y.Doc made for someone (simple
 //   sync writes, restores): their client id is the server's, shared by all such writers.
 // - rooms.parent_*: where a forked room came from (its view link only).
@@ -65,6 +66,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await db.schema.alterTable('document_updates').addColumn('server_made', 'boolean', (col) => col.notNull().defaultTo(false)).execute();
   await db.schema.alterTable('documents').addColumn('attributed_through', 'bigint', (col) => col.notNull().defaultTo(0)).execute();
+  await db.schema.alterTable('documents').addColumn('merged_through', 'bigint', (col) => col.notNull().defaultTo(0)).execute();
 
   await db.schema.alterTable('rooms').addColumn('parent_view_id', 'text').execute();
   await db.schema.alterTable('rooms').addColumn('parent_name', 'text').execute();
@@ -75,6 +77,7 @@ export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('rooms').dropColumn('parent_version').execute();
   await db.schema.alterTable('rooms').dropColumn('parent_name').execute();
   await db.schema.alterTable('rooms').dropColumn('parent_view_id').execute();
+  await db.schema.alterTable('documents').dropColumn('merged_through').execute();
   await db.schema.alterTable('documents').dropColumn('attributed_through').execute();
   await db.schema.alterTable('document_updates').dropColumn('server_made').execute();
   await db.schema.dropTable('document_authorship').execute();

@@ -22,4 +22,12 @@ export interface HistoryStore {
   unattributed(roomId: string, limit: number): Promise<{ after: number; rows: LogRow[] }>;
   saveAuthorship(roomId: string, after: number, through: number, ranges: readonly AuthorshipRange[]): Promise<boolean>;
   authorship(roomId: string): Promise<AuthorshipRange[]>;
+  // Retention (history/retention.ts).
+  roomsToThin(mergeBefore: Date, dropBefore: Date, limit: number): Promise<string[]>;
+  rowsToMerge(roomId: string, before: Date, limit: number): Promise<{ rows: LogRow[]; boundaries: number[] }>;
+  saveMerged(roomId: string, groups: readonly { keepId: number; update: Uint8Array; dropIds: readonly number[] }[], mergedThrough: number): Promise<void>;
+  historyBytes(roomId: string): Promise<number>;
+  positionBefore(roomId: string, before: Date): Promise<number>;
+  dropLogThrough(roomId: string, horizon: number, keep: readonly number[]): Promise<void>;
+  hasCheckpointAt(roomId: string, through: number): Promise<boolean>;
 }
