@@ -24,6 +24,7 @@ import type { Room, RoomSettings } from '../rooms/room';
 import type { RoomRegistry } from '../rooms/room-registry';
 import { diffHunks } from '../sync/text-merge';
 import { bindingsFrom, blameText, rangesFromRows } from './attribution';
+import { checkpointIfDue } from './checkpoints';
 import type { HistoryStore, VersionRecord } from './history-store';
 
 export type HistoryTuning = Tuning['history'];
@@ -418,25 +419,9 @@ export class HistoryService {
     }
   }
 
-  /** Writes a checkpoint when enough log follows the last one. */
-  private async checkpoint(roomId: string): Promise<void> {
-    const position = await this.deps.store.logPosition(roomId);
-    const last = await this.deps.store.lastCheckpoint(roomId);
-    if (last && last.through >= position) return;
-    const rowsSince = (await this.deps.store.logRows(roomId, last?.through ?? 0, position, this.tuning.checkpointRows)).length;
-    const old = !last || Date.now() - last.at.getTime() >= this.tuning.checkpointMs;
-    if (rowsSince < this.tuning.checkpointRows && !(old && rowsSince > 0)) return;
-    const doc = replayStored(await this.deps.store.readAt(roomId, position));
-    try {
-      await this.deps.store.writeCheckpoint(roomId, position, Y.encodeStateAsUpdate(doc));
-    } finally {
-      doc.destroy();
-    }
-  }
-
   private async maintainRoom(roomId: string): Promise<void> {
     await this.attribute(roomId);
-    await this.checkpoint(roomId);
+    await checkpointIfDue(this.deps.store, roomId, this.tuning);
   }
 
   /** One pass over rooms edited since the last: authorship and checkpoints, one room at a time. */
