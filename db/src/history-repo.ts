@@ -135,6 +135,15 @@ export function historyRepo(db: Kysely<Database>) {
       }));
     },
 
+    /** How many log rows follow position `after`, counting up to `limit`. */
+    async countRows(roomId: string, after: number, limit: number): Promise<number> {
+      const { rows } = await sql<{ count: string }>`
+        select count(*) as count from (
+          select 1 from document_updates where room_id = ${roomId} and id > ${after} order by id limit ${limit}
+        ) as following`.execute(db);
+      return Number(rows[0]?.count ?? 0);
+    },
+
     /** The highest log position of the room (0 before any edit). */
     async logPosition(roomId: string): Promise<number> {
       const row = await db

@@ -13,7 +13,7 @@ export async function checkpointIfDue(store: HistoryStore, roomId: string, tunin
   const position = await store.logPosition(roomId);
   const last = await store.lastCheckpoint(roomId);
   if (last && last.through >= position) return false;
-  const rowsSince = (await store.logRows(roomId, last?.through ?? 0, position, tuning.checkpointRows)).length;
+  const rowsSince = await store.countRows(roomId, last?.through ?? 0, tuning.checkpointRows);
   const old = !last || now - last.at.getTime() >= tuning.checkpointMs;
   if (rowsSince < tuning.checkpointRows && !(old && rowsSince > 0)) return false;
   const doc = replayStored(await store.readAt(roomId, position));

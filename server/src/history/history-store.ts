@@ -12,6 +12,7 @@ export interface HistoryStore {
   readAt(roomId: string, through: number): Promise<LoadedDocument>;
   logRows(roomId: string, after: number, upTo: number, limit: number): Promise<LogRow[]>;
   logPosition(roomId: string): Promise<number>;
+  countRows(roomId: string, after: number, limit: number): Promise<number>;
   lastCheckpoint(roomId: string): Promise<{ through: number; at: Date } | null>;
   writeCheckpoint(roomId: string, through: number, state: Uint8Array): Promise<void>;
   createVersion(roomId: string, version: NewVersion): Promise<VersionRecord>;
