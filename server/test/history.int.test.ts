@@ -177,6 +177,24 @@ describe('history', () => {
     expect((await getJson(`${server.httpUrl}/rooms/${room.roomId}/versions/${overwrite.id}`)).body.text).toBe('typed original text that is long enough\n');
   });
 
+  it('[HIST-auto] a long session without a pause still gets an automatic version every maxIntervalMs', async () => {
+    const server = await startServer({ history: { quietMs: 60_000, maxIntervalMs: 300 } });
+    cleanups.push(() => server.close());
+    const room = await createRoom(server, { code: '' });
+    const alice = client(server, room.roomId, 'Alice', 'session-alice-0008');
+    await alice.synced();
+    const started = Date.now();
+    while (Date.now() - started < 1_200) {
+      alice.text.insert(alice.text.length, 'x');
+      await new Promise((resolve) => setTimeout(resolve, 30));
+    }
+    const versions = await waitFor(async () => {
+      const list = (await getJson(`${server.httpUrl}/rooms/${room.roomId}/versions`)).body.versions;
+      return list.length >= 2 ? list : undefined;
+    });
+    expect(versions.every((v: { kind: string }) => v.kind === 'auto')).toBe(true);
+  });
+
   it('[HIST-replay] replay from a version steps through every edit to the text now', async () => {
     const server = await startServer();
     cleanups.push(() => server.close());
