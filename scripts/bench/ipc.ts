@@ -5,6 +5,10 @@ import type { HistogramData } from './stats';
 export interface ClientSpec {
   name: string;
   typing: boolean;
+  /** This client's server, when not the plan's (the cluster scenario spreads a room's clients over instances). */
+  wsBase?: string;
+  /** Where a reconnecting client goes when its own server refuses connections (a load balancer skipping a dead instance), in order. */
+  fallbackWsBases?: string[];
 }
 
 export interface RoomSpec {
@@ -23,6 +27,10 @@ export interface ConnectPlan {
   syncedOnOpen: boolean;
   concurrency: number;
   timeoutMs: number;
+  /** Connect every room's first client before any second one, so the first lands first (a cluster instance claims a room on its first join). */
+  firstClientsFirst?: boolean;
+  /** Reconnect after an unexpected close, as y-websocket does (100 ms, doubling after failed attempts, at most 2.5 s). */
+  reconnect?: boolean;
 }
 
 export type ParentMsg =
@@ -32,6 +40,8 @@ export type ParentMsg =
   | { cmd: 'drain'; timeoutMs: number }
   | { cmd: 'seed'; room: number; bytes: number; chunk: number }
   | { cmd: 'join'; roomId: string; name: string; timeoutMs: number }
+  | { cmd: 'watch'; sinceUs: number }
+  | { cmd: 'watched' }
   | { cmd: 'close' };
 
 export interface ConnectResult {
@@ -89,4 +99,26 @@ export interface JoinResult {
   error?: string;
 }
 
-export type WorkerMsg = ConnectResult | CollectResult | DrainResult | SeedResult | JoinResult | { ev: 'error'; message: string };
+/** Per room, after a `watch`: how soon every client got an edit another client typed at or after `sinceUs`. */
+export interface WatchedRoom {
+  roomId: string;
+  /** ms from `sinceUs` until the last of the room's clients received such an edit; null while one has not. */
+  servedAfterMs: number | null;
+  /** Reconnections of the room's clients so far. */
+  reconnects: number;
+}
+
+export interface WatchedResult {
+  ev: 'watched';
+  rooms: WatchedRoom[];
+}
+
+export type WorkerMsg =
+  | ConnectResult
+  | CollectResult
+  | DrainResult
+  | SeedResult
+  | JoinResult
+  | WatchedResult
+  | { ev: 'watching' }
+  | { ev: 'error'; message: string };

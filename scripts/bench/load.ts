@@ -10,6 +10,8 @@ import type {
   SeedResult,
   WorkerMsg,
   TrafficCounts,
+  WatchedResult,
+  WatchedRoom,
 } from './ipc';
 import { ForkedWorker } from './forked-worker';
 import { mergeHistograms } from './stats';
@@ -115,6 +117,16 @@ export class LoadPool {
     const w = this.workers[0];
     if (!w) throw new Error('no worker');
     return w.request<JoinResult>({ cmd: 'join', roomId, name, timeoutMs }, 'joined', timeoutMs + 10_000);
+  }
+
+  /** From now on every client notes when it first receives another client's edit stamped at or after `sinceUs` (nowUs clock). */
+  async watch(sinceUs: number): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.request<{ ev: 'watching' }>({ cmd: 'watch', sinceUs }, 'watching')));
+  }
+
+  async watched(): Promise<WatchedRoom[]> {
+    const res = await Promise.all(this.workers.map((w) => w.request<WatchedResult>({ cmd: 'watched' }, 'watched')));
+    return res.flatMap((r) => r.rooms);
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,6 @@
 /** Markdown tables, target verdicts and the saturation SVG for one bench run. */
 import { mergeCodes, type AbuseConfig, type AbuseResult } from './abuse';
+import { CLUSTER_TARGETS, clusterDelivery, clusterVerdicts, relayCpuPerFrameUs, type ClusterConfig, type ClusterPhase, type ClusterResult } from './cluster';
 import type { ColdResult, SaturationResult, ScenarioConfig, ScenarioResult, SteadyResult } from './scenarios';
 
 export interface RunMeta {
@@ -169,6 +170,141 @@ function abuseTable(cfg: AbuseConfig, rows: AbuseResult[]): string {
   return [head, ...body].join('\n') + (details.length ? `\n\n${details.join('\n')}` : '');
 }
 
+/** The cluster scenario's targets: against single-process mode measured in the same run. */
+function clusterTargets(r: ClusterResult | undefined, failure: Failure | undefined): Target[] {
+  const na = (id: string, text: string, value: string): Target => ({ id, text, value, status: 'n/a' });
+  const texts = {
+    cross: `cluster: cross-instance fan-out p99 <= single-instance p99 + ${CLUSTER_TARGETS.crossAddMs} ms and <= ${CLUSTER_TARGETS.crossRatio}x`,
+    same: `cluster: fan-out p99 of rooms whose clients share an instance <= ${CLUSTER_TARGETS.sameRatio}x single-instance`,
+    cpu: `cluster: server CPU (all instances) per cross-instance delivery <= ${CLUSTER_TARGETS.cpuRatio}x single-instance`,
+    failover: `cluster: p99 time until a room is served again after SIGKILL of its owner <= ${CLUSTER_TARGETS.failoverP99Ms / 1000} s`,
+    delivery: 'cluster: zero undelivered updates and failed messages, every room converged (every phase, failover included)',
+  };
+  if (!r || r.unavailable) {
+    const why = r?.unavailable ?? failure?.error ?? '-';
+    return Object.entries(texts).map(([k, t]) => na(`cluster-${k}`, t, why));
+  }
+  const v = clusterVerdicts(r);
+  const within = (x: number | null, max: number | null): Target['status'] => (x === null || max === null ? 'n/a' : x <= max ? 'met' : 'not met');
+  const d = clusterDelivery(r);
+  const fo = r.failover;
+  return [
+    {
+      id: 'cluster-cross',
+      text: texts.cross,
+      value: `${fmt(v.crossP99)} ms vs ${fmt(v.singleP99)} ms (limit ${fmt(v.crossLimitMs)} ms, ${fmtRatio(ratio(v.crossP99, v.singleP99))})`,
+      status: within(v.crossP99, v.crossLimitMs),
+    },
+    {
+      id: 'cluster-same',
+      text: texts.same,
+      value: `${fmt(v.sameP99)} ms vs ${fmt(v.singleP99)} ms (${fmtRatio(ratio(v.sameP99, v.singleP99))})`,
+      status: within(v.sameP99, v.sameLimitMs),
+    },
+    {
+      id: 'cluster-cpu',
+      text: texts.cpu,
+      value: `${fmtRatio(v.cpuCrossRatio)} (${fmt(r.cross?.serverCpuPer1k, 3)} vs ${fmt(r.single?.serverCpuPer1k, 3)} s per 1k; same-instance phase ${fmtRatio(v.cpuSameRatio)})`,
+      status: within(v.cpuCrossRatio, CLUSTER_TARGETS.cpuRatio),
+    },
+    {
+      id: 'cluster-failover',
+      text: texts.failover,
+      value: fo ? `p50 ${fmt(fo.p50, 0)} ms, p99 ${fmt(fo.p99, 0)} ms, max ${fmt(fo.max, 0)} ms over ${fo.rooms} rooms${fo.notServed ? `, ${fo.notServed} NOT served` : ''}` : '-',
+      status: !fo ? 'n/a' : fo.notServed > 0 ? 'not met' : within(fo.p99, CLUSTER_TARGETS.failoverP99Ms),
+    },
+    {
+      id: 'cluster-delivery',
+      text: texts.delivery,
+      value: `undelivered ${d.undelivered}, failed ${d.failed}, unconverged ${d.unconverged}${r.errors.length ? `, errors: ${r.errors.join(' | ')}` : ''}${r.instanceExits.length ? `, instance exits: ${r.instanceExits.join(' | ')}` : ''}`,
+      status: d.ok ? 'met' : 'not met',
+    },
+  ];
+}
+
+function clusterSection(cfg: ClusterConfig, rows: ClusterResult[]): string {
+  const r = rows[0];
+  const method =
+    `Method: one fresh PostgreSQL database per run (created from DATABASE_URL, dropped afterwards), migrated once. ${cfg.rooms} rooms x 2 clients per phase, both clients typing ${cfg.rate} edits/s` +
+    `${cfg.awarenessPerEdit ? ' with a cursor awareness update per edit' : ''}; each phase has fresh rooms, two load-generator processes (one per half of the rooms), ${cfg.warmupSec} s warm-up, ${cfg.durationSec} s measured, ${cfg.settleSec} s pause before it. ` +
+    '*single*: one instance in single-process mode (no CLUSTER_SECRET) on the same database, every client on it. ' +
+    `*mixed*: ${cfg.instances} instances; half the rooms with both clients on the room's owner (same-instance), half with the second client on the next instance, which relays its frames to the owner (cross-instance); owners spread evenly. ` +
+    "Every room's first client joins before any second one (the first instance to load a room claims it); room_owners is read back after the joins to check each room's owner is the planned one. " +
+    `*single* and *mixed* alternate ${cfg.rounds} time(s) (all servers stay up throughout, so each phase runs beside the other side's idle processes); their figures are over the samples of every round in which neither phase saw more than ${cfg.noisyOtherPct} % of a core of other work (all rounds if none was that quiet). ` +
+    'The latency targets use the two kinds of the *mixed* phase, measured side by side, against *single*. ' +
+    "*same* / *cross*: every room same-instance, then every room cross-instance, so that the CPU of all instance processes over the window (utime+stime, /proc) divided by that phase's deliveries is the CPU per delivery of that kind alone; the CPU target compares *cross* with *single*. " +
+    `*single-high* / *cross-high*: the same at ${cfg.highRateFactor}x the rate; the slope of server CPU over deliveries between the two rates is the *marginal* CPU per delivery, free of the fixed costs (timers, one wake-up per batch) that three processes pay three times at a light load. ` +
+    (cfg.maxReruns > 0 ? `A phase during which other processes used more than ${cfg.noisyOtherPct} % of a core is run once more on fresh rooms and the second attempt kept (at most ${cfg.maxReruns} times per run). ` : '') +
+    '*Background CPU* = the instances\' CPU with no rooms, sampled for ' + `${cfg.idleSampleSec} s after they started; *net of background* subtracts it over the window (information only: the target counts all CPU). ` +
+    '*Relay CPU / frame* = (cross CPU - same CPU scaled to cross deliveries) / frames relayed (/healthz forwardedFrames, counted on the instance that holds the client, both directions). ' +
+    `*failover*: ${cfg.failoverRooms} rooms owned by one instance, the second client on each instance in turn (so some rooms have both clients on the owner), every client typing ${cfg.failoverRate} edits/s and reconnecting like y-websocket ` +
+    '(100 ms after a close, doubling after failed attempts; a refused connection goes straight to the next instance, as a load balancer skips a dead one). The owner gets SIGKILL; per room, the time from the kill until every client has received an edit the other typed after it. ' +
+    "All instances, PostgreSQL and the generators share the machine's cores: the cluster's latency includes that contention, not only the relay hop.";
+  if (!r) return method;
+  if (r.unavailable) return `${method}\n\n**n/a**: ${r.unavailable}`;
+  const merged = [r.single, r.mixed].filter((p): p is ClusterPhase => p !== null && cfg.rounds > 1);
+  const used = r.roundsUsed.length ? `round${r.roundsUsed.length > 1 ? 's' : ''} ${r.roundsUsed.join(' + ')}` : `all ${cfg.rounds} rounds (none was quiet)`;
+  const phases = [...r.phases.map((p) => ({ label: p.name as string, p })), ...merged.map((p) => ({ label: `**${p.name}, ${used}**`, p }))];
+  const lat =
+    '| phase | edits/s per client | room kind | rooms | p50 ms | p95 ms | p99 ms | max ms | samples |\n|---|---:|---|---:|---:|---:|---:|---:|---:|\n' +
+    phases
+      .flatMap(({ label, p }) => {
+        const kinds = [...new Set(p.groups.map((g) => g.kind))];
+        // Phases with one kind in both halves show it once, over both generators.
+        if (kinds.length === 1) return [`| ${label} | ${p.rate} | ${kinds[0] ?? '-'} | ${p.rooms} | ${fmt(p.latency.p50)} | ${fmt(p.latency.p95)} | ${fmt(p.latency.p99)} | ${fmt(p.latency.max)} | ${p.latency.samples} |`];
+        return p.groups.map((g) => `| ${label} | ${p.rate} | ${g.kind} | ${g.rooms} | ${fmt(g.latency.p50)} | ${fmt(g.latency.p95)} | ${fmt(g.latency.p99)} | ${fmt(g.latency.max)} | ${g.latency.samples} |`);
+      })
+      .join('\n');
+  const single = r.single;
+  const relay = relayCpuPerFrameUs(r);
+  const totals =
+    '| phase | edits/s per client | instances | delivered/s | server CPU s (per instance) | server CPU s / 1k deliv | vs single | background CPU % (no rooms) | net of background s / 1k deliv | net vs single | frames relayed | client CPU s | generator loop p99 ms | other CPU % | undelivered | failed msgs | converged | owners as planned |\n|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n' +
+    phases
+      .map(
+        ({ label, p }) =>
+          `| ${label}${p.discardedOtherPct !== null ? ` (rerun: other CPU ${fmt(p.discardedOtherPct, 0)} % the first time)` : ''} | ${p.rate} | ${p.instances} | ${fmt(p.deliveredPerSec, 0)} | ${fmt(p.serverCpuSec)} (${p.instanceCpuSec.map((c) => fmt(c)).join(' + ')}) | ${fmt(p.serverCpuPer1k, 3)} | ${fmtRatio(ratio(p.serverCpuPer1k, single?.serverCpuPer1k))} | ${fmt(p.idleCpuPerSec * 100, 1)} | ${fmt(p.netCpuPer1k, 3)} | ${fmtRatio(ratio(p.netCpuPer1k, single?.netCpuPer1k))} | ${p.forwardedFrames} | ${fmt(p.clientCpuSec)} | ${fmt(p.clientLoopP99Ms, 1)} | ${fmt(p.otherCpuPct, 0)} | ${p.undelivered} | ${p.failedMessages}${Object.keys(p.closeCodes).length ? ` (close ${JSON.stringify(p.closeCodes)})` : ''} | ${p.roomsConverged}/${p.roomsTotal} | ${p.ownersChecked ? `${p.ownersAsPlanned}/${p.ownersChecked}` : '-'} |`,
+      )
+      .join('\n');
+  const v = clusterVerdicts(r);
+  const verdict = (ok: boolean | null): string => (ok === null ? 'n/a' : ok ? 'pass' : '**fail**');
+  const le = (x: number | null, max: number | null): boolean | null => (x === null || max === null ? null : x <= max);
+  const fo = r.failover;
+  const verdicts =
+    '| figure | measured | target | verdict |\n|---|---:|---|---|\n' +
+    [
+      `| single-instance p99 (single phase) | ${fmt(v.singleP99)} ms | baseline | |`,
+      `| cross-instance p99 (mixed phase) | ${fmt(v.crossP99)} ms (${fmtRatio(ratio(v.crossP99, v.singleP99))}) | <= single + ${CLUSTER_TARGETS.crossAddMs} ms and <= ${CLUSTER_TARGETS.crossRatio}x: <= ${fmt(v.crossLimitMs)} ms | ${verdict(le(v.crossP99, v.crossLimitMs))} |`,
+      `| same-instance p99 (mixed phase) | ${fmt(v.sameP99)} ms (${fmtRatio(ratio(v.sameP99, v.singleP99))}) | <= ${CLUSTER_TARGETS.sameRatio}x: <= ${fmt(v.sameLimitMs)} ms | ${verdict(le(v.sameP99, v.sameLimitMs))} |`,
+      `| server CPU per delivery, cross phase / single | ${fmtRatio(v.cpuCrossRatio)} | <= ${CLUSTER_TARGETS.cpuRatio}x | ${verdict(le(v.cpuCrossRatio, CLUSTER_TARGETS.cpuRatio))} |`,
+      `| server CPU per delivery, same phase / single | ${fmtRatio(v.cpuSameRatio)} | (information) | |`,
+      `| the same net of the instances' background CPU with no rooms: cross / single, same / single | ${fmtRatio(ratio(r.cross?.netCpuPer1k, single?.netCpuPer1k))}, ${fmtRatio(ratio(r.same?.netCpuPer1k, single?.netCpuPer1k))} | (information) | |`,
+      `| marginal server CPU per 1k deliveries (rate ${cfg.rate} -> ${cfg.rate * cfg.highRateFactor} edits/s): single, cross | ${fmt(v.marginalSingle, 3)} s, ${fmt(v.marginalCross, 3)} s (${fmtRatio(ratio(v.marginalCross, v.marginalSingle))}) | (information) | |`,
+      `| relay CPU per relayed frame | ${relay === null ? '-' : `${relay.toFixed(1)} µs`} | (information) | |`,
+      `| failover: time until served again, p50 / p99 / max | ${fo ? `${fmt(fo.p50, 0)} / ${fmt(fo.p99, 0)} / ${fmt(fo.max, 0)} ms` : '-'} | p99 <= ${CLUSTER_TARGETS.failoverP99Ms} ms, every room served | ${verdict(fo ? fo.notServed === 0 && (le(fo.p99, CLUSTER_TARGETS.failoverP99Ms) ?? false) : null)} |`,
+    ].join('\n');
+  const notes: string[] = [];
+  if (cfg.rounds > 1)
+    notes.push(
+      r.roundsUsed.length
+        ? `- single and mixed figures (and the targets) use ${used}: the rounds in which neither phase saw other processes above ${cfg.noisyOtherPct} % of a core.`
+        : `- no round had both phases under ${cfg.noisyOtherPct} % other CPU: single and mixed merge all rounds, and the latency verdicts carry that noise.`,
+    );
+  if (fo) {
+    notes.push(
+      `- failover: killed ${fo.killedInstance} (owner of ${fo.ownersAsPlanned}/${fo.rooms} rooms as planned); served again in ms, per room: ${fo.servedMs.map((m) => m.toFixed(0)).join(', ')}${fo.notServed ? `; ${fo.notServed} rooms NOT served within the wait` : ''}. ` +
+        `Reconnections ${fo.reconnects}; owners afterwards ${JSON.stringify(fo.newOwners)}; undelivered after the drain ${fo.undelivered}; converged ${fo.roomsConverged}/${fo.roomsTotal}.` +
+        (fo.workerErrors.length ? ` Worker errors: ${fo.workerErrors.join(' | ')}` : ''),
+    );
+  }
+  for (const { p } of phases) {
+    const probs = [p.connectFailed ? `${p.connectFailed} clients failed to connect (${p.connectErrors.join('; ')})` : '', p.workerErrors.length ? `worker errors: ${p.workerErrors.join(' | ')}` : ''].filter(Boolean);
+    if (probs.length) notes.push(`- ${p.name}: ${probs.join('; ')}`);
+  }
+  for (const e of r.errors) notes.push(`- error: ${e}`);
+  for (const e of r.instanceExits) notes.push(`- instance exited: ${e}`);
+  return [method, '', verdicts, '', lat, '', totals, ...(notes.length ? ['', ...notes] : [])].join('\n');
+}
+
 export function evaluateTargets(results: ScenarioResult[], failures: Failure[]): Target[] {
   const targets: Target[] = [];
   const find = <T extends ScenarioResult>(scenario: string, server: string): T | undefined =>
@@ -223,6 +359,7 @@ export function evaluateTargets(results: ScenarioResult[], failures: Failure[]):
     value: abuse ? `${fmtRatio(abuse.p99Ratio)} (${fmt(abuse.quiet.latency.p99)} -> ${fmt(abuse.attacked?.latency.p99)} ms)` : '-',
     status: verdict(abuse?.p99Ratio ?? null, 2),
   });
+  targets.push(...clusterTargets(find<ClusterResult>('cluster', 'pairpad-pg'), failures.find((f) => f.scenario === 'cluster')));
   const mine = results.filter((r) => r.server === 'pairpad');
   const ppFailures = failures.filter((f) => f.server === 'pairpad');
   let undelivered = 0;
@@ -241,7 +378,7 @@ export function evaluateTargets(results: ScenarioResult[], failures: Failure[]):
       undelivered += r.victimUndelivered;
       if (!r.victimConverged) unconverged++;
       failed += r.quiet.victimFailed + (r.attacked?.victimFailed ?? 0);
-    } else {
+    } else if (r.kind === 'cold') {
       if (!r.fullDocument) unconverged++;
       if (r.storageJoinFullDocument === false) unconverged++;
     }
@@ -386,6 +523,8 @@ export function renderMarkdown(
       );
       out.push('');
       out.push(abuseTable(cfg, rows as AbuseResult[]));
+    } else if (cfg.kind === 'cluster') {
+      out.push(clusterSection(cfg, rows as ClusterResult[]));
     } else {
       out.push(
         `${cfg.joins} sequential joins; the seeding client stays connected, so the document is in the server's memory. Server CPU per join is net of the server's idle CPU over the same wall time (10 ms /proc resolution, so read it as +-1 ms).`,

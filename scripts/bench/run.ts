@@ -11,9 +11,11 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { summarizeProfiles } from './profile';
 import { evaluateTargets, renderMarkdown, saturationSvg, type Failure, type RunMeta } from './report';
+import { clusterVerdicts, runCluster } from './cluster';
 import {
   ALL_SCENARIOS,
   PAIRPAD_ONLY,
+  SELF_HOSTED,
   runOn,
   runScenario,
   scenarioConfigs,
@@ -152,6 +154,10 @@ async function quickRun(): Promise<void> {
     }
   }
   for (const name of scenarios.filter((s) => PAIRPAD_ONLY.includes(s))) {
+    if (SELF_HOSTED.includes(name)) {
+      await runSelfHosted(name);
+      continue;
+    }
     for (const server of servers.filter((s) => runsOn(name, s))) {
       const ts = performance.now();
       try {
@@ -166,9 +172,38 @@ async function quickRun(): Promise<void> {
   }
 }
 
+/**
+ * A scenario that starts its own pairpad servers (the cluster: several instances against one)
+ * runs once, when pairpad is among the servers; its result is filed under pairpad-pg.
+ */
+async function runSelfHosted(name: ScenarioName): Promise<void> {
+  if (!servers.some((s) => s === 'pairpad' || s === 'pairpad-pg')) return;
+  const cfg = configs[name];
+  if (cfg.kind !== 'cluster') return;
+  const ts = performance.now();
+  console.log(`[${name}] pairpad-pg ...`);
+  try {
+    const r = await runCluster(cfg, ctx, databaseUrl);
+    results.push(r);
+    console.log(`[${name}] pairpad-pg done in ${((performance.now() - ts) / 1000).toFixed(1)} s: ${headline(r)}`);
+  } catch (e) {
+    failures.push({ scenario: name, server: 'pairpad-pg', error: (e as Error).message });
+    console.log(`[${name}] pairpad-pg FAILED: ${(e as Error).message}`);
+  }
+}
+
 async function fullRun(): Promise<void> {
   outer: for (const name of scenarios) {
     const cfg = configs[name];
+    if (SELF_HOSTED.includes(name)) {
+      if (performance.now() > deadline) {
+        failures.push({ scenario: name, server: 'pairpad-pg', error: `skipped: run exceeded --max-minutes ${maxMinutes}` });
+        console.log(`bench: time budget exhausted, skipping the rest`);
+        break;
+      }
+      await runSelfHosted(name);
+      continue;
+    }
     for (const server of servers.filter((s) => runsOn(name, s))) {
       if (performance.now() > deadline) {
         failures.push({ scenario: name, server, error: `skipped: run exceeded --max-minutes ${maxMinutes}` });
@@ -219,6 +254,11 @@ function headline(r: ScenarioResult): string {
     return `p99 ${r.latency.p99?.toFixed(2) ?? '-'} ms, ${r.deliveredPerSec.toFixed(0)} deliv/s, undelivered ${r.undelivered}, failed ${r.failedMessages}, converged ${r.roomsConverged}/${r.roomsTotal}, CPU/1k ${r.serverCpuPer1k?.toFixed(3) ?? '-'} s, RSS/room ${r.rssPerRoomKb.toFixed(1)} KB`;
   if (r.kind === 'abuse')
     return `victim p99 quiet ${r.quiet.latency.p99?.toFixed(2) ?? '-'} ms, attacked ${r.attacked?.latency.p99?.toFixed(2) ?? '-'} ms (${r.p99Ratio?.toFixed(2) ?? '-'}x), server CPU ${r.quiet.serverCpuPct.toFixed(0)} % -> ${r.attacked?.serverCpuPct.toFixed(0) ?? '-'} %, attacker sockets closed ${r.attacks.reduce((a, s) => a + s.closedByServer, 0)}`;
+  if (r.kind === 'cluster') {
+    if (r.unavailable) return `n/a: ${r.unavailable}`;
+    const v = clusterVerdicts(r);
+    return `p99 single ${v.singleP99?.toFixed(2) ?? '-'} ms, same-instance ${v.sameP99?.toFixed(2) ?? '-'} ms, cross-instance ${v.crossP99?.toFixed(2) ?? '-'} ms; CPU per delivery cross/single ${v.cpuCrossRatio?.toFixed(2) ?? '-'}x; failover p99 ${r.failover?.p99?.toFixed(0) ?? '-'} ms${r.errors.length ? `; errors: ${r.errors.join(' | ')}` : ''}`;
+  }
   if (r.kind === 'saturation') return `sustained ${r.generatorBound ? '>= ' : ''}${r.sustained} edits/s (${r.stopReason})`;
   return `median join ${r.joinMedianMs?.toFixed(1) ?? '-'} ms, CPU/join ${r.serverCpuPerJoinSec?.toFixed(3) ?? '-'} s, full doc ${r.fullDocument}`;
 }
@@ -243,7 +283,8 @@ const meta: RunMeta = {
     'pairpad is started as `node --import tsx server/src/main.ts` (what `npx tsx` runs, without the wrapper processes) with PORT, HOST=127.0.0.1, DATA_DIR=<fresh temp dir>, LOG_LEVEL=warn.',
     'The reference is the published @y/websocket-server 0.1.1 (the last release on yjs 13; 0.1.5 needs yjs 14 prereleases) run unmodified from its src/server.js; it keeps documents in memory (no YPERSISTENCE). Hocuspocus 4.7 runs with no extensions on Node 20 although it declares node >= 22.',
     'Classroom uses 20 clients per room for every server because pairpad caps a room at 20.',
-    ...(scenarios.some((s) => PAIRPAD_ONLY.includes(s)) ? ['The abuse scenario runs on pairpad only (it attacks view links and REST reads the peers do not have); the peers are n/a there.'] : []),
+    ...(scenarios.includes('abuse') ? ['The abuse scenario runs on pairpad only (it attacks view links and REST reads the peers do not have); the peers are n/a there.'] : []),
+    ...(scenarios.includes('cluster') ? ['The cluster scenario runs pairpad only (several instances on PostgreSQL, a pairpad feature); the peers are n/a there.'] : []),
   ],
 };
 

@@ -1,18 +1,21 @@
 /** Scenario definitions and the code that drives one scenario against one fresh server. */
 import { abuseConfig, abuseServerEnv, runAbuse, type AbuseConfig, type AbuseResult } from './abuse';
+import { clusterConfig, type ClusterConfig, type ClusterResult } from './cluster';
 import { LoadPool, type Collected } from './load';
 import type { RoomSpec } from './ipc';
 import { readProc, readSystemBusySec, startServer, type RunContext, type RunningServer, type ServerSpec } from './servers';
 import { summarize, type LatencySummary } from './stats';
 
-export type ScenarioName = 'pair' | 'busy' | 'classroom' | 'idle' | 'saturation' | 'cold' | 'abuse';
-export const ALL_SCENARIOS: ScenarioName[] = ['pair', 'busy', 'classroom', 'idle', 'saturation', 'cold', 'abuse'];
+export type ScenarioName = 'pair' | 'busy' | 'classroom' | 'idle' | 'saturation' | 'cold' | 'abuse' | 'cluster';
+export const ALL_SCENARIOS: ScenarioName[] = ['pair', 'busy', 'classroom', 'idle', 'saturation', 'cold', 'abuse', 'cluster'];
 /** Scenarios that only make sense against pairpad (they use its REST API and view links); peers are skipped. */
-export const PAIRPAD_ONLY: readonly ScenarioName[] = ['abuse'];
+export const PAIRPAD_ONLY: readonly ScenarioName[] = ['abuse', 'cluster'];
+/** Scenarios that start their own servers (several pairpad instances) and run once, not once per server. */
+export const SELF_HOSTED: readonly ScenarioName[] = ['cluster'];
 
 export interface SteadyConfig {
   kind: 'steady';
-  name: Exclude<ScenarioName, 'saturation' | 'cold' | 'abuse'>;
+  name: Exclude<ScenarioName, 'saturation' | 'cold' | 'abuse' | 'cluster'>;
   title: string;
   rooms: number;
   clientsPerRoom: number;
@@ -55,7 +58,7 @@ export interface ColdConfig {
   limit: number;
 }
 
-export type ScenarioConfig = SteadyConfig | SaturationConfig | ColdConfig | AbuseConfig;
+export type ScenarioConfig = SteadyConfig | SaturationConfig | ColdConfig | AbuseConfig | ClusterConfig;
 
 export function scenarioConfigs(quick: boolean, durationOverride?: number): Record<ScenarioName, ScenarioConfig> {
   const d = (full: number, q: number): number => durationOverride ?? (quick ? q : full);
@@ -139,6 +142,7 @@ export function scenarioConfigs(quick: boolean, durationOverride?: number): Reco
       limit: 20,
     },
     abuse: abuseConfig(quick, durationOverride),
+    cluster: clusterConfig(quick, durationOverride),
   };
 }
 
@@ -244,7 +248,7 @@ export interface ColdResult {
   serverExited: string | null;
 }
 
-export type ScenarioResult = SteadyResult | SaturationResult | ColdResult | AbuseResult;
+export type ScenarioResult = SteadyResult | SaturationResult | ColdResult | AbuseResult | ClusterResult;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -319,6 +323,7 @@ export async function runOn(cfg: ScenarioConfig, server: RunningServer, ctx: Run
   if (cfg.kind === 'steady') return await runSteady(cfg, server, ctx);
   if (cfg.kind === 'saturation') return await runSaturation(cfg, server, ctx);
   if (cfg.kind === 'abuse') return await runAbuse(cfg, server, ctx);
+  if (cfg.kind === 'cluster') throw new Error('the cluster scenario starts its own servers (runCluster)');
   return await runCold(cfg, server, ctx);
 }
 

@@ -8,7 +8,7 @@ import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import WebSocket from 'ws';
-import type { ClientSpec, CollectResult, ConnectPlan, ParentMsg, WorkerMsg } from './ipc';
+import type { ClientSpec, CollectResult, ConnectPlan, ParentMsg, WatchedRoom, WorkerMsg } from './ipc';
 import {
   type Dialect,
   encodeAwareness,
@@ -61,6 +61,8 @@ function recordLatency(us: number): void {
   hist.record(nowReceiveUs - us);
 }
 let nowReceiveUs = 0;
+/** Set by a `watch` command: the failover measurement looks for edits stamped at or after it. */
+let watchSinceUs: number | null = null;
 
 class RoomState {
   readonly clients: BenchClient[] = [];
@@ -79,6 +81,17 @@ class BenchClient {
   received = 0;
   nextAt = 0;
   awarenessClock = 0;
+  /** Reconnect after an unexpected close (ConnectPlan.reconnect). */
+  reconnect = false;
+  /** The client's server first, then where it goes when that one refuses (ClientSpec.fallbackWsBases). */
+  urls: string[] = [];
+  reconnects = 0;
+  /** performance.now()-based µs clock (nowUs) when this client first received, from another client, an edit stamped at or after watchSinceUs. */
+  firstWatchedUs: number | null = null;
+  private urlIndex = 0;
+  private failedAttempts = 0;
+  private refusedInRound = 0;
+  private reconnectTimer: NodeJS.Timeout | null = null;
   private readonly awarenessHead: string;
   private onSynced: (() => void) | null = null;
   private onFail: ((e: Error) => void) | null = null;
@@ -120,28 +133,64 @@ class BenchClient {
         this.ws?.terminate();
         reject(e);
       };
-      const ws = new WebSocket(this.url, { perMessageDeflate: false, maxPayload: 256 * 1024 * 1024 });
-      ws.binaryType = 'nodebuffer';
-      this.ws = ws;
-      ws.on('open', () => {
-        if (this.dialect === 'hocuspocus') this.sendRaw(encodeHocuspocusAuth(this.prefix));
-        this.sendRaw(encodeSync(this.prefix, SYNC_STEP1, Y.encodeStateVector(this.doc)));
-        this.sendAwareness();
-        if (this.syncedOnOpen) this.markSynced();
-      });
-      ws.on('message', (data: Buffer) => this.onMessage(data));
-      ws.on('error', (e) => {
-        this.onFail?.(e);
-      });
-      ws.on('close', (code, reason) => {
-        const key = String(code);
-        if (!this.closedByUs) {
-          counters.unexpectedCloses++;
-          closeCodes[key] = (closeCodes[key] ?? 0) + 1;
-        }
-        this.onFail?.(new Error(`closed ${code} ${reason.toString()}`));
-      });
+      this.open();
     });
+  }
+
+  /** Opens a socket to the current URL; every (re)connection of this client goes through here. */
+  private open(): void {
+    const ws = new WebSocket(this.urls[this.urlIndex] ?? this.url, { perMessageDeflate: false, maxPayload: 256 * 1024 * 1024 });
+    ws.binaryType = 'nodebuffer';
+    this.ws = ws;
+    let opened = false;
+    ws.on('open', () => {
+      opened = true;
+      this.failedAttempts = 0;
+      this.refusedInRound = 0;
+      if (this.dialect === 'hocuspocus') this.sendRaw(encodeHocuspocusAuth(this.prefix));
+      this.sendRaw(encodeSync(this.prefix, SYNC_STEP1, Y.encodeStateVector(this.doc)));
+      this.sendAwareness();
+      if (this.syncedOnOpen) this.markSynced();
+    });
+    ws.on('message', (data: Buffer) => this.onMessage(data));
+    ws.on('error', (e) => {
+      this.onFail?.(e);
+    });
+    ws.on('close', (code, reason) => {
+      const key = String(code);
+      // A reconnect attempt that never opened is not a close of a working socket.
+      if (!this.closedByUs && opened) {
+        counters.unexpectedCloses++;
+        closeCodes[key] = (closeCodes[key] ?? 0) + 1;
+      }
+      this.onFail?.(new Error(`closed ${code} ${reason.toString()}`));
+      if (this.reconnect && this.synced && !this.closedByUs) this.scheduleReconnect(opened);
+    });
+  }
+
+  /**
+   * y-websocket's schedule: 100 ms after a working socket closed, doubling after each attempt
+   * that did not open, at most 2.5 s. A refused connection moves on at once to the next URL
+   * (a load balancer skips an instance that refuses), until every URL refused in one round.
+   */
+  private scheduleReconnect(opened: boolean): void {
+    if (!opened && this.urls.length > 1) {
+      this.urlIndex = (this.urlIndex + 1) % this.urls.length;
+      if (++this.refusedInRound < this.urls.length) {
+        this.reconnects++;
+        this.open();
+        return;
+      }
+      this.refusedInRound = 0;
+    }
+    if (!opened) this.failedAttempts++;
+    const delay = Math.min(2 ** this.failedAttempts * 100, 2500);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      if (this.closedByUs) return;
+      this.reconnects++;
+      this.open();
+    }, delay);
   }
 
   private markSynced(): void {
@@ -194,8 +243,17 @@ class BenchClient {
           const n = scanStamps(payload, 0, payload.length, this.index, recordLatency);
           this.received += n;
           counters.delivered += n;
+          if (watchSinceUs !== null && this.firstWatchedUs === null) this.watchFor(payload);
           Y.applyUpdate(this.doc, payload, REMOTE);
         } else if (step === SYNC_STEP2) {
+          if (this.reconnects > 0) {
+            // After a reconnection the server's reply carries what this client missed meanwhile:
+            // delivered, though too late to count as fan-out latency.
+            const n = scanStamps(payload, 0, payload.length, this.index, () => {});
+            this.received += n;
+            counters.delivered += n;
+            if (watchSinceUs !== null && this.firstWatchedUs === null) this.watchFor(payload);
+          }
           Y.applyUpdate(this.doc, payload, REMOTE);
           this.markSynced();
         } else if (step === SYNC_STEP1) {
@@ -214,8 +272,18 @@ class BenchClient {
     }
   }
 
+  private watchFor(payload: Uint8Array): void {
+    const since = watchSinceUs ?? Infinity;
+    let hit = false;
+    scanStamps(payload, 0, payload.length, this.index, (us) => {
+      if (us >= since) hit = true;
+    });
+    if (hit) this.firstWatchedUs = nowUs();
+  }
+
   close(): void {
     this.closedByUs = true;
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     this.ws?.close();
     this.doc.destroy();
   }
@@ -268,8 +336,11 @@ async function connectAll(plan: ConnectPlan): Promise<void> {
     const room = new RoomState(r.roomId);
     rooms.push(room);
     for (const spec of r.clients) {
-      const url = `${plan.wsBase}/${r.roomId}?name=${encodeURIComponent(spec.name)}`;
+      const query = `/${r.roomId}?name=${encodeURIComponent(spec.name)}`;
+      const url = `${spec.wsBase ?? plan.wsBase}${query}`;
       const c = new BenchClient(plan.dialect, url, r.roomId, spec, room, room.clients.length, plan.awarenessPerEdit, plan.syncedOnOpen);
+      c.urls = [url, ...(spec.fallbackWsBases ?? []).map((base) => `${base}${query}`)];
+      c.reconnect = plan.reconnect ?? false;
       room.clients.push(c);
       all.push(c);
       if (spec.typing) typists.push(c);
@@ -278,22 +349,26 @@ async function connectAll(plan: ConnectPlan): Promise<void> {
   let ok = 0;
   let failed = 0;
   const errors: string[] = [];
-  let next = 0;
   // Rooms connect client by client in order, so names reach the server in a stable order.
-  const lane = async (): Promise<void> => {
-    while (next < all.length) {
-      const c = all[next++];
-      if (!c) break;
-      try {
-        await c.connect(plan.timeoutMs);
-        ok++;
-      } catch (e) {
-        failed++;
-        if (errors.length < 5) errors.push(`${c.spec.name}@${c.roomId}: ${(e as Error).message}`);
+  // firstClientsFirst: every room's first client is synced before any room's second one starts.
+  const waves = plan.firstClientsFirst ? [all.filter((c) => c.index === 0), all.filter((c) => c.index !== 0)] : [all];
+  for (const wave of waves) {
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      while (next < wave.length) {
+        const c = wave[next++];
+        if (!c) break;
+        try {
+          await c.connect(plan.timeoutMs);
+          ok++;
+        } catch (e) {
+          failed++;
+          if (errors.length < 5) errors.push(`${c.spec.name}@${c.roomId}: ${(e as Error).message}`);
+        }
       }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, plan.concurrency) }, lane));
+    };
+    await Promise.all(Array.from({ length: Math.max(1, plan.concurrency) }, lane));
+  }
   send({ ev: 'connected', ok, failed, errors, ms: performance.now() - t0 });
 }
 
@@ -403,6 +478,21 @@ async function join(dialect: Dialect, wsBase: string, roomId: string, name: stri
   }
 }
 
+function watchedRoom(r: RoomState): WatchedRoom {
+  const since = watchSinceUs ?? 0;
+  let last = 0;
+  let all = true;
+  for (const c of r.clients) {
+    if (c.firstWatchedUs === null) all = false;
+    else last = Math.max(last, c.firstWatchedUs);
+  }
+  return {
+    roomId: r.roomId,
+    servedAfterMs: all && r.clients.length > 0 ? (last - since) / 1000 : null,
+    reconnects: r.clients.reduce((a, c) => a + c.reconnects, 0),
+  };
+}
+
 let currentPlan: ConnectPlan | null = null;
 
 process.on('message', (raw: ParentMsg) => {
@@ -427,6 +517,14 @@ process.on('message', (raw: ParentMsg) => {
       case 'join':
         if (!currentPlan) throw new Error('join before connect');
         await join(currentPlan.dialect, currentPlan.wsBase, raw.roomId, raw.name, raw.timeoutMs);
+        break;
+      case 'watch':
+        watchSinceUs = raw.sinceUs;
+        for (const r of rooms) for (const c of r.clients) c.firstWatchedUs = null;
+        send({ ev: 'watching' });
+        break;
+      case 'watched':
+        send({ ev: 'watched', rooms: rooms.map(watchedRoom) });
         break;
       case 'close':
         setRate(0);
