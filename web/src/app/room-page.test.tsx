@@ -6,6 +6,12 @@ import { makeStore } from './store';
 
 // Monaco does not run in jsdom; the page is tested around it.
 vi.mock('../features/editor/editor', () => ({ CodeEditor: () => <div data-testid="editor" /> }));
+vi.mock('../features/editor/version-views', () => ({
+  DiffView: ({ original, modified }: { original: string; modified: string }) => (
+    <div data-testid="version-diff" data-original={original} data-modified={modified} />
+  ),
+  CodeView: ({ text }: { text: string }) => <pre data-testid="replay-code">{text}</pre>,
+}));
 // No sockets from unit tests: the session layer has its own tests with a fake provider.
 vi.mock('../features/editor/use-collab-session', () => ({ useCollabSession: () => null }));
 const { RoomPage } = await import('./room-page');
@@ -121,25 +127,62 @@ describe('room page', () => {
       expect(screen.queryByTestId('capacity-error')).toBeNull();
     });
 
-    it('Ctrl+S (and Cmd+S) stores a snapshot and keeps the browser from opening its save dialog', async () => {
+    const version = (over: Record<string, unknown> = {}) => ({
+      id: 7,
+      at: '2026-01-01T10:11:12Z',
+      kind: 'named',
+      name: null,
+      by: 'Alice',
+      authors: [],
+      inserted: 0,
+      deleted: 0,
+      length: 0,
+      ...over,
+    });
+
+    it('Ctrl+S (and Cmd+S) asks for a version name, Enter saves it, and the browser’s dialog never opens', async () => {
       const fetchMock = vi.fn(async (url: string, init?: RequestInit) => {
         if (url.endsWith('/healthz')) return json({ status: 'ok', db: 'ok' });
-        if (init?.method === 'POST' && url.endsWith('/snapshot')) return json({ savedAt: '2026-01-01T10:11:12Z' });
+        if (init?.method === 'POST' && url.endsWith('/versions')) {
+          const body = JSON.parse(String(init.body)) as { name?: string };
+          return json(version({ name: body.name ?? null }), 201);
+        }
         return json(details);
       });
       vi.stubGlobal('fetch', fetchMock);
       const { store } = renderRoom('/room/room123456');
       await waitFor(() => expect(store.getState().room.status).toBe('ready'));
-      const snapshots = () => fetchMock.mock.calls.filter(([url, init]) => init?.method === 'POST' && String(url).endsWith('/snapshot'));
+      const saves = () => fetchMock.mock.calls.filter(([url, init]) => init?.method === 'POST' && String(url).endsWith('/versions'));
       const press = new KeyboardEvent('keydown', { key: 's', ctrlKey: true, bubbles: true, cancelable: true });
       window.dispatchEvent(press);
       expect(press.defaultPrevented).toBe(true);
+      const input = await screen.findByTestId('version-name');
+      fireEvent.change(input, { target: { value: ' works with fixtures ' } });
+      fireEvent.submit(input.closest('form')!);
       await waitFor(() => expect(store.getState().room.savedAt).toBe('2026-01-01T10:11:12Z'));
-      expect(snapshots()).toHaveLength(1);
+      expect(saves()).toHaveLength(1);
+      expect(JSON.parse(String(saves()[0]?.[1]?.body))).toEqual({ by: 'Alice', name: 'works with fixtures' });
+      expect(screen.queryByTestId('save-dialog')).toBeNull();
+      expect(screen.getByTestId('confirmation').textContent).toMatch(/^Saved “works with fixtures”/);
+
       const mac = new KeyboardEvent('keydown', { key: 'S', metaKey: true, bubbles: true, cancelable: true });
       window.dispatchEvent(mac);
       expect(mac.defaultPrevented).toBe(true);
-      await waitFor(() => expect(snapshots()).toHaveLength(2));
+      fireEvent.submit((await screen.findByTestId('version-name')).closest('form')!);
+      await waitFor(() => expect(saves()).toHaveLength(2));
+      expect(JSON.parse(String(saves()[1]?.[1]?.body))).toEqual({ by: 'Alice' });
+    });
+
+    it('Escape closes the save dialog without saving', async () => {
+      const fetchMock = vi.fn(async (url: string, _init?: RequestInit) => (url.endsWith('/healthz') ? json({ status: 'ok', db: 'ok' }) : json(details)));
+      vi.stubGlobal('fetch', fetchMock);
+      const { store } = renderRoom('/room/room123456');
+      await waitFor(() => expect(store.getState().room.status).toBe('ready'));
+      screen.getByTestId('save').click();
+      const input = await screen.findByTestId('version-name');
+      fireEvent.keyDown(input, { key: 'Escape' });
+      expect(screen.queryByTestId('save-dialog')).toBeNull();
+      expect(fetchMock.mock.calls.filter(([, init]) => init?.method === 'POST')).toEqual([]);
     });
 
     it('shows the server’s 409 limit_below_online clearly and keeps the old limit', async () => {
@@ -220,7 +263,7 @@ describe('room page', () => {
         'fetch',
         vi.fn(async (url: string, init?: RequestInit) => {
           if (url.endsWith('/healthz')) return json({ status: 'ok', db: 'ok' });
-          if (init?.method === 'POST' && url.endsWith('/snapshot')) return dbUnavailable();
+          if (init?.method === 'POST' && url.endsWith('/versions')) return dbUnavailable();
           return json(details);
         }),
       );
@@ -228,8 +271,9 @@ describe('room page', () => {
       await waitFor(() => expect(store.getState().room.status).toBe('ready'));
       await waitFor(() => expect(store.getState().room.degraded).toBe(false));
       screen.getByTestId('save').click();
+      fireEvent.submit((await screen.findByTestId('version-name')).closest('form')!);
       await waitFor(() => expect(screen.getByTestId('degraded-banner')).toBeTruthy());
-      expect(screen.getByTestId('notice').textContent).toMatch(/database is unavailable/);
+      expect(screen.getByTestId('save-error').textContent).toMatch(/database is unavailable/);
     });
   });
 });

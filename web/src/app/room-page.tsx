@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useState, type FormEvent, type ReactElement } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
-import { checkDisplayName, type Language, type Role } from '@pairpad/shared';
+import { checkDisplayName, editPath, watchPath, type Language, type Role, type VersionSummary } from '@pairpad/shared';
 import { env } from '../config/env';
 import { colorForName } from '../lib/colors';
 import { useLatest } from '../lib/use-latest';
@@ -44,6 +44,19 @@ import {
   presenceReset,
   selfConnectionChanged,
 } from '../features/presence/presence-slice';
+import { DiffView, CodeView } from '../features/editor/version-views';
+import { HistoryPanel, type HistoryViews } from '../features/history/history-panel';
+import { SaveDialog } from '../features/history/save-dialog';
+import { RestoreToast } from '../features/history/restore-toast';
+import { formatClock } from '../features/history/format';
+import { liveBufferDocument, liveYjsDocument, type LiveDocument } from '../features/history/live-document';
+import { authorshipToggled, toastDismissed, versionSelected } from '../features/history/history-slice';
+import { useAuthorship, useLiveText, useRoomHistory } from './use-room-history';
+
+const HISTORY_VIEWS: HistoryViews = { Diff: DiffView, Code: CodeView };
+/** How long the restore toast stays when nobody acts on it. */
+const TOAST_MS = 15_000;
+const EDIT_ONLY_REASON = 'Restore and fork need the edit link; this is a view link.';
 
 /** How often an open room asks /healthz whether the server's database is up, and while it is down. */
 const HEALTH_POLL_MS = 30_000;
@@ -100,6 +113,8 @@ function RoomView({ id, role, mode, name, attempt, onRename }: RoomViewProps): R
   const suggestion = useAppSelector((s) => s.suggestion);
   const sessionId = useAppSelector((s) => s.session.sessionId);
   const [notice, setNotice] = useState<string | null>(null);
+  const [confirmation, setConfirmation] = useState<string | null>(null);
+  const [saveDialog, setSaveDialog] = useState<{ busy: boolean; error: string | null } | null>(null);
 
   useEffect(() => {
     dispatch(roomOpened({ id, role }));
@@ -166,6 +181,12 @@ function RoomView({ id, role, mode, name, attempt, onRename }: RoomViewProps): R
     const timer = setTimeout(() => setNotice(null), 4000);
     return () => clearTimeout(timer);
   }, [notice]);
+
+  useEffect(() => {
+    if (!confirmation) return;
+    const timer = setTimeout(() => setConfirmation(null), 4000);
+    return () => clearTimeout(timer);
+  }, [confirmation]);
 
   // Never list ourselves as online while our own socket is down (issue 14, defect 4).
   const selfConnected = connection.status === 'connected' && !connection.fatal;
@@ -262,17 +283,57 @@ function RoomView({ id, role, mode, name, attempt, onRename }: RoomViewProps): R
     [dispatch, room.roomId, refused],
   );
 
+  const live = useMemo<LiveDocument | null>(
+    () => session?.bindText<LiveDocument>({ crdt: (text) => liveYjsDocument(text.doc), buffer: (buffer) => liveBufferDocument(buffer) }) ?? null,
+    [session],
+  );
+  const { history, ...roomHistory } = useRoomHistory({ id: room.status === 'ready' ? id : null, canEdit: !readOnly, name, live, synced: connection.synced });
+  const { save: saveToServer, fork: forkOnServer, restore: restoreOnServer } = roomHistory;
+  const liveText = useLiveText(live, history.open && history.selectedId !== null);
+  const authorship = useAuthorship(room.status === 'ready' ? id : null, history.authorship, live);
+
+  /** Save (button or Ctrl/Cmd+S): ask for an optional name first. */
   const save = useCallback(() => {
     if (!room.roomId) return;
-    dispatch(saveStarted());
-    roomsApi
-      .snapshot(room.roomId)
-      .then((result) => dispatch(saveFinished(result.savedAt ?? new Date().toISOString())))
-      .catch((error: unknown) => {
-        dispatch(saveFinished(null));
-        setNotice(refused('save', error));
-      });
-  }, [dispatch, room.roomId, refused]);
+    setSaveDialog((open) => open ?? { busy: false, error: null });
+  }, [room.roomId]);
+
+  const saveVersion = useCallback(
+    (versionName: string | undefined) => {
+      setSaveDialog({ busy: true, error: null });
+      dispatch(saveStarted());
+      saveToServer(versionName)
+        .then((saved) => {
+          dispatch(saveFinished(saved.at));
+          setSaveDialog(null);
+          setConfirmation(saved.name ? `Saved “${saved.name}” (${formatClock(saved.at)})` : `Saved a version (${formatClock(saved.at)})`);
+        })
+        .catch((error: unknown) => {
+          dispatch(saveFinished(null));
+          setSaveDialog({ busy: false, error: refused('save', error) });
+        });
+    },
+    [dispatch, saveToServer, refused],
+  );
+
+  const forkRoom = useCallback(
+    async (version: VersionSummary | null): Promise<string | null> => {
+      const forked = await forkOnServer(version ? version.id : null);
+      if (typeof forked === 'string') return forked;
+      void navigate(editPath(forked.roomId));
+      return null;
+    },
+    [forkOnServer, navigate],
+  );
+
+  const restoreVersion = useCallback((version: VersionSummary) => restoreOnServer(version.id), [restoreOnServer]);
+
+  const toast = history.toast;
+  useEffect(() => {
+    if (!toast) return;
+    const timer = setTimeout(() => dispatch(toastDismissed()), TOAST_MS);
+    return () => clearTimeout(timer);
+  }, [dispatch, toast]);
 
   const saveRef = useLatest(save);
   useEffect(() => {
@@ -330,7 +391,35 @@ function RoomView({ id, role, mode, name, attempt, onRename }: RoomViewProps): R
         onLanguageChange={changeLanguage}
         onSave={save}
         onLeave={leave}
+        actions={
+          <>
+            <button
+              type="button"
+              className={`button small${history.authorship ? ' active' : ''}`}
+              data-testid="authorship-toggle"
+              aria-pressed={history.authorship}
+              title="Colour the text by who wrote it"
+              onClick={() => dispatch(authorshipToggled())}
+            >
+              Authorship
+            </button>
+            <button
+              type="button"
+              className={`button small${history.open ? ' active' : ''}`}
+              data-testid="history-toggle"
+              aria-pressed={history.open}
+              onClick={history.open ? roomHistory.close : roomHistory.open}
+            >
+              History
+            </button>
+          </>
+        }
       />
+      {room.parent && (
+        <div className="banner banner-fork" data-testid="forked-from" role="note">
+          forked from <Link to={watchPath(room.parent.viewId)}>{room.parent.name || 'another room'}</Link>
+        </div>
+      )}
       {readOnly && (
         <div className="banner banner-watch" data-testid="viewer-banner" role="note">
           <strong>Watching</strong> — read-only. You see every edit and cursor live but cannot type.
@@ -358,6 +447,27 @@ function RoomView({ id, role, mode, name, attempt, onRename }: RoomViewProps): R
           {notice}
         </div>
       )}
+      {confirmation && (
+        <div className="banner banner-ok" role="status" data-testid="confirmation">
+          {confirmation}
+        </div>
+      )}
+      {authorship.error && history.authorship && (
+        <div className="banner banner-warn" role="status" data-testid="authorship-error">
+          {authorship.error}
+        </div>
+      )}
+      {toast && (
+        <RestoreToast
+          key={`${toast.version}:${toast.at}`}
+          notice={toast}
+          onUndo={readOnly ? undefined : () => roomHistory.restore(toast.backup)}
+          onDismiss={() => dispatch(toastDismissed())}
+        />
+      )}
+      {saveDialog && (
+        <SaveDialog busy={saveDialog.busy} error={saveDialog.error} onSave={saveVersion} onCancel={() => setSaveDialog(null)} />
+      )}
       <div className="room-body">
         <div className="editor-column">
           {session ? (
@@ -368,6 +478,7 @@ function RoomView({ id, role, mode, name, attempt, onRename }: RoomViewProps): R
               followClientId={following}
               onStopFollow={() => dispatch(followStopped())}
               autocomplete={autocomplete}
+              highlights={authorship.highlights}
             />
           ) : (
             <div className="editor-placeholder" data-testid="editor-loading">
@@ -403,6 +514,26 @@ function RoomView({ id, role, mode, name, attempt, onRename }: RoomViewProps): R
             )}
           </footer>
         </div>
+        {history.open && (
+          <div className="history-column">
+            <HistoryPanel
+              history={history}
+              canEdit={!readOnly}
+              editOnlyReason={EDIT_ONLY_REASON}
+              currentText={liveText}
+              language={room.language}
+              views={HISTORY_VIEWS}
+              loadVersion={roomHistory.loadVersion}
+              loadReplay={roomHistory.loadReplay}
+              onSelect={(versionId) => dispatch(versionSelected(versionId))}
+              onMore={roomHistory.more}
+              onRefresh={roomHistory.refresh}
+              onClose={roomHistory.close}
+              onRestore={restoreVersion}
+              onFork={forkRoom}
+            />
+          </div>
+        )}
         <aside className="side-panel">
           <ParticipantList
             participants={presence.participants}

@@ -1,5 +1,5 @@
 /**
- * Ctrl/Cmd+S saves a snapshot (editors) and never opens the browser's "save page" dialog, for
+ * Ctrl/Cmd+S saves a version (editors; the page asks for an optional name) and never opens the browser's "save page" dialog, for
  * viewers either. Caught on the window in the capture phase, so it works wherever focus is.
  * Returns the remover.
  */

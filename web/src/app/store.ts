@@ -4,6 +4,7 @@ import { roomSlice } from '../features/rooms/room-slice';
 import { connectionSlice } from '../features/editor/connection-slice';
 import { suggestionSlice } from '../features/editor/suggestion-slice';
 import { presenceSlice } from '../features/presence/presence-slice';
+import { historySlice } from '../features/history/history-slice';
 
 export const rootReducer = combineReducers({
   session: sessionSlice.reducer,
@@ -11,6 +12,7 @@ export const rootReducer = combineReducers({
   connection: connectionSlice.reducer,
   suggestion: suggestionSlice.reducer,
   presence: presenceSlice.reducer,
+  history: historySlice.reducer,
 });
 
 export type RootState = ReturnType<typeof rootReducer>;

@@ -13,6 +13,7 @@ import {
 } from './editor-bindings';
 import { bindSessionText, type TextBinding, type UndoState } from './text-binding';
 import { createScope } from './disposable';
+import { bindHighlights, type HighlightBinding, type TextHighlight } from './highlights';
 import type { RoomSession } from './room-session';
 import { useLatest } from '../../lib/use-latest';
 
@@ -24,6 +25,8 @@ export interface CodeEditorProps {
   onStopFollow(): void;
   /** Ghost-text suggestions (editors only). */
   autocomplete: AutocompleteOptions & { enabled: boolean };
+  /** Tinted ranges over the text (authorship); empty or absent for none. */
+  highlights?: readonly TextHighlight[];
 }
 
 /**
@@ -36,6 +39,7 @@ export function CodeEditor(props: CodeEditorProps): ReactElement {
   const propsRef = useLatest(props);
   const editorRef = useRef<Editor | null>(null);
   const textRef = useRef<TextBinding | null>(null);
+  const highlightsRef = useRef<HighlightBinding | null>(null);
   const [undoState, setUndoState] = useState<UndoState>({ canUndo: false, canRedo: false });
   const { session } = props;
 
@@ -66,11 +70,16 @@ export function CodeEditor(props: CodeEditorProps): ReactElement {
       );
     }
 
+    const highlights = scope.add(bindHighlights(editor));
+    highlights.set(propsRef.current.highlights ?? []);
+
     editorRef.current = editor;
     textRef.current = text;
+    highlightsRef.current = highlights;
     return () => {
       editorRef.current = null;
       textRef.current = null;
+      highlightsRef.current = null;
       scope.dispose();
     };
   }, [session, propsRef]);
@@ -79,6 +88,10 @@ export function CodeEditor(props: CodeEditorProps): ReactElement {
     const model = editorRef.current?.getModel();
     if (model && model.getLanguageId() !== props.language) monaco.editor.setModelLanguage(model, props.language);
   }, [props.language]);
+
+  useEffect(() => {
+    highlightsRef.current?.set(props.highlights ?? []);
+  }, [props.highlights]);
 
   useEffect(() => {
     editorRef.current?.updateOptions({ readOnly: props.readOnly, domReadOnly: props.readOnly });

@@ -29,6 +29,8 @@ export interface RoomHeaderProps {
   saveState?: 'saved' | 'saving' | 'offline' | null;
   /** The connection badge and anything else the page wants next to the title. */
   status: ReactNode;
+  /** More toolbar buttons (History, Authorship), placed before Save. */
+  actions?: ReactNode;
   onRename(name: string): void;
   onLanguageChange(language: Language): void;
   onSave(): void;
@@ -176,6 +178,7 @@ export function RoomHeader(props: RoomHeaderProps): ReactElement {
         )}
         {!readOnly && <CapacityControl limit={props.limit} onChange={props.onLimitChange} />}
         <span className="toolbar-spacer" />
+        {props.actions}
         {!readOnly && (
           <>
             {props.saveState && (
@@ -184,7 +187,7 @@ export function RoomHeader(props: RoomHeaderProps): ReactElement {
                 data-testid="save-state"
                 data-state={props.saveState}
                 role="status"
-                title="Edits are sent as you type and stored by the server continuously. Save (Ctrl+S) also writes a snapshot now."
+                title="Edits are sent as you type and stored by the server continuously. Save (Ctrl+S) also keeps a named version in History."
               >
                 {props.saveState === 'saved'
                   ? 'All changes saved'
@@ -204,7 +207,7 @@ export function RoomHeader(props: RoomHeaderProps): ReactElement {
               data-testid="save"
               disabled={saving}
               onClick={props.onSave}
-              title="Store a snapshot now (Ctrl+S)"
+              title="Save a version, optionally named (Ctrl+S)"
             >
               {saving ? 'Saving…' : 'Save'}
             </button>

@@ -1,5 +1,5 @@
 import { createSlice, type PayloadAction } from '@reduxjs/toolkit';
-import { DEFAULT_LANGUAGE, ROOM_LIMIT_DEFAULT, type Language, type Role, type RoomDetails } from '@pairpad/shared';
+import { DEFAULT_LANGUAGE, ROOM_LIMIT_DEFAULT, type Language, type Role, type RoomDetails, type RoomParent } from '@pairpad/shared';
 import type { RoomError } from '../../lib/room-errors';
 
 export type { RoomError } from '../../lib/room-errors';
@@ -25,6 +25,8 @@ export interface RoomState {
   degraded: boolean;
   /** While the room cannot open because the database is down: when the next GET is tried (ms). */
   retryInMs: number | null;
+  /** The room this one was forked from (its view link only). */
+  parent: RoomParent | null;
 }
 
 export const initialRoomState: RoomState = {
@@ -41,6 +43,7 @@ export const initialRoomState: RoomState = {
   error: null,
   degraded: false,
   retryInMs: null,
+  parent: null,
 };
 
 export const roomSlice = createSlice({
@@ -59,6 +62,7 @@ export const roomSlice = createSlice({
       state.name = room.name;
       state.language = room.language;
       state.limit = room.limit;
+      state.parent = room.parent ? { viewId: room.parent.viewId, name: room.parent.name, version: room.parent.version } : null;
       state.error = null;
       state.retryInMs = null;
     },

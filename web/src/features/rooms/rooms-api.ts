@@ -1,5 +1,4 @@
 import {
-  isApiErrorBody,
   type AutocompleteResult,
   type CreatedRoom,
   type Language,
@@ -7,7 +6,7 @@ import {
   type RoomDetails,
 } from '@pairpad/shared';
 import { apiUrl } from '../../config/env';
-import { ApiError } from '../../lib/api-error';
+import { apiRequest } from '../../lib/api-request';
 
 export { ApiError } from '../../lib/api-error';
 
@@ -29,34 +28,7 @@ export interface PatchRoomRequest {
   limit?: number;
 }
 
-async function request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
-  let response: Response;
-  try {
-    response = await fetch(apiUrl(path), {
-      method,
-      headers: body === undefined ? undefined : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal,
-    });
-  } catch (error) {
-    if (error instanceof DOMException && error.name === 'AbortError') throw error;
-    throw new ApiError(0, 'network_error', 'The server cannot be reached. Check your connection and try again.');
-  }
-  const text = await response.text();
-  let data: unknown = null;
-  if (text) {
-    try {
-      data = JSON.parse(text);
-    } catch {
-      data = null;
-    }
-  }
-  if (!response.ok) {
-    if (isApiErrorBody(data)) throw new ApiError(response.status, data.error.code, data.error.message);
-    throw new ApiError(response.status, 'http_error', `The server answered ${response.status}.`);
-  }
-  return data as T;
-}
+const request = apiRequest;
 
 /**
  * The server's view of its database: `down` when /healthz answers 503 (the server is up and
