@@ -276,4 +276,86 @@ describe('room page', () => {
       expect(screen.getByTestId('save-error').textContent).toMatch(/database is unavailable/);
     });
   });
+  describe('history', () => {
+    const details = {
+      roomId: 'room123456',
+      viewId: 'view123456',
+      name: 'Kata',
+      language: 'python',
+      limit: 5,
+      role: 'editor',
+      participants: [],
+      online: 1,
+      createdAt: '2026-01-01T00:00:00Z',
+      updatedAt: '2026-01-01T00:00:00Z',
+    };
+    const json = (body: unknown, status = 200) => new Response(JSON.stringify(body), { status });
+    const summary = {
+      id: 5,
+      at: '2026-01-01T10:11:12Z',
+      kind: 'named',
+      name: 'green',
+      by: 'Alice',
+      authors: [{ name: 'Alice', color: '#ff6b6b' }],
+      inserted: 12,
+      deleted: 3,
+      length: 9,
+    };
+
+    function stubHistory(room: Record<string, unknown>) {
+      const fetchMock = vi.fn(async (url: string, _init?: RequestInit) => {
+        if (url.endsWith('/healthz')) return json({ status: 'ok', db: 'ok' });
+        if (/\/versions\?/.test(url)) return json({ versions: [summary] });
+        if (/\/versions\/5$/.test(url)) return json({ ...summary, text: 'old text', language: 'python' });
+        if (url.endsWith('/blame')) return json({ version: null, length: 3, ranges: [{ start: 0, end: 3, author: 'Alice', color: '#ff6b6b', at: null }], authors: [] });
+        return json(room);
+      });
+      vi.stubGlobal('fetch', fetchMock);
+      return fetchMock;
+    }
+
+    it('the History button opens the timeline, loaded from the server', async () => {
+      const fetchMock = stubHistory(details);
+      const { store } = renderRoom('/room/room123456');
+      fireEvent.click(await screen.findByTestId('history-toggle'));
+      await waitFor(() => expect(screen.getAllByTestId('version-item')).toHaveLength(1));
+      expect(screen.getByTestId('version-item').textContent).toContain('Saved: green');
+      expect(fetchMock.mock.calls.some(([url]) => /\/rooms\/room123456\/versions\?limit=\d+$/.test(String(url)))).toBe(true);
+      fireEvent.click(screen.getByTestId('version-item'));
+      expect(store.getState().history.selectedId).toBe(5);
+      expect((await screen.findByTestId('version-diff')).dataset.original).toBe('old text');
+      expect(screen.getByTestId('restore')).toBeTruthy();
+      fireEvent.click(screen.getByTestId('history-close'));
+      expect(screen.queryByTestId('history-panel')).toBeNull();
+    });
+
+    it('viewers open History by the view id and see why they cannot restore or fork', async () => {
+      const fetchMock = stubHistory({ ...details, roomId: undefined, role: 'viewer' });
+      renderRoom('/watch/view123456');
+      fireEvent.click(await screen.findByTestId('history-toggle'));
+      fireEvent.click(await screen.findByTestId('version-item'));
+      await screen.findByTestId('version-diff');
+      expect(screen.queryByTestId('restore')).toBeNull();
+      expect(screen.getByTestId('edit-only-reason').textContent).toMatch(/edit link/);
+      expect(fetchMock.mock.calls.some(([url]) => String(url).includes('/rooms/view123456/versions'))).toBe(true);
+      expect(fetchMock.mock.calls.filter(([, init]) => init?.method === 'POST')).toEqual([]);
+    });
+
+    it('a forked room links to its parent’s view link', async () => {
+      stubHistory({ ...details, parent: { viewId: 'parentview1', name: 'Original', version: 5 } });
+      renderRoom('/room/room123456');
+      const banner = await screen.findByTestId('forked-from');
+      expect(banner.textContent).toBe('forked from Original');
+      expect(banner.querySelector('a')?.getAttribute('href')).toBe('/watch/parentview1');
+    });
+
+    it('the Authorship toggle asks the server who wrote what', async () => {
+      const fetchMock = stubHistory(details);
+      const { store } = renderRoom('/room/room123456');
+      fireEvent.click(await screen.findByTestId('authorship-toggle'));
+      expect(store.getState().history.authorship).toBe(true);
+      await waitFor(() => expect(fetchMock.mock.calls.some(([url]) => String(url).endsWith('/rooms/room123456/blame'))).toBe(true));
+      expect(screen.getByTestId('authorship-toggle').getAttribute('aria-pressed')).toBe('true');
+    });
+  });
 });

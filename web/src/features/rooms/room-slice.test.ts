@@ -69,6 +69,14 @@ describe('room slice', () => {
     expect(state.roomId).toBeNull();
   });
 
+  it('remembers the parent of a forked room (view link only)', () => {
+    let state = reduce(initialRoomState, roomOpened({ id: 'room123456', role: 'editor' }));
+    state = reduce(state, roomLoaded({ ...details, parent: { viewId: 'parentview1', name: 'Kata', version: 3 } }));
+    expect(state.parent).toEqual({ viewId: 'parentview1', name: 'Kata', version: 3 });
+    state = reduce(state, roomLoaded(details));
+    expect(state.parent).toBeNull();
+  });
+
   it('applies live meta and save results', () => {
     let state = reduce(initialRoomState, metaChanged({ language: 'go' }));
     state = reduce(state, metaChanged({ name: 'Renamed' }));
