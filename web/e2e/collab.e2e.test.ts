@@ -233,8 +233,10 @@ describe('two people in one room', () => {
     expect(await viewer.page.$('[data-testid="suggestion-hint"]')).toBeNull();
   });
 
-  it('Save forces a snapshot and shows the time', async () => {
+  it('Save keeps a version (the name is optional) and shows the time', async () => {
     await alice.page.click('[data-testid="save"]');
+    await alice.page.waitForSelector('[data-testid="save-dialog"]');
+    await alice.page.keyboard.press('Enter');
     const saved = await alice.page.waitForSelector('[data-testid="saved-at"]', { timeout: 10_000 });
     expect(await saved.textContent()).toMatch(/^saved \d\d:\d\d:\d\d$/);
   });

@@ -95,6 +95,18 @@ describe('history in the browser', () => {
     await alice.page.waitForSelector('[data-testid="version-item"][data-kind="before_restore"]');
   });
 
+  it('Undo in the toast restores the text from before the restore, for everyone', async () => {
+    await bob.page.click('[data-testid="restore-undo"]');
+    await waitForText(bob.page, (t) => t === FIRST + LATER + BOBS, 'Bobby’s undo to bring the text back');
+    await waitForText(alice.page, (t) => t === FIRST + LATER + BOBS, 'Alice’s editor to follow the undo');
+    const toast = await alice.page.waitForSelector('[data-testid="restore-toast"]:has-text("Bobby restored")');
+    expect(await toast.textContent()).toMatch(/Bobby restored the \d\d:\d\d version/);
+    // Back to the named version for the rest of the story.
+    await alice.page.click('[data-testid="version-pane"] [data-testid="restore"]');
+    await alice.page.click('[data-testid="restore-confirm"]');
+    await waitForText(bob.page, (t) => t === FIRST, 'Bobby’s editor to follow the second restore');
+  });
+
   it('authorship colours the characters of both authors, with a hover naming them', async () => {
     await focusEnd(bob.page);
     await bob.page.keyboard.type('bob();');
@@ -114,7 +126,31 @@ describe('history in the browser', () => {
       { timeout: 15_000, message: 'decorations in two authors’ colours' },
     );
     expect(classes.length).toBe(2);
+    // Hovering Bobby's text names him and the minute he wrote it.
+    await alice.page.hover('[data-testid="editor"] .view-lines span[class*="pp-author-"]:has-text("bob")', { timeout: 5_000 });
+    await alice.page.waitForSelector('.monaco-hover:has-text("Bobby ·")', { timeout: 10_000 });
     await screenshot(alice.page, 'history-authorship.png');
+  });
+
+  it('a viewer browses history and authorship but cannot save, restore or fork', async () => {
+    const details = (await (await fetch(`${baseUrl}/rooms/${roomId}`)).json()) as { viewId: string };
+    const vera = await newUser(browser, 'Vera');
+    try {
+      await vera.page.goto(`${baseUrl}/watch/${details.viewId}`);
+      await waitForRoom(vera.page);
+      expect(await vera.page.$('[data-testid="save"]')).toBeNull();
+      await vera.page.click('[data-testid="history-toggle"]');
+      await vera.page.click('[data-testid="version-item"][data-kind="named"]');
+      await vera.page.waitForSelector('[data-testid="version-diff"] .monaco-diff-editor');
+      expect(await vera.page.$('[data-testid="restore"]')).toBeNull();
+      expect(await vera.page.$('[data-testid="fork"]')).toBeNull();
+      expect(await vera.page.textContent('[data-testid="edit-only-reason"]')).toMatch(/edit link/);
+      await vera.page.click('[data-testid="authorship-toggle"]');
+      await vera.page.waitForSelector('[data-testid="editor"] .view-lines span[class*="pp-author-"]');
+      expect(vera.pageErrors).toEqual([]);
+    } finally {
+      await vera.context.close();
+    }
   });
 
   it('fork opens a new room with the version’s text and a link back to its parent', async () => {
@@ -125,7 +161,8 @@ describe('history in the browser', () => {
     await alice.page.click('[data-testid="version-pane"] [data-testid="fork"]');
     await alice.page.waitForURL((url) => /^\/room\/[A-Za-z0-9_-]+$/.test(url.pathname) && !url.pathname.endsWith(roomId), { timeout: 15_000 });
     await waitForRoom(alice.page);
-    expect(await editorText(alice.page)).toBe(FIRST);
+    // Connected comes just before the first sync delivers the text.
+    await waitForText(alice.page, (t) => t === FIRST, 'the forked room to hold the version’s text');
     const parent = await alice.page.waitForSelector('[data-testid="forked-from"]');
     expect(await parent.textContent()).toMatch(/forked from History e2e/);
     expect(await alice.page.getAttribute('[data-testid="forked-from"] a', 'href')).toMatch(/^\/watch\//);

@@ -249,7 +249,7 @@ describe('defect 10: cursors and the undo pill stay out of the code', () => {
 });
 
 describe('the Ctrl/Cmd+S gap: save from the keyboard, and an honest saved indicator', () => {
-  it('Ctrl+S in the editor stores a snapshot without the browser dialog; edits show Saving… then All changes saved', async () => {
+  it('Ctrl+S in the editor saves a version without the browser dialog; edits show Saving… then All changes saved', async () => {
     const { roomId } = await createRoom({ code: 'start' });
     const sam = await user('Sam Save');
     await open(sam, `/room/${roomId}`);
@@ -262,13 +262,17 @@ describe('the Ctrl/Cmd+S gap: save from the keyboard, and an honest saved indica
         if (event.ctrlKey && event.key.toLowerCase() === 's') (window as unknown as { __ctrlS: boolean[] }).__ctrlS.push(event.defaultPrevented);
       });
     });
-    const snapshot = sam.page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith(`/rooms/${roomId}/snapshot`), { timeout: 5_000 });
+    const saved = sam.page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith(`/rooms/${roomId}/versions`), { timeout: 5_000 });
     await focusEnd(sam.page);
     await sam.page.keyboard.type(' more');
     await sam.page.waitForSelector('[data-testid="save-state"][data-state="saving"]', { timeout: 2_000 });
     await sam.page.keyboard.press('Control+s');
-    await snapshot;
+    // Ctrl+S asks for an optional version name; Enter saves and the caret is back in the editor.
+    await sam.page.waitForSelector('[data-testid="save-dialog"]');
+    await sam.page.keyboard.press('Enter');
+    await saved;
     await sam.page.waitForSelector('[data-testid="saved-at"]');
+    await sam.page.waitForSelector('[data-testid="save-dialog"]', { state: 'detached' });
     expect(await sam.page.evaluate(() => (window as unknown as { __ctrlS: boolean[] }).__ctrlS)).toEqual([true]);
     await sam.page.waitForSelector('[data-testid="save-state"][data-state="saved"]', { timeout: 5_000 });
     // Offline, edits are not saved and the indicator says so; back online they are.

@@ -1,4 +1,4 @@
-import { useState, type ReactElement } from 'react';
+import { useEffect, useState, type ReactElement } from 'react';
 import { ROOM_NAME_MAX_LENGTH } from '@pairpad/shared';
 
 export interface SaveDialogProps {
@@ -12,6 +12,13 @@ export interface SaveDialogProps {
 /** Save a version: an optional name; Enter saves, Escape cancels. */
 export function SaveDialog({ busy, error, onSave, onCancel }: SaveDialogProps): ReactElement {
   const [name, setName] = useState('');
+  // Back to where the person was (usually the editor) when the dialog goes, so typing goes on.
+  useEffect(() => {
+    const previous = document.activeElement;
+    return () => {
+      if (previous instanceof HTMLElement && previous.isConnected) previous.focus();
+    };
+  }, []);
   return (
     <div className="dialog-backdrop" onMouseDown={(event) => event.target === event.currentTarget && onCancel()}>
       <form
