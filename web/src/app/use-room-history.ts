@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { ForkedRoom, VersionSummary } from '@pairpad/shared';
 import { useAppDispatch, useAppSelector } from './hooks';
+import { useLatest } from '../lib/use-latest';
 import { historyApi } from '../features/history/history-api';
 import { blameHighlights, type AuthorHighlight } from '../features/history/authorship';
 import type { LiveDocument } from '../features/history/live-document';
@@ -73,14 +74,16 @@ export function useRoomHistory({ id, canEdit, name, live, synced }: RoomHistoryO
     if (open) void load(false);
   }, [open, load]);
 
-  // A restore by anyone: the toast, and the timeline gains its "before restore" version.
+  // A restore by anyone: the toast, and an open timeline gains its "before restore" version
+  // (a closed one is fetched when it opens).
+  const openRef = useLatest(open);
   useEffect(() => {
     if (!live || !synced) return;
     return live.onNotice((notice) => {
       dispatch(restoreNoticed(notice));
-      void load(false);
+      if (openRef.current) void load(false);
     });
-  }, [dispatch, live, synced, load]);
+  }, [dispatch, live, synced, load, openRef]);
 
   const save = useCallback(
     (versionName: string | undefined): Promise<VersionSummary> => {

@@ -19,6 +19,17 @@ describe('SaveDialog', () => {
     expect(onCancel).toHaveBeenCalledTimes(1);
   });
 
+  it('gives focus back to where it was when it closes', () => {
+    const outside = document.createElement('textarea');
+    document.body.appendChild(outside);
+    outside.focus();
+    const { unmount } = render(<SaveDialog busy={false} error={null} onSave={() => {}} onCancel={() => {}} />);
+    expect(document.activeElement).toBe(screen.getByTestId('version-name'));
+    unmount();
+    expect(document.activeElement).toBe(outside);
+    outside.remove();
+  });
+
   it('shows a refusal and does not save twice while busy', () => {
     const onSave = vi.fn();
     render(<SaveDialog busy error="Save failed." onSave={onSave} onCancel={() => {}} />);

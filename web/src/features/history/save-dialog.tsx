@@ -13,12 +13,14 @@ export interface SaveDialogProps {
 export function SaveDialog({ busy, error, onSave, onCancel }: SaveDialogProps): ReactElement {
   const [name, setName] = useState('');
   // Back to where the person was (usually the editor) when the dialog goes, so typing goes on.
-  useEffect(() => {
-    const previous = document.activeElement;
-    return () => {
+  // Read while rendering: by the time effects run, autoFocus has moved focus to the name field.
+  const [previous] = useState(() => document.activeElement);
+  useEffect(
+    () => () => {
       if (previous instanceof HTMLElement && previous.isConnected) previous.focus();
-    };
-  }, []);
+    },
+    [previous],
+  );
   return (
     <div className="dialog-backdrop" onMouseDown={(event) => event.target === event.currentTarget && onCancel()}>
       <form
