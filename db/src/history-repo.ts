@@ -245,6 +245,12 @@ export function historyRepo(db: Kysely<Database>) {
       return row ? toVersion(row) : undefined;
     },
 
+    /** How far the log has been read for authorship. */
+    async attributedThrough(roomId: string): Promise<number> {
+      const doc = await db.selectFrom('documents').select('attributed_through').where('room_id', '=', roomId).executeTakeFirst();
+      return Number(doc?.attributed_through ?? 0);
+    },
+
     /** Log rows not yet read for authorship, oldest first, and where reading stands. */
     async unattributed(roomId: string, limit: number): Promise<{ after: number; rows: LogRow[] }> {
       const doc = await db.selectFrom('documents').select('attributed_through').where('room_id', '=', roomId).executeTakeFirst();
@@ -255,7 +261,7 @@ export function historyRepo(db: Kysely<Database>) {
     /**
      * Stores ranges read from the log up to `through`, if reading still stands at `after`
      * (another reader may have done it meanwhile; then nothing is written and false returned).
-     * A range that continues the stored one of its client, same person and minute, extends it.
+     * One statement for all ranges: a range per person, client id and minute.
      */
     async saveAuthorship(roomId: string, after: number, through: number, ranges: readonly AuthorshipRange[]): Promise<boolean> {
       return db.transaction().execute(async (trx) => {
@@ -266,31 +272,21 @@ export function historyRepo(db: Kysely<Database>) {
           .where('attributed_through', '=', after)
           .executeTakeFirst();
         if (Number(moved.numUpdatedRows) === 0) return false;
-        for (const range of ranges) {
-          const extended = await trx
-            .updateTable('document_authorship')
-            .set({ clock_end: range.clockEnd })
-            .where('room_id', '=', roomId)
-            .where('client', '=', range.client)
-            .where('clock_end', '=', range.clockStart)
-            .where((eb) => (range.sessionId === null ? eb('session_id', 'is', null) : eb('session_id', '=', range.sessionId)))
-            .where((eb) => (range.author === null ? eb('author', 'is', null) : eb('author', '=', range.author)))
-            .where('flagged', '=', range.flagged)
-            .where(sql<boolean>`date_trunc('minute', written_at) = date_trunc('minute', ${range.writtenAt}::timestamptz)`)
-            .executeTakeFirst();
-          if (Number(extended.numUpdatedRows) > 0) continue;
+        for (let start = 0; start < ranges.length; start += 2_000) {
           await trx
             .insertInto('document_authorship')
-            .values({
-              room_id: roomId,
-              client: range.client,
-              clock_start: range.clockStart,
-              clock_end: range.clockEnd,
-              session_id: range.sessionId,
-              author: range.author,
-              written_at: range.writtenAt,
-              flagged: range.flagged,
-            })
+            .values(
+              ranges.slice(start, start + 2_000).map((range) => ({
+                room_id: roomId,
+                client: range.client,
+                clock_start: range.clockStart,
+                clock_end: range.clockEnd,
+                session_id: range.sessionId,
+                author: range.author,
+                written_at: range.writtenAt,
+                flagged: range.flagged,
+              })),
+            )
             .onConflict((oc) => oc.columns(['room_id', 'client', 'clock_start']).doNothing())
             .execute();
         }

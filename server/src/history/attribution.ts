@@ -15,20 +15,31 @@ const bindingKey = (row: Pick<LogRow, 'sessionId' | 'author'>): string => row.se
  * Y.Doc made (simple-sync writes, restores) share the server's client id and are never flagged.
  * `bindings` is updated in place.
  */
-export function rangesFromRows(rows: readonly LogRow[], bindings: ClientBindings): AuthorshipRange[] {
+/** A log row, and when the room wrote it, the clocks it added (then it need not be decoded). */
+export type AttributableRow = LogRow & { clocks?: readonly number[] };
+
+/** `[client, clock, length]` of every struct with content in a row. */
+function clockRuns(row: AttributableRow): [number, number, number][] {
+  if (row.clocks) {
+    const runs: [number, number, number][] = [];
+    for (let i = 0; i + 2 < row.clocks.length; i += 3) runs.push([row.clocks[i]!, row.clocks[i + 1]!, row.clocks[i + 2]! - row.clocks[i + 1]!]);
+    return runs;
+  }
+  try {
+    // Skip structs are gaps in a merged update, not content.
+    return Y.decodeUpdate(row.update)
+      .structs.filter((struct) => struct instanceof Y.Item || struct instanceof Y.GC)
+      .map((struct) => [struct.id.client, struct.id.clock, struct.length]);
+  } catch {
+    return [];
+  }
+}
+
+export function rangesFromRows(rows: readonly AttributableRow[], bindings: ClientBindings): AuthorshipRange[] {
   const ranges: AuthorshipRange[] = [];
   for (const row of rows) {
-    let structs: (Y.Item | Y.GC | { id: Y.ID; length: number; constructor: unknown })[];
-    try {
-      structs = Y.decodeUpdate(row.update).structs;
-    } catch {
-      continue;
-    }
     const key = row.serverMade ? null : bindingKey(row);
-    for (const struct of structs) {
-      // Skip structs are gaps in a merged update, not content.
-      if (!(struct instanceof Y.Item) && !(struct instanceof Y.GC)) continue;
-      const { client, clock } = struct.id;
+    for (const [client, clock, length] of clockRuns(row)) {
       if (!bindings.has(client)) bindings.set(client, key);
       const bound = bindings.get(client);
       const flagged = key !== null && bound !== null && bound !== key;
@@ -42,9 +53,9 @@ export function rangesFromRows(rows: readonly LogRow[], bindings: ClientBindings
         last.flagged === flagged &&
         Math.floor(last.writtenAt.getTime() / 60_000) === Math.floor(row.at.getTime() / 60_000)
       ) {
-        last.clockEnd = clock + struct.length;
+        last.clockEnd = clock + length;
       } else {
-        ranges.push({ client, clockStart: clock, clockEnd: clock + struct.length, sessionId: row.sessionId, author: row.author, writtenAt: row.at, flagged });
+        ranges.push({ client, clockStart: clock, clockEnd: clock + length, sessionId: row.sessionId, author: row.author, writtenAt: row.at, flagged });
       }
     }
   }

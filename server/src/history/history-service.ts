@@ -18,12 +18,12 @@ import * as Y from 'yjs';
 import type { Tuning } from '../config';
 import { AppError } from '../errors';
 import { roomRef, type Logger } from '../log';
-import { replayStored } from '../rooms/doc-store';
+import { replayStored, type StoredUpdate } from '../rooms/doc-store';
 import type { RoomMember } from '../rooms/member';
 import type { Room, RoomSettings } from '../rooms/room';
 import type { RoomRegistry } from '../rooms/room-registry';
 import { diffHunks } from '../sync/text-merge';
-import { bindingsFrom, blameText, rangesFromRows } from './attribution';
+import { bindingsFrom, blameText, rangesFromRows, type ClientBindings } from './attribution';
 import { checkpointIfDue } from './checkpoints';
 import type { HistoryStore, VersionRecord } from './history-store';
 
@@ -86,6 +86,15 @@ class RoomVersions {
   timer: NodeJS.Timeout | null = null;
   /** Edits since the last maintenance pass (authorship, checkpoints). */
   maintenanceDue = false;
+  /** Rows this room stored since authorship was last read, in order: read from memory, not the database. */
+  stored: { rows: readonly StoredUpdate[]; from: number; through: number; at: Date }[] = [];
+  /** Who each client id is bound to, once read (only this room's owner adds to it). */
+  bindings: ClientBindings | null = null;
+  /** How far authorship is read, as this room last wrote it; null: ask the database. */
+  attributedThrough: number | null = null;
+  /** Log rows stored since the last checkpoint was looked at. */
+  rowsSinceCheckpoint = 0;
+  checkpointCheckedAt = Date.now();
   readonly stop: () => void;
 
   constructor(
@@ -96,7 +105,12 @@ class RoomVersions {
     const offChanged = room.events.on('changed', this.onChanged);
     const offClosing = room.events.on('closing', this.onClosing);
     const offOverwriting = room.events.on('overwriting', (member) => service.beforeOverwrite(this, member.name));
+    const offStored = room.events.on('stored', (rows, from, through) => {
+      this.stored.push({ rows, from, through, at: new Date() });
+      this.rowsSinceCheckpoint += rows.length;
+    });
     this.stop = () => {
+      offStored();
       offChanged();
       offClosing();
       offOverwriting();
@@ -170,7 +184,7 @@ export class HistoryService {
   forget(versions: RoomVersions): void {
     versions.stop();
     // Its last pass (authorship, checkpoint) still runs once.
-    if (versions.maintenanceDue) void this.maintainRoom(versions.room.roomId).catch(() => {});
+    if (versions.maintenanceDue) void this.maintainRoom(versions).catch(() => {});
     if (this.tracked.get(versions.room.roomId) === versions) this.tracked.delete(versions.room.roomId);
   }
 
@@ -411,17 +425,64 @@ export class HistoryService {
       if (rows.length === 0) return;
       const bindings = bindingsFrom(await this.deps.store.authorship(roomId));
       const ranges = rangesFromRows(rows, bindings);
-      if (ranges.some((range) => range.flagged)) {
-        this.log.warn({ room: roomRef(roomId), ranges: ranges.filter((range) => range.flagged).length }, 'edits sent under a client id first seen from another session; attributed to their sender');
-      }
+      if (ranges.some((range) => range.flagged)) this.warnFlagged(roomId, ranges);
       await this.deps.store.saveAuthorship(roomId, after, rows.at(-1)!.id, ranges);
       if (rows.length < ATTRIBUTION_PAGE) return;
     }
   }
 
-  private async maintainRoom(roomId: string): Promise<void> {
-    await this.attribute(roomId);
-    await checkpointIfDue(this.deps.store, roomId, this.tuning);
+  /**
+   * Reads authorship of what the room stored since the last pass from memory (the rows it wrote),
+   * and from the database only for rows it does not hold: written before it loaded here, or by
+   * another instance, or when a pass failed.
+   */
+  private async attributeStored(versions: RoomVersions): Promise<void> {
+    const roomId = versions.room.roomId;
+    const after = versions.attributedThrough ?? (await this.deps.store.attributedThrough(roomId));
+    const fresh = versions.stored.filter((batch) => batch.through > after);
+    versions.stored = [];
+    if (fresh.length === 0) {
+      versions.attributedThrough = after;
+      return;
+    }
+    if (fresh[0]!.from > after) {
+      versions.bindings = null;
+      versions.attributedThrough = null;
+      await this.attribute(roomId);
+      return;
+    }
+    versions.bindings ??= bindingsFrom(await this.deps.store.authorship(roomId));
+    const rows = fresh.flatMap((batch) =>
+      batch.rows.map((row) => ({
+        id: batch.through,
+        update: row.update,
+        sessionId: row.sessionId,
+        author: row.author,
+        serverMade: row.serverMade ?? false,
+        at: row.at,
+        ...(row.clocks && { clocks: row.clocks }),
+      })),
+    );
+    const ranges = rangesFromRows(rows, versions.bindings);
+    if (ranges.some((range) => range.flagged)) this.warnFlagged(roomId, ranges);
+    const through = fresh.at(-1)!.through;
+    const saved = await this.deps.store.saveAuthorship(roomId, after, through, ranges);
+    versions.attributedThrough = saved ? through : null;
+    if (!saved) versions.bindings = null;
+  }
+
+  private warnFlagged(roomId: string, ranges: readonly { flagged: boolean }[]): void {
+    this.log.warn({ room: roomRef(roomId), ranges: ranges.filter((range) => range.flagged).length }, 'edits sent under a client id first seen from another session; attributed to their sender');
+  }
+
+  private async maintainRoom(versions: RoomVersions): Promise<void> {
+    await this.attributeStored(versions);
+    // Only when this room stored enough to make one due: most passes then cost no query.
+    const sinceCheck = Date.now() - versions.checkpointCheckedAt;
+    if (versions.rowsSinceCheckpoint >= this.tuning.checkpointRows || (versions.rowsSinceCheckpoint > 0 && sinceCheck >= this.tuning.checkpointMs)) {
+      versions.checkpointCheckedAt = Date.now();
+      if (await checkpointIfDue(this.deps.store, versions.room.roomId, this.tuning)) versions.rowsSinceCheckpoint = 0;
+    }
   }
 
   /** One pass over rooms edited since the last: authorship and checkpoints, one room at a time. */
@@ -431,7 +492,7 @@ export class HistoryService {
         if (!versions.maintenanceDue) continue;
         versions.maintenanceDue = false;
         try {
-          await this.maintainRoom(versions.room.roomId);
+          await this.maintainRoom(versions);
         } catch (error) {
           versions.maintenanceDue = true;
           this.log.warn({ err: error, room: roomRef(versions.room.roomId) }, 'history upkeep failed; will retry');

@@ -20,6 +20,7 @@ export interface HistoryStore {
   getVersion(roomId: string, id: number): Promise<VersionRecord | undefined>;
   nextVersion(roomId: string, id: number): Promise<VersionRecord | undefined>;
   latestVersion(roomId: string): Promise<VersionRecord | undefined>;
+  attributedThrough(roomId: string): Promise<number>;
   unattributed(roomId: string, limit: number): Promise<{ after: number; rows: LogRow[] }>;
   saveAuthorship(roomId: string, after: number, through: number, ranges: readonly AuthorshipRange[]): Promise<boolean>;
   authorship(roomId: string): Promise<AuthorshipRange[]>;

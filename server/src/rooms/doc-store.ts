@@ -15,6 +15,11 @@ export interface StoredUpdate {
   at: Date;
   /** Made by the room's own Y.Doc for the author (a simple-sync write, a restore): its client id is the server's. */
   serverMade?: boolean;
+  /**
+   * The Yjs clocks it added, flat `[client, from, to, ...]`, as the room's transaction saw them:
+   * history reads authorship from these instead of decoding the update. Not stored.
+   */
+  clocks?: readonly number[];
 }
 
 export interface RoomUpdates {

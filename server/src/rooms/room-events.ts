@@ -1,4 +1,5 @@
 import type { Language, Participant } from '@pairpad/shared';
+import type { StoredUpdate } from './doc-store';
 import type { RoomMember } from './member';
 
 /**
@@ -17,6 +18,8 @@ export interface RoomEventMap {
   settings: (settings: { name: string; language: Language; limit: number }) => void;
   /** A member's whole-buffer write is about to replace more than half of the text (history keeps what was there). */
   overwriting: (member: RoomMember) => void;
+  /** Log rows after position `from` were written, up to `through` (history reads authorship from them, off the fan-out). */
+  stored: (rows: readonly StoredUpdate[], from: number, through: number) => void;
   /** The room is about to be freed (unloaded, evicted or shut down); its document is still readable. */
   closing: () => void;
 }

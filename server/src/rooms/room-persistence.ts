@@ -31,6 +31,8 @@ export interface RoomPersistenceSource {
   rosterRecords(): RosterRecord[];
   /** Edits up to `lastEditAt` reached the log. */
   onStored(lastEditAt: Date): void;
+  /** These log rows were written, ending at position `through` (history reads authorship from them). */
+  onRowsStored(rows: readonly StoredUpdate[], from: number, through: number): void;
 }
 
 /** Where a room's stored state stood when it was loaded. */
@@ -57,7 +59,13 @@ function mergeBySession(pending: StoredUpdate[]): StoredUpdate[] {
   for (const group of groups.values()) {
     const first = group[0]!;
     merged.push(
-      group.length === 1 ? first : { ...first, update: Y.mergeUpdates(group.map((record) => record.update)) },
+      group.length === 1
+        ? first
+        : {
+            ...first,
+            update: Y.mergeUpdates(group.map((record) => record.update)),
+            ...(group.every((record) => record.clocks) && { clocks: group.flatMap((record) => record.clocks!) }),
+          },
     );
   }
   return merged;
@@ -78,6 +86,8 @@ export class RoomPersistence implements PersistTarget {
   private points: { index: number; resolve: (through: number) => void }[] = [];
   /** Points that end the batch being written. */
   private inFlightPoints: ((through: number) => void)[] = [];
+  /** The rows being written. */
+  private inFlightRows: StoredUpdate[] = [];
   private compactTimer: NodeJS.Timeout | null = null;
   private compacting: Promise<void> | null = null;
   private lastAppended: number;
@@ -123,11 +133,11 @@ export class RoomPersistence implements PersistTarget {
    * An update was applied to the document; `member` made it, unless the server did.
    * `serverMade`: the room's own Y.Doc made it for the member (a simple-sync write, a restore).
    */
-  record(update: Uint8Array, member: RoomMember | null, serverMade = false): void {
+  record(update: Uint8Array, member: RoomMember | null, serverMade = false, clocks?: readonly number[]): void {
     this.bytes += update.byteLength;
     const at = new Date();
     if (member) this.lastEditAt = at;
-    this.pending.push({ update, sessionId: member?.sessionId ?? null, author: member?.name ?? null, at, serverMade });
+    this.pending.push({ update, sessionId: member?.sessionId ?? null, author: member?.name ?? null, at, serverMade, ...(clocks && { clocks }) });
     this.options.queue.schedule(this);
   }
 
@@ -165,10 +175,12 @@ export class RoomPersistence implements PersistTarget {
     }
     const batch = mergeBySession(taken);
     this.inFlight = true;
+    this.inFlightRows = batch;
     return batch;
   }
 
   restorePending(batch: StoredUpdate[]): void {
+    this.inFlightRows = [];
     this.pending = batch.concat(this.pending);
     for (const point of this.points) point.index += batch.length;
     // The batch's own points go back in front of it, ending it again on the retry.
@@ -187,7 +199,11 @@ export class RoomPersistence implements PersistTarget {
 
   markStored(through: number, rows: number): void {
     this.inFlight = false;
+    const from = this.lastAppended;
     this.lastAppended = Math.max(this.lastAppended, through);
+    const rowsStored = this.inFlightRows;
+    this.inFlightRows = [];
+    if (rowsStored.length > 0 && through > from) this.source.onRowsStored(rowsStored, from, through);
     const reached = this.inFlightPoints;
     this.inFlightPoints = [];
     for (const resolve of reached) resolve(this.lastAppended);

@@ -139,6 +139,7 @@ export class Room {
           return Y.encodeStateAsUpdate(this.doc);
         },
         rosterRecords: () => this.roster.records(),
+        onRowsStored: (rows, from, through) => this.events.emit('stored', rows, from, through),
         onStored: (lastEditAt) => {
           // REST reads of the live room see the last stored edit; the rooms table follows at compaction.
           if (this.settings.updatedAt !== undefined && this.settings.updatedAt < lastEditAt.toISOString()) {
@@ -374,8 +375,14 @@ export class Room {
       this.lastAuthor = member.name;
       this.roster.noteTyping(member);
     }
+    // Which clocks this added, per client, for authorship: read off the transaction, not decoded.
+    const clocks: number[] = [];
+    transaction.afterState.forEach((to, client) => {
+      const from = transaction.beforeState.get(client) ?? 0;
+      if (to > from) clocks.push(client, from, to);
+    });
     // A local transaction is the room's own Y.Doc writing for the member (simple sync, restore).
-    this.persistence.record(update, member, transaction.local);
+    this.persistence.record(update, member, transaction.local, clocks);
     this.events.emit('changed');
   };
 
