@@ -29,7 +29,7 @@ export interface RoomHeaderProps {
   saveState?: 'saved' | 'saving' | 'offline' | null;
   /** The connection badge and anything else the page wants next to the title. */
   status: ReactNode;
-  /** More toolbar buttons (History, Authorship), placed before Save. */
+  /** More buttons for the room (History, Authorship), at the end of the title row. */
   actions?: ReactNode;
   onRename(name: string): void;
   onLanguageChange(language: Language): void;
@@ -125,6 +125,12 @@ export function RoomHeader(props: RoomHeaderProps): ReactElement {
           />
         )}
         {status}
+        {props.actions && (
+          <>
+            <span className="toolbar-spacer" />
+            <span className="room-actions">{props.actions}</span>
+          </>
+        )}
       </div>
       <div className="room-toolbar">
         <label className="inline-field">
@@ -178,7 +184,6 @@ export function RoomHeader(props: RoomHeaderProps): ReactElement {
         )}
         {!readOnly && <CapacityControl limit={props.limit} onChange={props.onLimitChange} />}
         <span className="toolbar-spacer" />
-        {props.actions}
         {!readOnly && (
           <>
             {props.saveState && (
