@@ -126,6 +126,9 @@ describe('history in the browser', () => {
       { timeout: 15_000, message: 'decorations in two authors’ colours' },
     );
     expect(classes.length).toBe(2);
+    const legend = await alice.page.textContent('[data-testid="authorship-legend"]');
+    expect(legend).toContain('Alice');
+    expect(legend).toContain('Bobby');
     // Hovering Bobby's text names him and the minute he wrote it.
     await alice.page.hover('[data-testid="editor"] .view-lines span[class*="pp-author-"]:has-text("bob")', { timeout: 5_000 });
     await alice.page.waitForSelector('.monaco-hover:has-text("Bobby ·")', { timeout: 10_000 });

@@ -307,7 +307,7 @@ describe('room page', () => {
         if (url.endsWith('/healthz')) return json({ status: 'ok', db: 'ok' });
         if (/\/versions\?/.test(url)) return json({ versions: [summary] });
         if (/\/versions\/5$/.test(url)) return json({ ...summary, text: 'old text', language: 'python' });
-        if (url.endsWith('/blame')) return json({ version: null, length: 3, ranges: [{ start: 0, end: 3, author: 'Alice', color: '#ff6b6b', at: null }], authors: [] });
+        if (url.endsWith('/blame')) return json({ version: null, length: 3, ranges: [{ start: 0, end: 3, author: 'Alice', color: '#ff6b6b', at: null }], authors: [{ name: 'Alice', color: '#ff6b6b', chars: 3 }] });
         return json(room);
       });
       vi.stubGlobal('fetch', fetchMock);
@@ -356,6 +356,9 @@ describe('room page', () => {
       expect(store.getState().history.authorship).toBe(true);
       await waitFor(() => expect(fetchMock.mock.calls.some(([url]) => String(url).endsWith('/rooms/room123456/blame'))).toBe(true));
       expect(screen.getByTestId('authorship-toggle').getAttribute('aria-pressed')).toBe('true');
+      expect((await screen.findByTestId('authorship-legend')).textContent).toBe('written by Alice');
+      fireEvent.click(screen.getByTestId('authorship-toggle'));
+      expect(screen.queryByTestId('authorship-legend')).toBeNull();
     });
   });
 });

@@ -498,6 +498,16 @@ function RoomView({ id, role, mode, name, attempt, onRename }: RoomViewProps): R
             <span className="muted">
               {room.language} · LF · {traits.mergeLabel}
             </span>
+            {history.authorship && authorship.authors.length > 0 && (
+              <span className="authorship-legend" data-testid="authorship-legend">
+                written by{' '}
+                {authorship.authors.map((a) => (
+                  <span key={a.name} className="legend-author" style={{ color: a.color }} title={`${a.chars} characters`}>
+                    {a.name}
+                  </span>
+                ))}
+              </span>
+            )}
             {suggestion.status === 'waiting' && <span className="muted">thinking…</span>}
             {suggestion.status === 'shown' && (
               <span className="suggestion-hint" data-testid="suggestion-hint" data-source={suggestion.source ?? ''}>

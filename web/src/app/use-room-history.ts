@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { ForkedRoom, VersionSummary } from '@pairpad/shared';
+import type { ForkedRoom, HistoryAuthor, VersionSummary } from '@pairpad/shared';
 import { useAppDispatch, useAppSelector } from './hooks';
 import { useLatest } from '../lib/use-latest';
 import { historyApi } from '../features/history/history-api';
@@ -165,12 +165,20 @@ export function useLiveText(live: LiveDocument | null, enabled: boolean): string
 
 const NO_HIGHLIGHTS: AuthorHighlight[] = [];
 
+export interface AuthorshipView {
+  highlights: AuthorHighlight[];
+  /** Who wrote the text, most characters first (the legend). */
+  authors: (HistoryAuthor & { chars: number })[];
+  error: string | null;
+}
+const NO_AUTHORSHIP: AuthorshipView = { highlights: NO_HIGHLIGHTS, authors: [], error: null };
+
 /**
  * Authorship colours while `enabled`: `GET /blame` now, and again AUTHORSHIP_REFRESH_MS after
  * the last edit. An answer overtaken by a newer request is dropped.
  */
-export function useAuthorship(id: string | null, enabled: boolean, live: LiveDocument | null): { highlights: AuthorHighlight[]; error: string | null } {
-  const [state, setState] = useState<{ highlights: AuthorHighlight[]; error: string | null }>({ highlights: NO_HIGHLIGHTS, error: null });
+export function useAuthorship(id: string | null, enabled: boolean, live: LiveDocument | null): AuthorshipView {
+  const [state, setState] = useState<AuthorshipView>(NO_AUTHORSHIP);
   useEffect(() => {
     if (!id || !enabled) return;
     let controller: AbortController | null = null;
@@ -182,7 +190,7 @@ export function useAuthorship(id: string | null, enabled: boolean, live: LiveDoc
       controller = current;
       historyApi.blame(id, undefined, current.signal).then(
         (blame) => {
-          if (!current.signal.aborted) setState({ highlights: blameHighlights(blame), error: null });
+          if (!current.signal.aborted) setState({ highlights: blameHighlights(blame), authors: blame.authors, error: null });
         },
         (error: unknown) => {
           if (!current.signal.aborted) setState((previous) => ({ ...previous, error: describeHistoryError('Authorship', error) }));
@@ -198,8 +206,8 @@ export function useAuthorship(id: string | null, enabled: boolean, live: LiveDoc
       off?.();
       if (timer) clearTimeout(timer);
       controller?.abort();
-      setState({ highlights: NO_HIGHLIGHTS, error: null });
+      setState(NO_AUTHORSHIP);
     };
   }, [id, enabled, live]);
-  return enabled ? state : { highlights: NO_HIGHLIGHTS, error: null };
+  return enabled ? state : NO_AUTHORSHIP;
 }
