@@ -114,17 +114,16 @@ export function historyRepo(db: Kysely<Database>) {
         });
     },
 
-    /** Log rows in `(after, upTo]`, oldest first, at most `limit`. */
-    async logRows(roomId: string, after: number, upTo: number, limit: number): Promise<LogRow[]> {
-      const rows = await db
+    /** Log rows in `(after, upTo]` (written before `writtenBefore`, if given), oldest first, at most `limit`. */
+    async logRows(roomId: string, after: number, upTo: number, limit: number, writtenBefore?: Date): Promise<LogRow[]> {
+      let query = db
         .selectFrom('document_updates')
         .select(['id', 'update', 'session_id', 'author', 'server_made', 'created_at'])
         .where('room_id', '=', roomId)
         .where('id', '>', after)
-        .where('id', '<=', upTo)
-        .orderBy('id')
-        .limit(limit)
-        .execute();
+        .where('id', '<=', upTo);
+      if (writtenBefore) query = query.where('created_at', '<', writtenBefore);
+      const rows = await query.orderBy('id').limit(limit).execute();
       return rows.map((row) => ({
         id: Number(row.id),
         update: toBytes(row.update),
@@ -332,36 +331,20 @@ export function historyRepo(db: Kysely<Database>) {
       if (!doc) return { rows: [], boundaries: [] };
       const upTo = Math.min(Number(doc.compacted_through), Number(doc.attributed_through));
       const after = Number(doc.merged_through);
-      const rows = await db
-        .selectFrom('document_updates')
-        .select(['id', 'update', 'session_id', 'author', 'server_made', 'created_at'])
-        .where('room_id', '=', roomId)
-        .where('id', '>', after)
-        .where('id', '<=', upTo)
-        .where('created_at', '<', before)
-        .orderBy('id')
-        .limit(limit)
-        .execute();
+      const rows = await this.logRows(roomId, after, upTo, limit, before);
       const last = rows.at(-1);
       if (!last) return { rows: [], boundaries: [] };
-      const versions = await db.selectFrom('document_versions').select('through').where('room_id', '=', roomId).where('through', '>', after).where('through', '<=', Number(last.id)).execute();
+      const versions = await db.selectFrom('document_versions').select('through').where('room_id', '=', roomId).where('through', '>', after).where('through', '<=', last.id).execute();
       const checkpoints = await db
         .selectFrom('document_checkpoints')
         .select('through')
         .distinct()
         .where('room_id', '=', roomId)
         .where('through', '>', after)
-        .where('through', '<=', Number(last.id))
+        .where('through', '<=', last.id)
         .execute();
       return {
-        rows: rows.map((row) => ({
-          id: Number(row.id),
-          update: toBytes(row.update),
-          sessionId: row.session_id,
-          author: row.author,
-          serverMade: row.server_made,
-          at: new Date(row.created_at),
-        })),
+        rows,
         boundaries: [...versions, ...checkpoints].map((row) => Number(row.through)),
       };
     },

@@ -1,6 +1,6 @@
 import * as Y from 'yjs';
 import { replayStored } from '../rooms/doc-store';
-import type { HistoryTuning } from './history-service';
+import type { Tuning } from '../config';
 import type { HistoryStore } from './history-store';
 
 /**
@@ -9,7 +9,7 @@ import type { HistoryStore } from './history-store';
  * that many rows onto a checkpoint. Built from what is stored, never from a live document, so it
  * is exactly the log up to its position.
  */
-export async function checkpointIfDue(store: HistoryStore, roomId: string, tuning: Pick<HistoryTuning, 'checkpointRows' | 'checkpointMs'>, now = Date.now()): Promise<boolean> {
+export async function checkpointIfDue(store: HistoryStore, roomId: string, tuning: Pick<Tuning['history'], 'checkpointRows' | 'checkpointMs'>, now = Date.now()): Promise<boolean> {
   const position = await store.logPosition(roomId);
   const last = await store.lastCheckpoint(roomId);
   if (last && last.through >= position) return false;

@@ -1,7 +1,7 @@
 import * as Y from 'yjs';
 import { roomRef, type Logger } from '../log';
 import { replayStored } from '../rooms/doc-store';
-import type { HistoryTuning } from './history-service';
+import type { Tuning } from '../config';
 import type { HistoryStore } from './history-store';
 
 /** Rows read per merge step, and rooms per pass. */
@@ -9,7 +9,7 @@ const MERGE_PAGE = 5_000;
 const ROOMS_PER_PASS = 200;
 const DAY_MS = 24 * 60 * 60_000;
 
-export type RetentionPolicy = Pick<HistoryTuning, 'rawWindowMs' | 'mergedWindowMs' | 'roomCapBytes'>;
+export type RetentionPolicy = Pick<Tuning['history'], 'rawWindowMs' | 'mergedWindowMs' | 'roomCapBytes'>;
 
 export interface ThinningResult {
   rowsMerged: number;
