@@ -1,3 +1,4 @@
+import { StrictMode } from 'react';
 import { describe, expect, it, vi } from 'vitest';
 import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { SaveDialog } from './save-dialog';
@@ -19,14 +20,19 @@ describe('SaveDialog', () => {
     expect(onCancel).toHaveBeenCalledTimes(1);
   });
 
-  it('gives focus back to where it was when it closes', () => {
+  it('keeps the focus while open (also under StrictMode) and gives it back to where it was when it closes', async () => {
     const outside = document.createElement('textarea');
     document.body.appendChild(outside);
     outside.focus();
-    const { unmount } = render(<SaveDialog busy={false} error={null} onSave={() => {}} onCancel={() => {}} />);
+    const { unmount } = render(
+      <StrictMode>
+        <SaveDialog busy={false} error={null} onSave={() => {}} onCancel={() => {}} />
+      </StrictMode>,
+    );
+    await Promise.resolve();
     expect(document.activeElement).toBe(screen.getByTestId('version-name'));
     unmount();
-    expect(document.activeElement).toBe(outside);
+    await waitFor(() => expect(document.activeElement).toBe(outside));
     outside.remove();
   });
 

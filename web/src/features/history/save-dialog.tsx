@@ -1,4 +1,4 @@
-import { useEffect, useState, type ReactElement } from 'react';
+import { useEffect, useRef, useState, type ReactElement } from 'react';
 import { ROOM_NAME_MAX_LENGTH } from '@pairpad/shared';
 
 export interface SaveDialogProps {
@@ -15,15 +15,21 @@ export function SaveDialog({ busy, error, onSave, onCancel }: SaveDialogProps): 
   // Back to where the person was (usually the editor) when the dialog goes, so typing goes on.
   // Read while rendering: by the time effects run, autoFocus has moved focus to the name field.
   const [previous] = useState(() => document.activeElement);
-  useEffect(
-    () => () => {
-      if (previous instanceof HTMLElement && previous.isConnected) previous.focus();
-    },
-    [previous],
-  );
+  const formRef = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    const form = formRef.current;
+    return () => {
+      // Only once the dialog has really left the page (StrictMode replays effects on a live one).
+      queueMicrotask(() => {
+        if (form?.isConnected) return;
+        if (previous instanceof HTMLElement && previous.isConnected) previous.focus();
+      });
+    };
+  }, [previous]);
   return (
     <div className="dialog-backdrop" onMouseDown={(event) => event.target === event.currentTarget && onCancel()}>
       <form
+        ref={formRef}
         className="card dialog"
         role="dialog"
         aria-modal="true"
