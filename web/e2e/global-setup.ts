@@ -32,7 +32,9 @@ function buildIfNeeded(): void {
   );
   if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
   console.log('[e2e] building the web app');
-  execSync('npm run build -w @pairpad/web', { cwd: repoRoot, stdio: 'inherit' });
+  // vitest sets NODE_ENV=test, and Vite builds whatever NODE_ENV says: left alone, the browser
+  // tests would drive React's development build (StrictMode replaying effects) instead of what ships.
+  execSync('npm run build -w @pairpad/web', { cwd: repoRoot, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
