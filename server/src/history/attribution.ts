@@ -5,7 +5,7 @@ import type { AuthorshipRange, LogRow } from './history-store';
 /** Who a Yjs client id was first seen from in a room: later writers using it are flagged. */
 export type ClientBindings = Map<number, string | null>;
 
-const bindingKey = (row: Pick<LogRow, 'sessionId' | 'author'>): string => row.sessionId ?? `name:${row.author ?? ''}`;
+const bindingKey = (row: Pick<AttributableRow, 'sessionId' | 'author'>): string => row.sessionId ?? `name:${row.author ?? ''}`;
 
 /**
  * Reads who wrote which Yjs items from log rows, oldest first. The server decides: each row
@@ -15,8 +15,11 @@ const bindingKey = (row: Pick<LogRow, 'sessionId' | 'author'>): string => row.se
  * Y.Doc made (simple-sync writes, restores) share the server's client id and are never flagged.
  * `bindings` is updated in place.
  */
-/** A log row, and when the room wrote it, the clocks it added (then it need not be decoded). */
-export type AttributableRow = LogRow & { clocks?: readonly number[] };
+/**
+ * What attribution reads of a log row, stored or still held by the room that wrote it (then with
+ * the clocks it added, so it need not be decoded).
+ */
+export type AttributableRow = Pick<LogRow, 'update' | 'sessionId' | 'author' | 'at'> & { serverMade?: boolean; clocks?: readonly number[] };
 
 /** `[client, clock, length]` of every struct with content in a row. */
 function clockRuns(row: AttributableRow): [number, number, number][] {

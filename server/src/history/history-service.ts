@@ -452,18 +452,7 @@ export class HistoryService {
       return;
     }
     versions.bindings ??= bindingsFrom(await this.deps.store.authorship(roomId));
-    const rows = fresh.flatMap((batch) =>
-      batch.rows.map((row) => ({
-        id: batch.through,
-        update: row.update,
-        sessionId: row.sessionId,
-        author: row.author,
-        serverMade: row.serverMade ?? false,
-        at: row.at,
-        ...(row.clocks && { clocks: row.clocks }),
-      })),
-    );
-    const ranges = rangesFromRows(rows, versions.bindings);
+    const ranges = rangesFromRows(fresh.flatMap((batch) => batch.rows), versions.bindings);
     if (ranges.some((range) => range.flagged)) this.warnFlagged(roomId, ranges);
     const through = fresh.at(-1)!.through;
     const saved = await this.deps.store.saveAuthorship(roomId, after, through, ranges);
