@@ -41,7 +41,10 @@ function installShutdown(close: () => Promise<void>, logger: Logger): void {
     );
   };
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => shutdown({ signal }));
-  process.on('uncaughtException', (err) => shutdown({ err }));
+  process.on('uncaughtException', (err) => {
+    if (isLostSocketError(err)) logger.warn({ err }, 'a network connection was reset with nobody listening for it; carrying on');
+    else shutdown({ err });
+  });
   process.on('unhandledRejection', (err) => {
     if (isOrphanedDriverRejection(err)) logger.warn({ err }, 'database connection lost while it was being set up');
     else shutdown({ err });
@@ -60,6 +63,19 @@ function isOrphanedDriverRejection(err: unknown): boolean {
     /^(CONNECTION_(CLOSED|DESTROYED|ENDED)|CONNECT_TIMEOUT|E[A-Z]+)$/.test(code) &&
     typeof stack === 'string' &&
     /[\\/]postgres[\\/](cjs[\\/])?src[\\/]connection\.js/.test(stack)
+  );
+}
+
+/**
+ * A TCP connection reset or broken under a socket whose owner had already let go of it (seen from
+ * the database driver when PostgreSQL vanishes mid-connection: the driver drops its listeners at
+ * close, and a late reset then has no 'error' listener). The owner saw the connection end and
+ * recovers on its own; one lost connection must never take every room down with the process.
+ */
+function isLostSocketError(err: unknown): boolean {
+  const { code, syscall } = (err ?? {}) as { code?: unknown; syscall?: unknown };
+  return (
+    (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ETIMEDOUT') && (syscall === 'read' || syscall === 'write')
   );
 }
 
