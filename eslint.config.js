@@ -83,8 +83,8 @@ export default tseslint.config(
     ...reactHooks.configs.flat.recommended,
   },
   // Web features never import each other (or app/): app/ composes them.
-  ...['rooms', 'editor', 'presence', 'history'].map((feature) => {
-    const others = ['rooms', 'editor', 'presence', 'history'].filter((other) => other !== feature);
+  ...['rooms', 'editor', 'presence', 'history', 'run'].map((feature) => {
+    const others = ['rooms', 'editor', 'presence', 'history', 'run'].filter((other) => other !== feature);
     return {
       files: [`web/src/features/${feature}/**/*.{ts,tsx}`],
       rules: {
