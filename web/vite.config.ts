@@ -104,6 +104,9 @@ export default defineConfig({
     },
   },
   worker: { format: 'es' },
+  // Pyodide finds its runtime files by URL (served from our origin, see features/run): the dev
+  // server's dependency pre-bundling would move its loader away from them.
+  optimizeDeps: { exclude: ['pyodide'] },
   server: {
     proxy: {
       '/rooms': api,
