@@ -162,7 +162,7 @@ async function storageBench(handle: DatabaseHandle): Promise<Record<string, unkn
   for (;;) {
     const { after, rows } = await history.unattributed(roomId, 5_000);
     if (rows.length === 0) break;
-    await history.saveAuthorship(roomId, after, rows.at(-1)!.id, rangesFromRows(rows, new Map()));
+    await history.saveAuthorship([{ roomId, after, through: rows.at(-1)!.id, ranges: rangesFromRows(rows, new Map()) }]);
   }
   await checkpointIfDue(history, roomId, { ...tuning, checkpointMs: 0 });
   const measure = async () => {

@@ -1,7 +1,7 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import { chunkCount, concatBytes, SNAPSHOT_CHUNK_BYTES, toBytes } from './bytes';
 import type { StoredDocument } from './documents-repo';
-import type { Database } from './schema';
+import type { Database, DocumentAuthorshipTable } from './schema';
 
 export type HistoryRepo = ReturnType<typeof historyRepo>;
 
@@ -47,6 +47,22 @@ export interface AuthorshipRange {
   author: string | null;
   writtenAt: Date;
   flagged: boolean;
+}
+
+/** Where reading a room's log for authorship stands. */
+export interface AttributionState {
+  /** Every log row up to here is read. */
+  through: number;
+  /** The first range of each client id: who it is bound to. */
+  firstRanges: AuthorshipRange[];
+}
+
+/** Ranges read from a room's log rows `(after, through]`. */
+export interface AuthorshipBatch {
+  roomId: string;
+  after: number;
+  through: number;
+  ranges: readonly AuthorshipRange[];
 }
 
 /** Writes `state` as the chunk rows of the checkpoint at `through`, one statement per chunk. */
@@ -244,10 +260,26 @@ export function historyRepo(db: Kysely<Database>) {
       return row ? toVersion(row) : undefined;
     },
 
-    /** How far the log has been read for authorship. */
-    async attributedThrough(roomId: string): Promise<number> {
-      const doc = await db.selectFrom('documents').select('attributed_through').where('room_id', '=', roomId).executeTakeFirst();
-      return Number(doc?.attributed_through ?? 0);
+    /**
+     * Where authorship reading stands for each room, and who each client id is bound to so far:
+     * the first range of every client (what a reader needs to go on, not the whole record).
+     */
+    async attributionStates(roomIds: readonly string[]): Promise<Map<string, AttributionState>> {
+      const states = new Map<string, AttributionState>();
+      if (roomIds.length === 0) return states;
+      const docs = await db.selectFrom('documents').select(['room_id', 'attributed_through']).where('room_id', 'in', roomIds).execute();
+      for (const doc of docs) states.set(doc.room_id, { through: Number(doc.attributed_through), firstRanges: [] });
+      const firsts = await db
+        .selectFrom('document_authorship')
+        .selectAll()
+        .distinctOn(['room_id', 'client'])
+        .where('room_id', 'in', roomIds)
+        .orderBy('room_id')
+        .orderBy('client')
+        .orderBy('clock_start')
+        .execute();
+      for (const row of firsts) states.get(row.room_id)?.firstRanges.push(toRange(row));
+      return states;
     },
 
     /** Log rows not yet read for authorship, oldest first, and where reading stands. */
@@ -258,38 +290,43 @@ export function historyRepo(db: Kysely<Database>) {
     },
 
     /**
-     * Stores ranges read from the log up to `through`, if reading still stands at `after`
-     * (another reader may have done it meanwhile; then nothing is written and false returned).
-     * One statement for all ranges: a range per person, client id and minute.
+     * Stores ranges read from the log up to `through`, for each room whose reading still stands
+     * at `after` (another reader may have done it meanwhile: that room's ranges are then not
+     * written). One transaction for all rooms: the once-a-minute pass over every edited room is
+     * a few statements, not a few per room. Returns the rooms written.
      */
-    async saveAuthorship(roomId: string, after: number, through: number, ranges: readonly AuthorshipRange[]): Promise<boolean> {
+    async saveAuthorship(batches: readonly AuthorshipBatch[]): Promise<Set<string>> {
+      if (batches.length === 0) return new Set();
       return db.transaction().execute(async (trx) => {
-        const moved = await trx
-          .updateTable('documents')
-          .set({ attributed_through: through })
-          .where('room_id', '=', roomId)
-          .where('attributed_through', '=', after)
-          .executeTakeFirst();
-        if (Number(moved.numUpdatedRows) === 0) return false;
-        for (let start = 0; start < ranges.length; start += 2_000) {
+        const moves = sql.join(batches.map((batch) => sql`(${batch.roomId}::text, ${batch.after}::bigint, ${batch.through}::bigint)`));
+        const moved = await sql<{ room_id: string }>`
+          UPDATE documents AS d SET attributed_through = m.through
+          FROM (VALUES ${moves}) AS m(room_id, after, through)
+          WHERE d.room_id = m.room_id AND d.attributed_through = m.after
+          RETURNING d.room_id`.execute(trx);
+        const saved = new Set(moved.rows.map((row) => row.room_id));
+        const values = batches
+          .filter((batch) => saved.has(batch.roomId))
+          .flatMap((batch) =>
+            batch.ranges.map((range) => ({
+              room_id: batch.roomId,
+              client: range.client,
+              clock_start: range.clockStart,
+              clock_end: range.clockEnd,
+              session_id: range.sessionId,
+              author: range.author,
+              written_at: range.writtenAt,
+              flagged: range.flagged,
+            })),
+          );
+        for (let start = 0; start < values.length; start += 2_000) {
           await trx
             .insertInto('document_authorship')
-            .values(
-              ranges.slice(start, start + 2_000).map((range) => ({
-                room_id: roomId,
-                client: range.client,
-                clock_start: range.clockStart,
-                clock_end: range.clockEnd,
-                session_id: range.sessionId,
-                author: range.author,
-                written_at: range.writtenAt,
-                flagged: range.flagged,
-              })),
-            )
+            .values(values.slice(start, start + 2_000))
             .onConflict((oc) => oc.columns(['room_id', 'client', 'clock_start']).doNothing())
             .execute();
         }
-        return true;
+        return saved;
       });
     },
 
@@ -423,16 +460,20 @@ export function historyRepo(db: Kysely<Database>) {
         .orderBy('client')
         .orderBy('clock_start')
         .execute();
-      return rows.map((row) => ({
-        client: Number(row.client),
-        clockStart: Number(row.clock_start),
-        clockEnd: Number(row.clock_end),
-        sessionId: row.session_id,
-        author: row.author,
-        writtenAt: new Date(row.written_at),
-        flagged: row.flagged,
-      }));
+      return rows.map(toRange);
     },
+  };
+}
+
+function toRange(row: Selectable<DocumentAuthorshipTable>): AuthorshipRange {
+  return {
+    client: Number(row.client),
+    clockStart: Number(row.clock_start),
+    clockEnd: Number(row.clock_end),
+    sessionId: row.session_id,
+    author: row.author,
+    writtenAt: new Date(row.written_at),
+    flagged: row.flagged,
   };
 }
 

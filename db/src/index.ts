@@ -60,6 +60,6 @@ export type { CopyRows } from './dialects';
 export { migrateToLatest, MigrationError } from './migrate';
 export { roomsRepo, type RoomsRepo } from './rooms-repo';
 export { documentsRepo, type AppendBatch, type DocumentsRepo, type StoredDocument, type UpdateRecord } from './documents-repo';
-export { historyRepo, type AuthorshipRange, type HistoryRepo, type LogRow, type NewVersion, type VersionRecord } from './history-repo';
+export { historyRepo, type AttributionState, type AuthorshipBatch, type AuthorshipRange, type HistoryRepo, type LogRow, type NewVersion, type VersionRecord } from './history-repo';
 export { createRoomLeases, FencedError, ownersRepo, type OwnersRepo, type RoomLeaseOptions, type RoomLeases, type RoomOwner } from './room-ownership';
 export type { Database, RoomRow, NewRoomRow, RoomRowUpdate, DocumentRow } from './schema';

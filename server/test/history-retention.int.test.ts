@@ -69,7 +69,7 @@ async function simulate(roomId: string): Promise<{ named: number; lastAt: Date }
   const position = await history.logPosition(roomId);
   await documents.compact(roomId, { state: Y.encodeStateAsUpdate(server), through: position });
   const pending = await history.unattributed(roomId, 100_000);
-  await history.saveAuthorship(roomId, pending.after, pending.rows.at(-1)!.id, rangesFromRows(pending.rows, new Map()));
+  await history.saveAuthorship([{ roomId, after: pending.after, through: pending.rows.at(-1)!.id, ranges: rangesFromRows(pending.rows, new Map()) }]);
   return { named, lastAt: at };
 }
 
@@ -127,5 +127,41 @@ describe('history retention', () => {
     expect(result.coarsenedTo).toBe('raw_window');
     expect(await textAt(roomId, (await history.getVersion(roomId, named))!.through)).toBe(namedText);
     expect((await documentsRepo(handle.db).storedBytes(roomId)).historyRows).toBe(0);
+  });
+});
+
+describe('authorship storage', () => {
+  it('[HIST-blame] one write for several rooms stores only the rooms whose reading still stands where the writer read it', async () => {
+    const rooms = roomsRepo(handle.db);
+    const documents = documentsRepo(handle.db);
+    const history = historyRepo(handle.db);
+    const ids = ['AuthBatchRoomA1', 'AuthBatchRoomB1'];
+    const rows = new Map<string, Awaited<ReturnType<typeof history.unattributed>>>();
+    for (const roomId of ids) {
+      await rooms.createWithDocument({ room_id: roomId, view_id: `v${roomId}`, name: 'r', language: 'go', capacity: 5 }, initialDocument({ name: 'r', language: 'go' }, ''));
+      const doc = new Y.Doc();
+      doc.clientID = 4242;
+      for (const word of ['one ', 'two ']) {
+        let update: Uint8Array | null = null;
+        doc.once('update', (u: Uint8Array) => (update = u));
+        doc.getText('code').insert(doc.getText('code').length, word);
+        await documents.append(roomId, [{ update: update!, sessionId: `s-${roomId}`, author: 'Alice' }]);
+      }
+      rows.set(roomId, await history.unattributed(roomId, 100));
+    }
+    const [a, b] = ids.map((roomId) => rows.get(roomId)!);
+    const before = await history.attributionStates(ids);
+    expect([...before.values()].map((state) => state.firstRanges.length)).toEqual([0, 0]);
+    const saved = await history.saveAuthorship([
+      { roomId: ids[0]!, after: a!.after, through: a!.rows.at(-1)!.id, ranges: rangesFromRows(a!.rows, new Map()) },
+      // Someone else read B meanwhile: this writer's `after` is stale.
+      { roomId: ids[1]!, after: b!.after + 1, through: b!.rows.at(-1)!.id, ranges: rangesFromRows(b!.rows, new Map()) },
+    ]);
+    expect([...saved]).toEqual([ids[0]]);
+    const after = await history.attributionStates(ids);
+    expect(after.get(ids[0]!)).toMatchObject({ through: a!.rows.at(-1)!.id, firstRanges: [{ client: 4242, clockStart: 0, author: 'Alice', sessionId: `s-${ids[0]}` }] });
+    expect(after.get(ids[1]!)).toEqual({ through: b!.after, firstRanges: [] });
+    expect(await history.authorship(ids[1]!)).toEqual([]);
+    expect((await history.authorship(ids[0]!)).reduce((sum, range) => sum + range.clockEnd - range.clockStart, 0)).toBe(8);
   });
 });

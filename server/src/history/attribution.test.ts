@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { bindingsFrom, blameText, rangesFromRows, type ClientBindings } from './attribution';
+import { bindingsFrom, bindRanges, blameText, rangesFromRows, RangeCollector, type ClientBindings } from './attribution';
 import type { LogRow } from './history-store';
 
 const at = new Date('2026-11-26T10:00:00Z');
@@ -62,6 +62,49 @@ describe('attribution', () => {
     ]);
     const blame = blameText(server.getText('code'), ranges, () => '#000000');
     expect(blame.map((range) => range.author)).toEqual(['Simple', 'Other']);
+  });
+
+  it('[HIST-attr] rows read batch by batch as they are stored, bound later, give the ranges reading them all at once gives', () => {
+    const alice = new Y.Doc();
+    const bob = new Y.Doc();
+    const rows: LogRow[] = [];
+    let forgedId = 0;
+    for (let i = 0; i < 6; i++) {
+      const [doc, session, name] = i % 3 === 2 ? [bob, 's-bob', 'Bob'] : [alice, 's-alice', 'Alice'];
+      const update = edit(doc, (t) => t.insert(0, `w${i}`));
+      rows.push(row(update, session, name));
+      // Bob also writes once under Alice's client id.
+      if (i === 4) {
+        forgedId = alice.clientID;
+        const forged = new Y.Doc();
+        Y.applyUpdate(forged, Y.encodeStateAsUpdate(alice));
+        forged.clientID = alice.clientID;
+        const copy = edit(forged, (t) => t.insert(0, 'x'));
+        rows.push(row(copy, 's-bob', 'Bob'));
+      }
+    }
+    const collector = new RangeCollector().add(rows.slice(0, 2));
+    collector.add(rows.slice(2, 5)).add(rows.slice(5));
+    const incremental = bindRanges(collector.ranges, new Map());
+    expect(incremental).toEqual(rangesFromRows(rows, new Map()));
+    expect(incremental.filter((range) => range.flagged)).toEqual([expect.objectContaining({ client: forgedId, author: 'Bob' })]);
+  });
+
+  it('[HIST-attr] two people typing at once, their rows alternating, make one range each per minute, not one per keystroke', () => {
+    const alice = new Y.Doc();
+    const bob = new Y.Doc();
+    const rows: LogRow[] = [];
+    for (let i = 0; i < 200; i++) {
+      const [doc, session, name] = i % 2 === 0 ? [alice, 's-alice', 'Alice'] : [bob, 's-bob', 'Bob'];
+      const update = edit(doc, (t) => t.insert(t.length, 'k'));
+      rows.push(row(update, session, name));
+      Y.applyUpdate(i % 2 === 0 ? bob : alice, update);
+    }
+    const ranges = rangesFromRows(rows, new Map());
+    expect(ranges.map(({ author, clockStart, clockEnd }) => ({ author, length: clockEnd - clockStart }))).toEqual([
+      { author: 'Alice', length: 100 },
+      { author: 'Bob', length: 100 },
+    ]);
   });
 
   it('[HIST-attr] text nobody is recorded for (older than history) has no author', () => {

@@ -8,14 +8,6 @@ export type ClientBindings = Map<number, string | null>;
 const bindingKey = (row: Pick<AttributableRow, 'sessionId' | 'author'>): string => row.sessionId ?? `name:${row.author ?? ''}`;
 
 /**
- * Reads who wrote which Yjs items from log rows, oldest first. The server decides: each row
- * carries the session that sent it, and every struct in it is attributed to that session's
- * person. A client id is bound to the session it first appeared from; structs of it sent later
- * by another session are still attributed to their sender, and flagged. Rows the server's own
- * Y.Doc made (simple-sync writes, restores) share the server's client id and are never flagged.
- * `bindings` is updated in place.
- */
-/**
  * What attribution reads of a log row, stored or still held by the room that wrote it (then with
  * the clocks it added, so it need not be decoded).
  */
@@ -38,31 +30,67 @@ function clockRuns(row: AttributableRow): [number, number, number][] {
   }
 }
 
-export function rangesFromRows(rows: readonly AttributableRow[], bindings: ClientBindings): AuthorshipRange[] {
-  const ranges: AuthorshipRange[] = [];
-  for (const row of rows) {
-    const key = row.serverMade ? null : bindingKey(row);
-    for (const [client, clock, length] of clockRuns(row)) {
-      if (!bindings.has(client)) bindings.set(client, key);
-      const bound = bindings.get(client);
-      const flagged = key !== null && bound !== null && bound !== key;
-      const last = ranges.at(-1);
-      if (
-        last &&
-        last.client === client &&
-        last.clockEnd === clock &&
-        last.sessionId === row.sessionId &&
-        last.author === row.author &&
-        last.flagged === flagged &&
-        Math.floor(last.writtenAt.getTime() / 60_000) === Math.floor(row.at.getTime() / 60_000)
-      ) {
-        last.clockEnd = clock + length;
-      } else {
-        ranges.push({ client, clockStart: clock, clockEnd: clock + length, sessionId: row.sessionId, author: row.author, writtenAt: row.at, flagged });
+/**
+ * A range read from log rows before client bindings are applied: `key` is the sending session
+ * (null for the server's own writes). Which ranges are flagged depends only on the key and the
+ * client's binding, so rows can be read as they are stored and bound later.
+ */
+export type UnboundRange = Omit<AuthorshipRange, 'flagged'> & { key: string | null };
+
+/**
+ * Reads who wrote which Yjs items from log rows, oldest first, batch after batch, into one range
+ * per client id, sender and minute. The server decides: each row carries the session that sent
+ * it, and every struct in it is attributed to that session's person. A run continues its
+ * client's last range even when other people's rows came between (two people typing at once
+ * alternate rows; ranges must not).
+ */
+export class RangeCollector {
+  readonly ranges: UnboundRange[] = [];
+  private readonly lastOfClient = new Map<number, UnboundRange>();
+
+  add(rows: readonly AttributableRow[]): this {
+    for (const row of rows) {
+      const key = row.serverMade ? null : bindingKey(row);
+      const rowMinute = Math.floor(row.at.getTime() / 60_000);
+      for (const [client, clock, length] of clockRuns(row)) {
+        const last = this.lastOfClient.get(client);
+        if (
+          last &&
+          last.clockEnd === clock &&
+          last.key === key &&
+          last.sessionId === row.sessionId &&
+          last.author === row.author &&
+          Math.floor(last.writtenAt.getTime() / 60_000) === rowMinute
+        ) {
+          last.clockEnd = clock + length;
+        } else {
+          const range = { client, clockStart: clock, clockEnd: clock + length, sessionId: row.sessionId, author: row.author, writtenAt: row.at, key };
+          this.ranges.push(range);
+          this.lastOfClient.set(client, range);
+        }
       }
     }
+    return this;
   }
-  return ranges;
+}
+
+/**
+ * Applies client bindings to ranges in log order. A client id is bound to the session it first
+ * appeared from; ranges of it sent later by another session are still attributed to their
+ * sender, and flagged. The server's own writes bind nobody and are never flagged. `bindings` is
+ * updated in place.
+ */
+export function bindRanges(ranges: readonly UnboundRange[], bindings: ClientBindings): AuthorshipRange[] {
+  return ranges.map(({ key, ...range }) => {
+    if (!bindings.has(range.client)) bindings.set(range.client, key);
+    const bound = bindings.get(range.client);
+    return { ...range, flagged: key !== null && bound !== null && bound !== key };
+  });
+}
+
+/** Who wrote which Yjs items in log rows, oldest first (see RangeCollector and bindRanges). */
+export function rangesFromRows(rows: readonly AttributableRow[], bindings: ClientBindings): AuthorshipRange[] {
+  return bindRanges(new RangeCollector().add(rows).ranges, bindings);
 }
 
 /** Who a client id is bound to, from stored ranges (the first range of each client). */

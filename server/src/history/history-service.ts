@@ -18,14 +18,14 @@ import * as Y from 'yjs';
 import type { Tuning } from '../config';
 import { AppError } from '../errors';
 import { roomRef, type Logger } from '../log';
-import { replayStored, type StoredUpdate } from '../rooms/doc-store';
+import { replayStored } from '../rooms/doc-store';
 import type { RoomMember } from '../rooms/member';
 import type { Room, RoomSettings } from '../rooms/room';
 import type { RoomRegistry } from '../rooms/room-registry';
 import { diffHunks } from '../sync/text-merge';
-import { bindingsFrom, blameText, rangesFromRows, type ClientBindings } from './attribution';
+import { bindingsFrom, bindRanges, blameText, rangesFromRows, RangeCollector, type ClientBindings } from './attribution';
 import { checkpointIfDue } from './checkpoints';
-import type { HistoryStore, VersionRecord } from './history-store';
+import type { AuthorshipBatch, HistoryStore, VersionRecord } from './history-store';
 
 export type HistoryTuning = Tuning['history'];
 
@@ -86,8 +86,12 @@ class RoomVersions {
   timer: NodeJS.Timeout | null = null;
   /** Edits since the last maintenance pass (authorship, checkpoints). */
   maintenanceDue = false;
-  /** Rows this room stored since authorship was last read, in order: read from memory, not the database. */
-  stored: { rows: readonly StoredUpdate[]; from: number; through: number; at: Date }[] = [];
+  /**
+   * Authorship of what this room stored since it was last written, read from each batch as it is
+   * stored (not from the database, and not kept as rows): log positions `(from, through]`. A new
+   * segment starts only if the room's log position jumped, which makes the pass read the database.
+   */
+  unwritten: { from: number; through: number; ranges: RangeCollector }[] = [];
   /** Who each client id is bound to, once read (only this room's owner adds to it). */
   bindings: ClientBindings | null = null;
   /** How far authorship is read, as this room last wrote it; null: ask the database. */
@@ -106,7 +110,13 @@ class RoomVersions {
     const offClosing = room.events.on('closing', this.onClosing);
     const offOverwriting = room.events.on('overwriting', (member) => service.beforeOverwrite(this, member.name));
     const offStored = room.events.on('stored', (rows, from, through) => {
-      this.stored.push({ rows, from, through, at: new Date() });
+      const last = this.unwritten.at(-1);
+      if (last?.through === from) {
+        last.ranges.add(rows);
+        last.through = through;
+      } else {
+        this.unwritten.push({ from, through, ranges: new RangeCollector().add(rows) });
+      }
       this.rowsSinceCheckpoint += rows.length;
     });
     this.stop = () => {
@@ -184,7 +194,7 @@ export class HistoryService {
   forget(versions: RoomVersions): void {
     versions.stop();
     // Its last pass (authorship, checkpoint) still runs once.
-    if (versions.maintenanceDue) void this.maintainRoom(versions).catch(() => {});
+    if (versions.maintenanceDue) void this.maintainRooms([versions]);
     if (this.tracked.get(versions.room.roomId) === versions) this.tracked.delete(versions.room.roomId);
   }
 
@@ -356,6 +366,9 @@ export class HistoryService {
     const { roomId } = settings;
     const live = this.deps.registry.get(roomId);
     if (live && id === undefined) await live.flush().catch(() => {});
+    // What the live room holds first, so the database is read only for what it does not.
+    const versions = this.tracked.get(roomId);
+    if (versions) await this.maintainRooms([versions]);
     await this.attribute(roomId);
     const ranges = await this.deps.store.authorship(roomId);
     const colorOf = this.colorOf(roomId, settings);
@@ -426,68 +439,89 @@ export class HistoryService {
       const bindings = bindingsFrom(await this.deps.store.authorship(roomId));
       const ranges = rangesFromRows(rows, bindings);
       if (ranges.some((range) => range.flagged)) this.warnFlagged(roomId, ranges);
-      await this.deps.store.saveAuthorship(roomId, after, rows.at(-1)!.id, ranges);
+      await this.deps.store.saveAuthorship([{ roomId, after, through: rows.at(-1)!.id, ranges }]);
       if (rows.length < ATTRIBUTION_PAGE) return;
     }
   }
 
   /**
-   * Reads authorship of what the room stored since the last pass from memory (the rows it wrote),
-   * and from the database only for rows it does not hold: written before it loaded here, or by
-   * another instance, or when a pass failed.
+   * Reads authorship of what these rooms stored since the last pass from memory (the rows they
+   * wrote), and writes it for all of them at once. The database is read only for what a room
+   * does not hold: where reading stands when it first loaded here, and rows written before it
+   * loaded, by another instance, or when a pass failed (then one room at a time).
    */
-  private async attributeStored(versions: RoomVersions): Promise<void> {
-    const roomId = versions.room.roomId;
-    const after = versions.attributedThrough ?? (await this.deps.store.attributedThrough(roomId));
-    const fresh = versions.stored.filter((batch) => batch.through > after);
-    versions.stored = [];
-    if (fresh.length === 0) {
-      versions.attributedThrough = after;
-      return;
+  private async attributeStored(list: readonly RoomVersions[]): Promise<void> {
+    const unknown = list.filter((versions) => versions.attributedThrough === null || versions.bindings === null);
+    if (unknown.length > 0) {
+      const states = await this.deps.store.attributionStates(unknown.map((versions) => versions.room.roomId));
+      for (const versions of unknown) {
+        const state = states.get(versions.room.roomId);
+        versions.attributedThrough = state?.through ?? 0;
+        versions.bindings = bindingsFrom(state?.firstRanges ?? []);
+      }
     }
-    if (fresh[0]!.from > after) {
-      versions.bindings = null;
+    const batches: (AuthorshipBatch & { versions: RoomVersions })[] = [];
+    const behind: RoomVersions[] = [];
+    for (const versions of list) {
+      const after = versions.attributedThrough!;
+      const fresh = versions.unwritten.filter((segment) => segment.through > after);
+      versions.unwritten = [];
+      if (fresh.length === 0) continue;
+      // Exactly what follows `after` is in memory only as one segment starting there.
+      if (fresh.length > 1 || fresh[0]!.from !== after) {
+        behind.push(versions);
+        continue;
+      }
+      const ranges = bindRanges(fresh[0]!.ranges.ranges, versions.bindings!);
+      if (ranges.some((range) => range.flagged)) this.warnFlagged(versions.room.roomId, ranges);
+      batches.push({ roomId: versions.room.roomId, after, through: fresh[0]!.through, ranges, versions });
+    }
+    if (batches.length > 0) {
+      const saved = await this.deps.store.saveAuthorship(batches);
+      for (const { roomId, through, versions } of batches) {
+        // Another reader moved on meanwhile: ask the database next time.
+        versions.attributedThrough = saved.has(roomId) ? through : null;
+        if (!saved.has(roomId)) versions.bindings = null;
+      }
+    }
+    for (const versions of behind) {
       versions.attributedThrough = null;
-      await this.attribute(roomId);
-      return;
+      versions.bindings = null;
+      await this.attribute(versions.room.roomId);
     }
-    versions.bindings ??= bindingsFrom(await this.deps.store.authorship(roomId));
-    const ranges = rangesFromRows(fresh.flatMap((batch) => batch.rows), versions.bindings);
-    if (ranges.some((range) => range.flagged)) this.warnFlagged(roomId, ranges);
-    const through = fresh.at(-1)!.through;
-    const saved = await this.deps.store.saveAuthorship(roomId, after, through, ranges);
-    versions.attributedThrough = saved ? through : null;
-    if (!saved) versions.bindings = null;
   }
 
   private warnFlagged(roomId: string, ranges: readonly { flagged: boolean }[]): void {
     this.log.warn({ room: roomRef(roomId), ranges: ranges.filter((range) => range.flagged).length }, 'edits sent under a client id first seen from another session; attributed to their sender');
   }
 
-  private async maintainRoom(versions: RoomVersions): Promise<void> {
-    await this.attributeStored(versions);
-    // Only when this room stored enough to make one due: most passes then cost no query.
-    const sinceCheck = Date.now() - versions.checkpointCheckedAt;
-    if (versions.rowsSinceCheckpoint >= this.tuning.checkpointRows || (versions.rowsSinceCheckpoint > 0 && sinceCheck >= this.tuning.checkpointMs)) {
+  /** Authorship, then checkpoints, of rooms edited since their last pass. */
+  private async maintainRooms(list: readonly RoomVersions[]): Promise<void> {
+    for (const versions of list) versions.maintenanceDue = false;
+    try {
+      await this.attributeStored(list);
+    } catch (error) {
+      for (const versions of list) versions.maintenanceDue = true;
+      this.log.warn({ err: error, rooms: list.length }, 'history upkeep failed; will retry');
+      return;
+    }
+    for (const versions of list) {
+      // Only when this room stored enough to make one due: most passes then cost no query.
+      const sinceCheck = Date.now() - versions.checkpointCheckedAt;
+      if (versions.rowsSinceCheckpoint < this.tuning.checkpointRows && !(versions.rowsSinceCheckpoint > 0 && sinceCheck >= this.tuning.checkpointMs)) continue;
       versions.checkpointCheckedAt = Date.now();
-      if (await checkpointIfDue(this.deps.store, versions.room.roomId, this.tuning)) versions.rowsSinceCheckpoint = 0;
+      try {
+        if (await checkpointIfDue(this.deps.store, versions.room.roomId, this.tuning)) versions.rowsSinceCheckpoint = 0;
+      } catch (error) {
+        versions.maintenanceDue = true;
+        this.log.warn({ err: error, room: roomRef(versions.room.roomId) }, 'history checkpoint failed; will retry');
+      }
     }
   }
 
-  /** One pass over rooms edited since the last: authorship and checkpoints, one room at a time. */
+  /** One pass over rooms edited since the last. */
   maintain(): Promise<void> {
-    this.maintaining ??= (async () => {
-      for (const versions of [...this.tracked.values()]) {
-        if (!versions.maintenanceDue) continue;
-        versions.maintenanceDue = false;
-        try {
-          await this.maintainRoom(versions);
-        } catch (error) {
-          versions.maintenanceDue = true;
-          this.log.warn({ err: error, room: roomRef(versions.room.roomId) }, 'history upkeep failed; will retry');
-        }
-      }
-    })().finally(() => {
+    this.maintaining ??= this.maintainRooms([...this.tracked.values()].filter((versions) => versions.maintenanceDue)).finally(() => {
       this.maintaining = null;
     });
     return this.maintaining;

@@ -1,7 +1,7 @@
-import type { AuthorshipRange, LogRow, NewVersion, VersionRecord } from '@pairpad/db';
+import type { AttributionState, AuthorshipBatch, AuthorshipRange, LogRow, NewVersion, VersionRecord } from '@pairpad/db';
 import type { LoadedDocument } from '../rooms/doc-store';
 
-export type { AuthorshipRange, LogRow, NewVersion, VersionRecord };
+export type { AttributionState, AuthorshipBatch, AuthorshipRange, LogRow, NewVersion, VersionRecord };
 
 /**
  * What history needs from storage (implemented over the database by @pairpad/db's historyRepo):
@@ -20,9 +20,10 @@ export interface HistoryStore {
   getVersion(roomId: string, id: number): Promise<VersionRecord | undefined>;
   nextVersion(roomId: string, id: number): Promise<VersionRecord | undefined>;
   latestVersion(roomId: string): Promise<VersionRecord | undefined>;
-  attributedThrough(roomId: string): Promise<number>;
+  attributionStates(roomIds: readonly string[]): Promise<Map<string, AttributionState>>;
   unattributed(roomId: string, limit: number): Promise<{ after: number; rows: LogRow[] }>;
-  saveAuthorship(roomId: string, after: number, through: number, ranges: readonly AuthorshipRange[]): Promise<boolean>;
+  /** Returns the rooms whose ranges were written (reading still stood at their `after`). */
+  saveAuthorship(batches: readonly AuthorshipBatch[]): Promise<Set<string>>;
   authorship(roomId: string): Promise<AuthorshipRange[]>;
   // Retention (history/retention.ts).
   roomsToThin(mergeBefore: Date, dropBefore: Date, limit: number): Promise<string[]>;
