@@ -175,6 +175,9 @@ export async function createPgliteDialect(dataDir: string, template?: string): P
   };
 }
 
+/** Every pairpad connection to PostgreSQL says so, so that stalled ones can be told from others'. */
+export const PAIRPAD_APPLICATION_NAME = 'pairpad';
+
 /** A real PostgreSQL server through postgres.js. */
 export function createPostgresDialect(url: string, options: { maxConnections?: number } = {}): DialectHandle {
   const client = postgres(url, {
@@ -189,7 +192,7 @@ export function createPostgresDialect(url: string, options: { maxConnections?: n
     // A transaction whose client went silent mid-way (a cut network) would otherwise keep its
     // locks for good: with several instances, a former owner's half-sent fenced append holds
     // the room_owners row that its successor's claim must update. Ours finish in milliseconds.
-    connection: { idle_in_transaction_session_timeout: 5_000 },
+    connection: { application_name: PAIRPAD_APPLICATION_NAME, idle_in_transaction_session_timeout: 5_000 },
     onnotice: () => {},
   });
   return {

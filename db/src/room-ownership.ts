@@ -1,5 +1,6 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import postgres from 'postgres';
+import { PAIRPAD_APPLICATION_NAME } from './dialects';
 import type { Database } from './schema';
 
 /** The instance that owns a room: where to forward its clients' frames, and its fencing epoch. */
@@ -20,6 +21,27 @@ export class FencedError extends Error {
 
 export type OwnersRepo = ReturnType<typeof ownersRepo>;
 
+/** How long a claim waits for a previous owner's write holding the room's row before looking for a stalled one. */
+const CLAIM_LOCK_WAIT_MS = 2_000;
+const CLAIM_ATTEMPTS = 6;
+/** A pairpad transaction waiting this long for its client is stalled: ours finish in milliseconds. */
+const STALLED_TRANSACTION = '5 seconds';
+const LOCK_NOT_AVAILABLE = '55P03';
+
+/**
+ * Ends pairpad transactions that have waited over 5 s for their client. PostgreSQL's
+ * idle_in_transaction_session_timeout ends those that stopped between statements, but not one
+ * whose client went silent in the middle of a pipelined statement (a network cut half-way
+ * through a send): it keeps its share lock on a room's row for good, and the successor's claim,
+ * which updates that row, would wait for ever.
+ */
+async function endStalledTransactions(db: Kysely<Database>): Promise<void> {
+  await sql`
+    select pg_terminate_backend(pid) from pg_stat_activity
+    where datname = current_database() and application_name = ${PAIRPAD_APPLICATION_NAME} and pid <> pg_backend_pid()
+      and wait_event = 'ClientRead' and xact_start < now() - ${STALLED_TRANSACTION}::interval`.execute(db);
+}
+
 export function ownersRepo(db: Kysely<Database>) {
   return {
     async owner(roomId: string): Promise<RoomOwner | undefined> {
@@ -34,20 +56,30 @@ export function ownersRepo(db: Kysely<Database>) {
      * an epoch is never handed out twice.
      */
     async claim(roomId: string, instanceId: string, address: string): Promise<number> {
-      const row = await db
-        .insertInto('room_owners')
-        .values({ room_id: roomId, instance_id: instanceId, address, epoch: 1, claimed_at: new Date() })
-        .onConflict((oc) =>
-          oc.column('room_id').doUpdateSet((eb) => ({
-            instance_id: eb.ref('excluded.instance_id'),
-            address: eb.ref('excluded.address'),
-            epoch: eb('room_owners.epoch', '+', 1),
-            claimed_at: eb.ref('excluded.claimed_at'),
-          })),
-        )
-        .returning('epoch')
-        .executeTakeFirstOrThrow();
-      return Number(row.epoch);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await db.transaction().execute(async (trx) => {
+            await sql`set local lock_timeout = ${sql.lit(`${CLAIM_LOCK_WAIT_MS}ms`)}`.execute(trx);
+            const row = await trx
+              .insertInto('room_owners')
+              .values({ room_id: roomId, instance_id: instanceId, address, epoch: 1, claimed_at: new Date() })
+              .onConflict((oc) =>
+                oc.column('room_id').doUpdateSet((eb) => ({
+                  instance_id: eb.ref('excluded.instance_id'),
+                  address: eb.ref('excluded.address'),
+                  epoch: eb('room_owners.epoch', '+', 1),
+                  claimed_at: eb.ref('excluded.claimed_at'),
+                })),
+              )
+              .returning('epoch')
+              .executeTakeFirstOrThrow();
+            return Number(row.epoch);
+          });
+        } catch (error) {
+          if ((error as { code?: unknown }).code !== LOCK_NOT_AVAILABLE || attempt >= CLAIM_ATTEMPTS) throw error;
+          await endStalledTransactions(db);
+        }
+      }
     },
   };
 }

@@ -119,6 +119,42 @@ describe.runIf(postgresUrl)('room ownership across instances (PostgreSQL)', () =
       await b.ownership.close();
     }
   });
+
+  it('[CLU-cut-off] a former owner cut off inside a write (its transaction left waiting for it) does not hold the next claim for ever', async () => {
+    const roomId = await newRoom();
+    const owners = ownersRepo(database.db);
+    await owners.claim(roomId, 'a', 'ws://a.internal:3000');
+    // The former owner's connection: its append took the room's row and then heard nothing more,
+    // as when a network cut lands half-way through a pipelined statement, which PostgreSQL's
+    // idle-in-transaction timeout does not cover.
+    const former = await createDatabase(testDb.config);
+    let holdOn!: () => void;
+    const silent = new Promise<void>((resolve) => (holdOn = resolve));
+    let locked!: () => void;
+    const rowTaken = new Promise<void>((resolve) => (locked = resolve));
+    const stalled = former.db
+      .transaction()
+      .execute(async (trx) => {
+        await sql`set local idle_in_transaction_session_timeout = 0`.execute(trx);
+        await trx.selectFrom('room_owners').select('epoch').where('room_id', '=', roomId).forShare().execute();
+        locked();
+        await silent;
+      })
+      .then(
+        () => 'committed',
+        () => 'ended',
+      );
+    try {
+      await rowTaken;
+      expect(await owners.claim(roomId, 'b', 'ws://b.internal:3000')).toBe(2);
+      holdOn();
+      expect(await stalled).toBe('ended');
+      expect(await owners.owner(roomId)).toMatchObject({ instanceId: 'b', epoch: 2 });
+    } finally {
+      holdOn();
+      await former.close();
+    }
+  }, 30_000);
 });
 
 describe.skipIf(postgresUrl)('room ownership across instances', () => {
