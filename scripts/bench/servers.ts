@@ -203,7 +203,8 @@ export async function startServer(spec: ServerSpec, opts: StartOptions): Promise
         clearTimeout(t);
       }
       log.end();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (process.env.BENCH_KEEP_DATA) console.log(`[bench] data of ${spec.name} kept in ${dataDir}`);
+      else rmSync(dataDir, { recursive: true, force: true });
     },
     async createRoom(limit: number) {
       if (!spec.createsRooms) return `bench${Math.random().toString(36).slice(2, 12)}`;
