@@ -177,7 +177,9 @@ async function storageBench(handle: DatabaseHandle): Promise<Record<string, unkn
   const week = await measure();
   const text = server.getText('code').toString();
   server.destroy();
-  return { minutes, keystrokes, textChars: text.length, raw, afterMergeTier: merged, afterAWeek: week };
+  // One per person and minute: typing alternates rows between the two, never ranges.
+  const authorshipRanges = (await history.authorship(roomId)).length;
+  return { minutes, keystrokes, textChars: text.length, authorshipRanges, raw, afterMergeTier: merged, afterAWeek: week };
 }
 
 const url = process.env.DATABASE_URL;
