@@ -13,17 +13,26 @@
  *   npm run eval:autocomplete -- --provider openai --url http://127.0.0.1:11434 --model qwen2.5-coder:1.5b --max-files 10
  *   (--api-key, --timeout-ms; AUTOCOMPLETE_URL, AUTOCOMPLETE_MODEL, AUTOCOMPLETE_API_KEY and
  *   AUTOCOMPLETE_TIMEOUT_MS are the defaults)
+ *
+ * With `--ls`, JavaScript and TypeScript are also measured with pairpad + the TypeScript
+ * language service (ls-engine.ts; one row per combination rule, `--ls-rules veto,prefer,unique,add`,
+ * `--ls-nolib` for no default lib). Writes bench/results/autocomplete-ls-<date>.md instead.
+ *
+ *   npm run eval:autocomplete -- --ls --split dev --no-write   # rules are chosen here
+ *   npm run eval:autocomplete -- --ls                          # held-out, the chosen rule's figures
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import ts from 'typescript';
 import type { Logger } from '../../server/src/log.js';
 import { createAutocompleteService } from '../../server/src/autocomplete/service.js';
 import { DEFAULT_TUNING, type SuggestTuning } from '../../server/src/autocomplete/tuning.js';
 import { fnv1a, loadCorpus, MAX_LINES, type CorpusFile, type EvalLanguage, type Split } from './corpus.js';
 import { baselineEngine, localEngine, modelEngine } from './engines.js';
+import { lsEngines, LS_RULES, newLsStats, type LsRule } from './ls-engine.js';
 import { latencyOnLargeFile, newTally, percentile, simulateFile, REGION_LINES, type Engine, type Tally } from './simulate.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -40,6 +49,10 @@ const { values: args } = parseArgs({
     model: { type: 'string', default: process.env.AUTOCOMPLETE_MODEL },
     'api-key': { type: 'string', default: process.env.AUTOCOMPLETE_API_KEY },
     'timeout-ms': { type: 'string', default: process.env.AUTOCOMPLETE_TIMEOUT_MS ?? '1500' },
+    ls: { type: 'boolean', default: false },
+    'ls-rules': { type: 'string', default: LS_RULES.join(',') },
+    'ls-nolib': { type: 'boolean', default: false },
+    'ls-large-queries': { type: 'string', default: '100' },
   },
 });
 const split = args.split as Split;
@@ -47,7 +60,12 @@ if (split !== 'dev' && split !== 'heldout') throw new Error('--split must be dev
 const tuning: SuggestTuning = { ...DEFAULT_TUNING, ...(args.tuning ? (JSON.parse(args.tuning) as Partial<SuggestTuning>) : {}) };
 const maxFiles = Number(args['max-files']);
 const LANGS: EvalLanguage[] = ['python', 'javascript', 'typescript'];
-const languages = args.language ? [args.language as EvalLanguage] : LANGS;
+// The TypeScript language service serves JavaScript and TypeScript only.
+const languages = args.language ? [args.language as EvalLanguage] : args.ls ? LANGS.filter((l) => l !== 'python') : LANGS;
+if (args.ls && args.provider) throw new Error('--ls and --provider are measured in separate runs');
+const lsRules = (args['ls-rules'] ?? '').split(',').filter((r) => r !== '') as LsRule[];
+for (const r of lsRules) if (!LS_RULES.includes(r)) throw new Error(`--ls-rules: unknown rule ${r} (${LS_RULES.join(', ')})`);
+const lsStats = newLsStats();
 
 // The model path, when asked for: the server's service with the same options the server takes.
 if (args.provider !== undefined && args.provider !== 'openai') throw new Error('--provider must be openai (the local engine is always measured)');
@@ -71,7 +89,10 @@ const harnessLogger: Logger = {
 const started = performance.now();
 const corpus = loadCorpus(repoRoot);
 const local = localEngine(tuning);
-const engines: Engine[] = [local, baselineEngine()];
+const lsList = args.ls ? lsEngines(lsRules, lsStats, { noLib: args['ls-nolib'], tuning }) : [];
+const engines: Engine[] = [local, ...lsList, baselineEngine()];
+// Latency of an editor's list: the service asked at every identifier, not only after `.`.
+const lsLargeEngine = args.ls ? lsEngines([lsRules[0] ?? 'veto'], newLsStats(), { noLib: args['ls-nolib'], tuning, everywhere: true })[0] : undefined;
 if (provider) {
   const service = createAutocompleteService({ provider: 'openai', url: provider.url, model: provider.model, apiKey: args['api-key'], timeoutMs: provider.timeoutMs, logger: harnessLogger });
   engines.unshift(modelEngine(service, `model (${provider.model ?? 'unnamed'})`));
@@ -87,6 +108,8 @@ interface Row {
   tallies: Tally[];
   large: { wall: number[]; cpu: number[] };
   largeLines: number;
+  /** The language-service engine on the same large file (--ls only). */
+  lsLarge?: { wall: number[]; cpu: number[] };
 }
 
 const rows: Row[] = [];
@@ -100,6 +123,7 @@ for (const language of languages) {
   const tallies = engines.map(() => newTally());
   for (const [i, file] of files.entries()) {
     for (const [e, engine] of engines.entries()) await simulateFile(file, engine, fnv1a(`region:${file.id}`), tallies[e] as Tally);
+    if (args.ls) console.error(`${language}: ${i + 1}/${files.length} files, ${(performance.now() - started) / 1000 | 0} s`);
     if (provider) {
       const t = tallies[0] as Tally;
       console.error(`${language}: ${i + 1}/${files.length} files, ${t.queries} model-path queries, ${t.modelAnswers} answered by the model`);
@@ -114,6 +138,7 @@ for (const language of languages) {
     tallies,
     large: latencyOnLargeFile(large, language, local, 300),
     largeLines: large.split('\n').length,
+    lsLarge: lsLargeEngine && Number(args['ls-large-queries']) > 0 ? latencyOnLargeFile(large, language, lsLargeEngine, Number(args['ls-large-queries'])) : undefined,
   });
 }
 
@@ -157,6 +182,35 @@ if (provider) {
   }
   if (modelWarnings > 0) out.push(`\nThe service logged ${modelWarnings} warnings about the model (failures, pauses; the first 3 are on stderr).`);
 }
+if (args.ls) {
+  out.push('');
+  out.push(
+    `Language service: one \`typescript\` ${ts.version} LanguageService per file (allowJs, checkJs false, noResolve, ${args['ls-nolib'] ? 'noLib' : 'the default lib'}), asked getCompletionsAtPosition when the word typed follows \`.\` (only a non-empty list of known members changes pairpad's answer, so elsewhere it is pairpad alone). Distinct cursors asked (the engines share one service and its answers per file); pairpad's latency is over all its queries:`,
+  );
+  out.push('');
+  out.push('| language | LS queries | with a member list | LS p50 ms | LS p95 ms | LS p99 ms | pairpad p50 ms | pairpad p95 ms |');
+  out.push('|---|---:|---:|---:|---:|---:|---:|---:|');
+  for (const row of rows) {
+    const l = lsStats.lsMs[row.language] ?? [];
+    const asked = lsStats.asked[row.language] ?? 0;
+    const withMembers = lsStats.memberLists[row.language] ?? 0;
+    const p = (row.tallies[0] as Tally).latencies;
+    out.push(
+      `| ${row.language} | ${asked} | ${withMembers} (${pct(withMembers / asked)}) | ${ms(percentile(l, 50))} | ${ms(percentile(l, 95))} | ${ms(percentile(l, 99))} | ${ms(percentile(p, 50))} | ${ms(percentile(p, 95))} |`,
+    );
+  }
+  out.push('');
+  out.push("What each rule changed in pairpad's ghost text (on its own simulated trajectory); \"right\" = the file continues with the text:");
+  out.push('');
+  out.push('| language | engine | vetoed (were right) | replaced (right) | added (right) |');
+  out.push('|---|---|---:|---:|---:|');
+  for (const row of rows) {
+    for (const engine of lsList) {
+      const f = lsStats.effects[engine.name]?.[row.language];
+      if (f) out.push(`| ${row.language} | ${engine.name} | ${f.vetoed} (${f.vetoedCorrect}) | ${f.replaced} (${f.replacedCorrect}) | ${f.added} (${f.addedCorrect}) |`);
+    }
+  }
+}
 out.push('');
 out.push(`Latency on a ${MAX_LINES}-line file (this split's files of the language concatenated), 300 queries, pairpad engine; wall time and process CPU time per call:`);
 out.push('');
@@ -164,6 +218,18 @@ out.push('| language | lines | wall p50 ms | wall p99 ms | CPU p50 ms | CPU p99 
 out.push('|---|---:|---:|---:|---:|---:|');
 for (const row of rows) {
   out.push(`| ${row.language} | ${row.largeLines} | ${ms(percentile(row.large.wall, 50))} | ${ms(percentile(row.large.wall, 99))} | ${ms(percentile(row.large.cpu, 50))} | ${ms(percentile(row.large.cpu, 99))} |`);
+}
+if (args.ls) {
+  out.push('');
+  out.push(`The same large file with \`${lsLargeEngine?.name}\` (pairpad and the language service in one call, the service asked at every identifier as an editor's list would be), ${args['ls-large-queries']} queries after 30 warm-up:`);
+  out.push('');
+  out.push('| language | wall p50 ms | wall p95 ms | wall p99 ms | CPU p50 ms | CPU p95 ms |');
+  out.push('|---|---:|---:|---:|---:|---:|');
+  for (const row of rows) {
+    const w = row.lsLarge?.wall ?? [];
+    const c = row.lsLarge?.cpu ?? [];
+    out.push(`| ${row.language} | ${ms(percentile(w, 50))} | ${ms(percentile(w, 95))} | ${ms(percentile(w, 99))} | ${ms(percentile(c, 50))} | ${ms(percentile(c, 95))} |`);
+  }
 }
 out.push('');
 out.push('Corpus: ' + rows.map((r) => `${r.language}: ${r.sources}`).join('; ') + '.');
@@ -176,7 +242,7 @@ console.log(report);
 
 if (split === 'heldout' && args.write && !args['no-write'] && !args.language && !args.tuning) {
   // A model run never overwrites the local engine's results of the day.
-  const file = join(repoRoot, 'bench/results', provider ? `autocomplete-model-${date}.md` : `autocomplete-${date}.md`);
+  const file = join(repoRoot, 'bench/results', provider ? `autocomplete-model-${date}.md` : args.ls ? `autocomplete-ls-${date}.md` : `autocomplete-${date}.md`);
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, report);
   console.log(`written to ${file}`);
