@@ -36,7 +36,9 @@ const file: CorpusFile = { language: 'python', id: 'memory/config.py', path: 'co
 
 /** Request numbers (0-based) the fake server lets time out; never 3 in a row, so the service does not pause the model. */
 const SLOW = new Set([2, 7]);
-const TIMEOUT_MS = 100;
+// Long enough that a loaded machine answers every fast request in time: a late right answer
+// would count as a fallback. Only the never-answered requests wait for it.
+const TIMEOUT_MS = 1_000;
 const GARBAGE = 'zzz_not_in_the_file()';
 
 type Kind = 'right' | 'wrong' | 'slow' | 'empty';
