@@ -51,6 +51,16 @@ export interface AppDeps {
 export type PairpadApp = FastifyInstance;
 
 /**
+ * Run's workers (web/src/features/run/sandbox-*.ts, built as /assets/sandbox-*.js) execute
+ * people's programs: Pyodide compiles WebAssembly and evaluates the JavaScript glue it carries,
+ * and a program may call eval itself. A dedicated worker takes its policy from its own script's
+ * response, so these scripts, and only these, allow eval and WebAssembly; the page keeps
+ * `script-src 'self'`, and a worker has no DOM to reach.
+ */
+export const SANDBOX_SCRIPT = /^\/assets\/sandbox-[\w-]+\.js$/;
+const SANDBOX_POLICY = "default-src 'self';script-src 'self' 'unsafe-eval' 'wasm-unsafe-eval';worker-src 'self' blob:;connect-src 'self'";
+
+/**
  * Builds the whole server, ready but not listening. Each resource is a plugin that closes
  * itself, and shutdown (`app.close()`) runs in reverse order of registration: sockets are told
  * to come back later (1001) and closed, the background jobs stop, every room is flushed and
@@ -116,6 +126,7 @@ export async function buildApp(deps: AppDeps): Promise<PairpadApp> {
   });
   const publicHttps = config.publicUrl?.startsWith('https:') === true;
   app.addHook('onSend', async (request, reply, payload) => {
+    if (SANDBOX_SCRIPT.test(request.url.split('?')[0] ?? '')) reply.header('content-security-policy', SANDBOX_POLICY);
     const csp = reply.getHeader('content-security-policy');
     if (typeof csp === 'string' && (publicHttps || request.protocol === 'https')) {
       reply.header('content-security-policy', `${csp};upgrade-insecure-requests`);

@@ -28,3 +28,20 @@ describe('Content-Security-Policy and plain HTTP', () => {
     expect(publicHttps).toContain('upgrade-insecure-requests');
   });
 });
+
+describe('Content-Security-Policy of the run workers', () => {
+  it('[CSP-sandbox] only the run workers’ scripts may evaluate code and compile WebAssembly; the page may not', async () => {
+    const server = await startServer();
+    servers.push(server);
+    const worker = await server.app.inject({ method: 'GET', url: '/assets/sandbox-python-Bx1_a.js' });
+    const workerPolicy = String(worker.headers['content-security-policy']);
+    expect(workerPolicy).toContain("'wasm-unsafe-eval'");
+    expect(workerPolicy).toContain("'unsafe-eval'");
+    const page = await server.app.inject({ method: 'GET', url: '/healthz' });
+    const pagePolicy = String(page.headers['content-security-policy']);
+    expect(pagePolicy).toContain("script-src 'self'");
+    expect(pagePolicy).not.toContain('unsafe-eval');
+    const other = await server.app.inject({ method: 'GET', url: '/assets/index-sandbox.js' });
+    expect(String(other.headers['content-security-policy'])).not.toContain('unsafe-eval');
+  });
+});
