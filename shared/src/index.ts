@@ -7,3 +7,4 @@ export * from './lww-protocol';
 export * from './links';
 export * from './colors';
 export * from './history';
+export * from './run';
