@@ -5,6 +5,7 @@ import { connectionSlice } from '../features/editor/connection-slice';
 import { suggestionSlice } from '../features/editor/suggestion-slice';
 import { presenceSlice } from '../features/presence/presence-slice';
 import { historySlice } from '../features/history/history-slice';
+import { runSlice } from '../features/run/run-slice';
 
 export const rootReducer = combineReducers({
   session: sessionSlice.reducer,
@@ -13,6 +14,7 @@ export const rootReducer = combineReducers({
   suggestion: suggestionSlice.reducer,
   presence: presenceSlice.reducer,
   history: historySlice.reducer,
+  run: runSlice.reducer,
 });
 
 export type RootState = ReturnType<typeof rootReducer>;
