@@ -52,6 +52,8 @@ import { formatClock } from '../features/history/format';
 import { liveBufferDocument, liveYjsDocument, type LiveDocument } from '../features/history/live-document';
 import { authorshipToggled, toastDismissed, versionSelected } from '../features/history/history-slice';
 import { useAuthorship, useLiveText, useRoomHistory } from './use-room-history';
+import { RunPanel } from '../features/run/run-panel';
+import { useRoomRun } from './use-room-run';
 
 const HISTORY_VIEWS: HistoryViews = { Diff: DiffView, Code: CodeView };
 /** How long the restore toast stays when nobody acts on it. */
@@ -343,6 +345,8 @@ function RoomView({ id, role, mode, name, attempt, onRename }: RoomViewProps): R
 
   const leave = useCallback(() => void navigate('/'), [navigate]);
 
+  const roomRun = useRoomRun({ session, canRun: !readOnly, language: room.language, name, color: colorForName(name) });
+
   const autocomplete = useMemo<CodeEditorProps['autocomplete']>(
     () => ({
       enabled: !readOnly,
@@ -493,6 +497,19 @@ function RoomView({ id, role, mode, name, attempt, onRename }: RoomViewProps): R
                 'Connecting…'
               )}
             </div>
+          )}
+          {session && (
+            <RunPanel
+              language={room.language}
+              role={room.role}
+              run={roomRun.run}
+              entries={roomRun.entries}
+              localOnly={roomRun.localOnly}
+              onRun={roomRun.start}
+              onStop={roomRun.stop}
+              onClear={roomRun.clear}
+              onLimitChange={roomRun.setLimit}
+            />
           )}
           <footer className="status-bar">
             <span className="muted">
