@@ -1,15 +1,19 @@
 /**
  * Monaco, bundled locally: the editor API with the contributions a shared code buffer uses, the
- * Monarch grammars for our languages, JSON's language service, and their workers as Vite
- * `?worker` chunks. No CDN, no AMD loader.
+ * Monarch grammars for our languages, the language services Monaco ships (TypeScript/JavaScript,
+ * JSON, CSS, HTML), and their workers as Vite `?worker` chunks. No CDN, no AMD loader.
  *
- * What a room downloads: `edcore.main.js` would bring every editor contribution, including those
- * that only act on a language service we do not have (go to definition, rename, code lens, inlay
- * hints, code actions, semantic tokens, colour pickers, "paste as"), so the contributions are
- * listed here instead (the list in monaco-editor's `editor.all.js`, minus those). The language
- * contributions below only register a language and a loader: its grammar (`python.js`, ...), and
- * for JSON the language service and its worker, are separate chunks fetched when a model first
- * uses that language.
+ * What a room downloads: `edcore.main.js` would bring every editor contribution, including some
+ * no room uses (code lens, inlay hints, code actions, rename, semantic tokens, colour pickers,
+ * "paste as"), so the contributions are listed here instead (the list in monaco-editor's
+ * `editor.all.js`, minus those). Editor contributions attach to an editor when it is created,
+ * so the ones the language services need are here, not in a lazy chunk: parameter hints
+ * (signature help, about 10 KB minified); go to definition and its Ctrl+click link come in
+ * already through the hover contribution. The language contributions below only register a
+ * language and a loader: its grammar (`python.js`, ...) and, for TypeScript/JavaScript, JSON, CSS
+ * and HTML, the language service and its worker are separate chunks fetched when a model first
+ * uses that language. Python's language server (basedpyright) is not a Monaco contribution: see
+ * `language/python/`.
  */
 import * as monaco from 'monaco-editor/esm/vs/editor/editor.api.js';
 import 'monaco-editor/esm/vs/editor/browser/coreCommands.js';
@@ -38,6 +42,7 @@ import 'monaco-editor/esm/vs/editor/contrib/linesOperations/browser/linesOperati
 import 'monaco-editor/esm/vs/editor/contrib/links/browser/links.js';
 import 'monaco-editor/esm/vs/editor/contrib/longLinesHelper/browser/longLinesHelper.js';
 import 'monaco-editor/esm/vs/editor/contrib/multicursor/browser/multicursor.js';
+import 'monaco-editor/esm/vs/editor/contrib/parameterHints/browser/parameterHints.js';
 import 'monaco-editor/esm/vs/editor/contrib/placeholderText/browser/placeholderText.contribution.js';
 import 'monaco-editor/esm/vs/editor/contrib/smartSelect/browser/smartSelect.js';
 import 'monaco-editor/esm/vs/editor/contrib/snippet/browser/snippetController2.js';
@@ -69,8 +74,14 @@ import 'monaco-editor/esm/vs/basic-languages/markdown/markdown.contribution.js';
 import 'monaco-editor/esm/vs/basic-languages/html/html.contribution.js';
 import 'monaco-editor/esm/vs/basic-languages/css/css.contribution.js';
 import 'monaco-editor/esm/vs/language/json/monaco.contribution.js';
+import 'monaco-editor/esm/vs/language/css/monaco.contribution.js';
+import 'monaco-editor/esm/vs/language/html/monaco.contribution.js';
+import 'monaco-editor/esm/vs/language/typescript/monaco.contribution.js';
 import EditorWorker from 'monaco-editor/esm/vs/editor/editor.worker.js?worker';
 import JsonWorker from 'monaco-editor/esm/vs/language/json/json.worker.js?worker';
+import CssWorker from 'monaco-editor/esm/vs/language/css/css.worker.js?worker';
+import HtmlWorker from 'monaco-editor/esm/vs/language/html/html.worker.js?worker';
+import TsWorker from 'monaco-editor/esm/vs/language/typescript/ts.worker.js?worker';
 
 // Monaco rejects superseded async work (an inline-completion request overtaken by the next
 // keystroke) with an Error named "Canceled" that nothing awaits. That is not a failure, and
@@ -83,9 +94,20 @@ window.addEventListener('unhandledrejection', (event: PromiseRejectionEvent) => 
 self.MonacoEnvironment = {
   getWorker(_workerId: string, label: string): Worker {
     if (label === 'json') return new JsonWorker();
+    if (label === 'css' || label === 'scss' || label === 'less') return new CssWorker();
+    if (label === 'html' || label === 'handlebars' || label === 'razor') return new HtmlWorker();
+    if (label === 'typescript' || label === 'javascript') return new TsWorker();
     return new EditorWorker();
   },
 };
+
+// Every model is a module of its own. The TypeScript service sees every model of its language
+// in the page as one program, and the history views open the same code beside the live buffer:
+// as scripts sharing one global scope, each `let x` would be "Cannot redeclare" in the other.
+// 3 = ts.ModuleDetectionKind.Force (the worker takes compiler options as the compiler's enums).
+for (const defaults of [monaco.languages.typescript.typescriptDefaults, monaco.languages.typescript.javascriptDefaults]) {
+  defaults.setCompilerOptions({ ...defaults.getCompilerOptions(), moduleDetection: 3 });
+}
 
 monaco.editor.defineTheme('pairpad-dark', {
   base: 'vs-dark',
