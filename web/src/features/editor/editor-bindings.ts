@@ -33,13 +33,16 @@ export function createCodeEditor(host: HTMLElement, language: Language, readOnly
     scrollBeyondLastLine: false,
     // Room above line 1 for a cursor label.
     padding: { top: 22, bottom: 12 },
-    tabSize: 2,
+    // Indentation is the model's, per language (language/indentation.ts).
     renderLineHighlight: 'all',
     smoothScrolling: true,
     cursorBlinking: 'smooth',
-    // Ghost text is the suggestion UI; the word-list popup would fight it for Tab.
+    // Ghost text is the suggestion while typing; a list popping up on every word would fight it
+    // for Tab. The language service's completion list opens where a list is what one wants:
+    // after a trigger character (`obj.`) and on Ctrl+Space. Languages without a service have
+    // no list (no word-based guesses).
     quickSuggestions: false,
-    suggestOnTriggerCharacters: false,
+    suggestOnTriggerCharacters: true,
     wordBasedSuggestions: 'off',
     inlineSuggest: { enabled: true, showToolbar: 'never' },
     fixedOverflowWidgets: true,

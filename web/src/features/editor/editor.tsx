@@ -16,6 +16,7 @@ import { createScope } from './disposable';
 import { bindHighlights, type HighlightBinding, type TextHighlight } from './highlights';
 import type { RoomSession } from './room-session';
 import { useLatest } from '../../lib/use-latest';
+import { bindLanguageServices, type LanguageStatus } from './language/language-services';
 
 export interface CodeEditorProps {
   session: RoomSession;
@@ -41,6 +42,7 @@ export function CodeEditor(props: CodeEditorProps): ReactElement {
   const textRef = useRef<TextBinding | null>(null);
   const highlightsRef = useRef<HighlightBinding | null>(null);
   const [undoState, setUndoState] = useState<UndoState>({ canUndo: false, canRedo: false });
+  const [languageStatus, setLanguageStatus] = useState<LanguageStatus>({ state: 'off' });
   const { session } = props;
 
   useEffect(() => {
@@ -51,6 +53,8 @@ export function CodeEditor(props: CodeEditorProps): ReactElement {
     scope.add(clampLineQueries(editor, model));
     if (!session.readOnly) scope.add(guardEditSize(host, editor, model));
     scope.add(exposeForTests(editor, model));
+    // Diagnostics, completion list, hover: each browser runs its own, on its own copy of the text.
+    scope.add(bindLanguageServices(editor, model, { onStatus: setLanguageStatus }));
 
     let autocomplete: { typed(): void } | null = null;
     const text = scope.add(
@@ -113,28 +117,44 @@ export function CodeEditor(props: CodeEditorProps): ReactElement {
   return (
     <div className="editor-shell">
       <div ref={container} className="editor-host" data-testid="editor" data-readonly={readOnly ? 'true' : 'false'} />
-      {session.traits.supportsUndo && !readOnly && (
+      {((session.traits.supportsUndo && !readOnly) || languageStatus.state !== 'off') && (
         <div className="editor-actions">
-          <button
-            type="button"
-            className="icon-button"
-            data-testid="undo"
-            title="Undo your last edit (Ctrl+Z) — never your partner's"
-            disabled={!undoState.canUndo}
-            onClick={() => runUndo('undo')}
-          >
-            ↶ Undo
-          </button>
-          <button
-            type="button"
-            className="icon-button"
-            data-testid="redo"
-            title="Redo (Ctrl+Shift+Z)"
-            disabled={!undoState.canRedo}
-            onClick={() => runUndo('redo')}
-          >
-            ↷ Redo
-          </button>
+          {languageStatus.state !== 'off' && (
+            <span
+              className="language-status"
+              data-testid="language-status"
+              data-state={languageStatus.state}
+              role="status"
+              style={{ marginRight: 'auto', fontSize: 12, color: languageStatus.state === 'failed' ? 'var(--danger)' : 'var(--muted)' }}
+            >
+              {languageStatus.state === 'loading' ? '⏳ ' : ''}
+              {languageStatus.message}
+            </span>
+          )}
+          {session.traits.supportsUndo && !readOnly && (
+            <>
+              <button
+                type="button"
+                className="icon-button"
+                data-testid="undo"
+                title="Undo your last edit (Ctrl+Z) — never your partner's"
+                disabled={!undoState.canUndo}
+                onClick={() => runUndo('undo')}
+              >
+                ↶ Undo
+              </button>
+              <button
+                type="button"
+                className="icon-button"
+                data-testid="redo"
+                title="Redo (Ctrl+Shift+Z)"
+                disabled={!undoState.canRedo}
+                onClick={() => runUndo('redo')}
+              >
+                ↷ Redo
+              </button>
+            </>
+          )}
         </div>
       )}
     </div>
