@@ -98,6 +98,12 @@ export function useRoomRun({ session, canRun, language, name, color }: RoomRunOp
     [dispatch, log, stop],
   );
 
+  // Closing the tab ends the run too, and tells the room (the socket is still open on pagehide).
+  useEffect(() => {
+    window.addEventListener('pagehide', stop);
+    return () => window.removeEventListener('pagehide', stop);
+  }, [stop]);
+
   const runnable = canRun && isRunnable(language);
   const start = useCallback(() => {
     if (!runnable || active.current || !isRunnable(language)) return;

@@ -99,7 +99,9 @@ describe('RunPanel', () => {
     expect(entries[1]!.querySelector('.run-err')?.textContent).toMatch(/line 2/);
     expect(entries[2]!.querySelector('.run-sys')).not.toBeNull();
     expect(describeRun(entry({ status: 'timeout', limitMs: 2000 }))).toBe('stopped at the 2.0 s limit');
-    expect(describeRun(entry({ status: 'running' }))).toBe('running…');
+    const started = Date.parse('2026-01-01T10:00:00.000Z');
+    expect(describeRun(entry({ status: 'running' }), started + 5_000)).toBe('running…');
+    expect(describeRun(entry({ status: 'running' }), started + 10_000 + 121_000)).toBe('interrupted: no result');
     expect(describeRun(entry({ status: 'stopped', durationMs: 400 }))).toBe('stopped · 400 ms');
   });
 });

@@ -19,11 +19,14 @@ const clock = (iso: string): string => {
 
 const duration = (ms: number | null): string => (ms === null ? '' : ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`);
 
+/** A run still `running` this long after its start lost its runner (a closed tab): Python's loading is allowed for. */
+const INTERRUPTED_AFTER_MS = 120_000;
+
 /** The entry's result in a few words ("exit 0 · 12 ms", "stopped at the 10 s limit"). */
-export function describeRun(entry: RunEntry): string {
+export function describeRun(entry: RunEntry, now = Date.now()): string {
   switch (entry.status) {
     case 'running':
-      return 'running…';
+      return now - Date.parse(entry.startedAt) > entry.limitMs + INTERRUPTED_AFTER_MS ? 'interrupted: no result' : 'running…';
     case 'ok':
     case 'error':
       return [entry.exitCode === null ? 'failed' : `exit ${entry.exitCode}`, duration(entry.durationMs)].filter(Boolean).join(' · ');
