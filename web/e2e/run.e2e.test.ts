@@ -56,6 +56,14 @@ const JS = [
   'setTimeout(() => console.log("later"), 50);',
   '',
 ].join('\n');
+const TS = [
+  'interface Box { w: number; h: number }',
+  'const area = (b: Box): number => b.w * b.h;',
+  'console.log("area", area({ w: 3, h: 4 }));',
+  'const missing = undefined as unknown as { f(): void };',
+  'missing.f();',
+  '',
+].join('\n');
 const SYNTAX = ['const a = 1;', 'const b = ;', 'console.log(a, b);', ''].join('\n');
 const LOOP = ['let i = 0;', 'while (true) { i++; }', ''].join('\n');
 const PY = ['import sys', 'print("hello from python", sum(range(10)))', 'print("careful", file=sys.stderr)', ''].join('\n');
@@ -99,6 +107,16 @@ describe('Run in the browser', () => {
     const second = await finishedEntry(alice.page, 2);
     expect(second).toMatchObject({ status: 'ok', by: 'Bobby' });
     expect(await editorText(bob.page)).toBe(before);
+  });
+
+  it('TypeScript: types are stripped in the worker, and a runtime error reports its line', async () => {
+    const room = await createRoom('Run TS e2e', 'typescript', TS);
+    await open(alice.page, `/room/${room.roomId}`);
+    await alice.page.click('[data-testid="run-button"]');
+    const entry = await finishedEntry(alice.page, 1);
+    expect(entry.status).toBe('error');
+    expect(entry.output).toContain('area 12\n');
+    expect(entry.output).toMatch(/Uncaught TypeError: .*\(line 5:\d+\)/);
   });
 
   it('a viewer sees the output, but Run is disabled with the reason', async () => {
