@@ -100,8 +100,8 @@ export function RunPanel({ language, role, run, entries, localOnly, onRun, onSto
             {reason}
           </span>
         ) : (
-          <label className="run-limit" title="Wall-clock limit: a run still going after it is stopped">
-            limit
+          <label className="run-limit" title="Wall-clock limit: a run still going after this many seconds is stopped">
+            time limit
             <input
               type="number"
               data-testid="run-limit"
