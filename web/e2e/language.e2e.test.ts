@@ -259,6 +259,15 @@ describe('JavaScript and TypeScript: Monaco’s TypeScript service, in each brow
       timeout: 20_000,
       message: 'the caret to jump to greet’s declaration',
     });
+
+    // A warm service: a type error typed, then underlined (the service waits 500 ms after the last keystroke).
+    const before = await squiggles(dana.page);
+    await caretAtEnd(dana.page);
+    const typedAt = Date.now();
+    await dana.page.keyboard.press('Enter');
+    await dana.page.keyboard.type('const y: string = 1;');
+    await waitFor(async () => (await squiggles(dana.page)) > before, { timeout: 20_000, message: 'a squiggle under the new error' });
+    console.log(`[language] TS: error typed -> squiggle (warm): ${Date.now() - typedAt} ms`);
     expect(dana.pageErrors).toEqual([]);
     await dana.context.close();
   });
