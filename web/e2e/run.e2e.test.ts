@@ -1,7 +1,9 @@
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { editorText, launchBrowser, newUser, screenshot, waitForRoom, type User } from './browser';
-import { waitFor } from './server';
+import { distDir, waitFor } from './server';
 
 // Issue 18 (Run): code runs in the browser of whoever pressed Run; the output console is in the
 // room's document, so the partner and viewers see the same output live.
@@ -178,6 +180,8 @@ describe('Run in the browser', () => {
   it('Python: Alice runs it (Pyodide loads on first use with progress), both see the output; input() answers with a notice', async () => {
     const room = await createRoom('Run Python e2e', 'python', PY);
     await Promise.all([open(alice.page, `/room/${room.roomId}`), open(bob.page, `/room/${room.roomId}`)]);
+    const requested: string[] = [];
+    alice.context.on('request', (request) => requested.push(request.url()));
     const clicked = Date.now();
     await alice.page.click('[data-testid="run-button"]');
     await alice.page.waitForSelector('[data-testid="run-progress"]');
@@ -185,6 +189,8 @@ describe('Run in the browser', () => {
     const wall = Date.now() - clicked;
     const loadMs = await alice.page.getAttribute('[data-testid="run-panel"]', 'data-python-load-ms');
     console.log(`[RUN-pyodide] ${JSON.stringify({ firstRunWallMs: wall, pyodideLoadMs: Number(loadMs) })}`);
+    // Everything Python needs comes from this server (no CDN).
+    expect(requested.filter((url) => !url.startsWith(baseUrl) && !url.startsWith('blob:') && !url.startsWith('data:'))).toEqual([]);
     expect(mine.status).toBe('ok');
     expect(mine.output).toContain('hello from python 45\n');
     expect(mine.output).toContain('careful\n');
@@ -203,6 +209,16 @@ describe('Run in the browser', () => {
     expect(second.output).toMatch(/File "main\.py", line 2/);
     expect(second.output).toMatch(/EOFError/);
     expect(second.output).not.toContain('never');
+  });
+
+  it('Pyodide’s wasm is served gzipped as application/wasm', async () => {
+    const wasm = readdirSync(path.join(distDir, 'assets')).find((file) => /^pyodide\.asm-[\w-]+\.wasm$/.test(file));
+    expect(wasm).toBeDefined();
+    const response = await fetch(`${baseUrl}/assets/${wasm}`, { headers: { 'accept-encoding': 'gzip' } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/wasm');
+    expect(response.headers.get('content-encoding')).toBe('gzip');
+    await response.arrayBuffer();
   });
 
   it('no page errors', () => {
