@@ -118,6 +118,7 @@ class RoomVersions {
         this.unwritten.push({ from, through, ranges: new RangeCollector().add(rows) });
       }
       this.rowsSinceCheckpoint += rows.length;
+      this.maintenanceDue = true;
     });
     this.stop = () => {
       offStored();
@@ -129,11 +130,10 @@ class RoomVersions {
     };
   }
 
-  // Called for every edit: only stamps times; one timer per room does the rest.
+  // Called for every edit of the text: only stamps times; one timer per room does the rest.
   private readonly onChanged = (): void => {
     const now = Date.now();
     this.lastChangeAt = now;
-    this.maintenanceDue = true;
     this.dirtySince ??= now;
     if (now - this.lastVersionAt >= this.tuning.maxIntervalMs) {
       this.service.takeAuto(this);

@@ -8,7 +8,7 @@ import type { RoomMember } from './member';
  * exists.
  */
 export interface RoomEventMap {
-  /** The document changed, from any origin (read `currentText()` and `lastAuthorName`). */
+  /** The document's text changed, from any origin (read `currentText()` and `lastAuthorName`). */
   changed: () => void;
   /** The roster changed: someone joined, left, or started or stopped typing. */
   presence: (participants: Participant[]) => void;

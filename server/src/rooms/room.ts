@@ -365,15 +365,21 @@ export class Room {
 
   private readonly handleDocUpdate = (update: Uint8Array, origin: unknown, _doc: Y.Doc, transaction: Y.Transaction): void => {
     this.syncReplies.clear();
-    this.textCache = null;
     const member =
       origin && typeof origin === 'object' && 'connectionId' in origin ? (origin as RoomMember) : null;
 
     this.broadcast(encodeUpdateMessage(update), member);
 
-    if (member) {
-      this.lastAuthor = member.name;
-      this.roster.noteTyping(member);
+    // Other parts of the document (a run's output, notices) are not typing, not an edit of the
+    // code to version, and not news for simple-sync clients.
+    // (Yjs keys `changed` by the base type, whose event type Y.Text's does not widen to.)
+    const textChanged = transaction.changed.has(this.text as unknown as Y.AbstractType<Y.YEvent<Y.Text>>);
+    if (textChanged) {
+      this.textCache = null;
+      if (member) {
+        this.lastAuthor = member.name;
+        this.roster.noteTyping(member);
+      }
     }
     // Which clocks this added, per client, for authorship: read off the transaction, not decoded.
     const clocks: number[] = [];
@@ -383,7 +389,7 @@ export class Room {
     });
     // A local transaction is the room's own Y.Doc writing for the member (simple sync, restore).
     this.persistence.record(update, member, transaction.local, clocks);
-    this.events.emit('changed');
+    if (textChanged) this.events.emit('changed');
   };
 
   /** Who made the latest change to the document (the `from` of full-text pushes). */

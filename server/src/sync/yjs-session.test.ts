@@ -3,6 +3,7 @@ import * as encoding from 'lib0/encoding';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import { encodeAwarenessEntries } from '../rooms/awareness-entries';
+import { replayStored } from '../rooms/doc-store';
 import { MemoryDocStore } from '../rooms/memory-doc-store';
 import type { RoomSettings } from '../rooms/room';
 import type { RoomRegistry } from '../rooms/room-registry';
@@ -150,6 +151,32 @@ describe('YjsSession in a room, without a network', () => {
     expect(ada.text.toString()).toBe('ada shared\nben');
     await registry.close();
     expect(store.storedText(settings.roomId)).toBe('ada shared\nben');
+  });
+
+  it('[RUN-console] a change to another part of the document (a run’s output) is relayed and stored, but is no edit of the code: nobody is typing, the text has not changed', async () => {
+    openRegistry('print(1)\n');
+    const ada = await joinClient('Ada');
+    const ben = await joinClient('Ben');
+    flushAll(ada.pair, ben.pair);
+    const room = registry.get(settings.roomId)!;
+    let textChanges = 0;
+    room.events.on('changed', () => textChanges++);
+    const typing = () => room.participants().filter((person) => person.typing).map((person) => person.name);
+
+    ada.doc.getArray<string>('runs').push(['1\n']);
+    flushAll(ada.pair, ben.pair);
+    expect(ben.doc.getArray<string>('runs').toArray()).toEqual(['1\n']);
+    expect(textChanges).toBe(0);
+    expect(typing()).toEqual([]);
+
+    ada.text.insert(0, '# run it\n');
+    flushAll(ada.pair, ben.pair);
+    expect(textChanges).toBe(1);
+    expect(typing()).toEqual(['Ada']);
+    await registry.close();
+    const stored = replayStored(await store.load(settings.roomId));
+    expect(stored.getArray('runs').toArray()).toEqual(['1\n']);
+    stored.destroy();
   });
 
   it('[YJS-viewer] a viewer’s edits are dropped: not applied, not sent to anyone, not stored; the viewer stays and still receives edits', async () => {
