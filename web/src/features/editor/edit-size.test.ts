@@ -1,16 +1,8 @@
 import { MAX_DOCUMENT_BYTES_DEFAULT } from '@pairpad/shared';
 import { describe, expect, it } from 'vitest';
-import { editFits, utf8Bytes } from './edit-size';
+import { editFits } from './edit-size';
 
 describe('edit size guard', () => {
-  it('counts UTF-8 bytes as the server stores them', () => {
-    expect(utf8Bytes('abc')).toBe(3);
-    expect(utf8Bytes('é')).toBe(2);
-    expect(utf8Bytes('€')).toBe(3);
-    expect(utf8Bytes('😀')).toBe(4);
-    expect(utf8Bytes('a😀b€')).toBe(new TextEncoder().encode('a😀b€').length);
-  });
-
   it('refuses a paste that would take the room past its limit, and takes one that fits (also over a selection)', () => {
     const mb = 1024 * 1024;
     expect(editFits(0, 'x'.repeat(1.2 * mb))).toBe(true);

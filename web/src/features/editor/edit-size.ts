@@ -1,22 +1,5 @@
 import { MAX_DOCUMENT_BYTES_DEFAULT } from '@pairpad/shared';
-
-
-/** UTF-8 bytes of a string: what the text costs in the server's document. */
-export function utf8Bytes(text: string): number {
-  // Counting beats encoding a multi-megabyte paste just to read its length.
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x80) bytes += 1;
-    else if (code < 0x800) bytes += 2;
-    else if (code >= 0xd800 && code <= 0xdbff) {
-      bytes += 4;
-      i++;
-    } else bytes += 3;
-  }
-  return bytes;
-}
-
+import { utf8Bytes } from '../../lib/utf8';
 
 /**
  * Whether inserting `inserted` in place of `replacedBytes` bytes keeps a document of

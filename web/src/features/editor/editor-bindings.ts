@@ -1,7 +1,8 @@
 import type { AutocompleteResult, Language } from '@pairpad/shared';
 import { monaco } from './monaco-setup';
 import { createAutocompleteScheduler, type AutocompleteBody, type ReadySuggestion } from './autocomplete';
-import { editFits, tooLargeMessage, utf8Bytes } from './edit-size';
+import { utf8Bytes } from '../../lib/utf8';
+import { editFits, tooLargeMessage } from './edit-size';
 import { toDisposable, type Disposable } from './disposable';
 import type { UndoControls } from './text-binding';
 

@@ -1,24 +1,10 @@
 import { RUN_CONSOLE_MAX_BYTES, RUN_CONSOLE_MAX_RUNS, RUN_OUTPUT_MAX_BYTES, type RunChunk } from '@pairpad/shared';
+import { utf8Bytes } from '../../lib/utf8';
 
 /** What the console says where a run's output was cut. */
 export const TRUNCATED_NOTICE = `\n… output truncated: a run keeps ${RUN_OUTPUT_MAX_BYTES / 1024} KiB\n`;
 
 const encoder = new TextEncoder();
-
-export function utf8Bytes(text: string): number {
-  // Short strings are common (one print per batch): count without allocating.
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x80) bytes += 1;
-    else if (code < 0x800) bytes += 2;
-    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
-      bytes += 4;
-      i++;
-    } else bytes += 3;
-  }
-  return bytes;
-}
 
 /** The longest prefix of `text` that fits in `maxBytes` of UTF-8, never splitting a surrogate pair. */
 export function clipUtf8(text: string, maxBytes: number): string {
