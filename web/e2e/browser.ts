@@ -52,6 +52,19 @@ export async function waitForRoom(page: Page, timeout = 30_000): Promise<void> {
   await page.waitForSelector('[data-testid="connection-status"][data-status="connected"]', { timeout });
 }
 
+/** Puts the caret at (line, column) through Monaco, focusing the editor as a click would. */
+export async function caretAt(page: Page, lineNumber: number, column: number): Promise<void> {
+  await page.evaluate(
+    ({ lineNumber, column }) => {
+      const editor = window.__pairpad?.editor;
+      editor?.focus();
+      editor?.setPosition({ lineNumber, column });
+      editor?.revealLineInCenter(lineNumber);
+    },
+    { lineNumber, column },
+  );
+}
+
 export async function editorText(page: Page): Promise<string> {
   return page.evaluate(() => window.__pairpad?.text() ?? '');
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { editorText, focusEnd, launchBrowser, newUser, waitForRoom, waitForText, type User } from './browser';
+import { caretAt, editorText, focusEnd, launchBrowser, newUser, waitForRoom, waitForText, type User } from './browser';
 import { freePort, startServer, waitFor, type ServerHandle } from './server';
 
 // Browser checks for issue 14 (what a real pair hit on first use). ISSUE14_WEB_DIR=<a build>
@@ -44,18 +44,6 @@ async function open(who: User, path: string): Promise<Page> {
   return who.page;
 }
 
-/** Puts the caret at (line, column) through Monaco, as a click would. */
-async function caretAt(page: Page, lineNumber: number, column: number): Promise<void> {
-  await page.evaluate(
-    ({ lineNumber, column }) => {
-      const editor = window.__pairpad?.editor;
-      editor?.focus();
-      editor?.setPosition({ lineNumber, column });
-      editor?.revealLineInCenter(lineNumber);
-    },
-    { lineNumber, column },
-  );
-}
 
 beforeAll(async () => {
   const webDir = process.env.ISSUE14_WEB_DIR;

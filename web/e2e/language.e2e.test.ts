@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, CDPSession, Page } from 'playwright-core';
-import { editorText, launchBrowser, newUser, screenshot, waitForRoom, waitForText, type User } from './browser';
+import { caretAt, editorText, launchBrowser, newUser, screenshot, waitForRoom, waitForText, type User } from './browser';
 import { waitFor } from './server';
 
 // Issue 18, language intelligence: TypeScript's service for JS/TS rooms (squiggles, completion
@@ -28,18 +28,6 @@ async function createRoom(language: string, code: string): Promise<string> {
   });
   expect(response.status).toBe(201);
   return ((await response.json()) as { roomId: string }).roomId;
-}
-
-/** Caret at (line, column) through Monaco, focusing the editor as a click would. */
-async function caretAt(page: Page, lineNumber: number, column: number): Promise<void> {
-  await page.evaluate(
-    ({ lineNumber, column }) => {
-      const editor = window.__pairpad?.editor;
-      editor?.focus();
-      editor?.setPosition({ lineNumber, column });
-    },
-    { lineNumber, column },
-  );
 }
 
 async function caretAtEnd(page: Page): Promise<void> {
