@@ -72,6 +72,8 @@ function changeSize(from: string, to: string): { inserted: number; deleted: numb
   return { inserted, deleted };
 }
 
+const ignore = (): void => {};
+
 const toBase64 = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 
 /** Per loaded room: when to take an automatic version, and the text of the last one. */
@@ -193,8 +195,9 @@ export class HistoryService {
   /** @internal the room is closing. */
   forget(versions: RoomVersions): void {
     versions.stop();
-    // Its last pass (authorship, checkpoint) still runs once.
-    if (versions.maintenanceDue) void this.maintainRooms([versions]);
+    // Its last pass (authorship, checkpoint) still runs once, and shutdown waits for it: the
+    // database must not close (nor a test empty it) under its write.
+    if (versions.maintenanceDue) void this.whileWriting(this.maintainRooms([versions]));
     if (this.tracked.get(versions.room.roomId) === versions) this.tracked.delete(versions.room.roomId);
   }
 
@@ -230,11 +233,15 @@ export class HistoryService {
         length: text.length,
       });
     });
-    const settled = run.catch(() => {});
-    versions.chain = settled;
-    this.writing.add(settled);
-    void settled.then(() => this.writing.delete(settled));
+    versions.chain = this.whileWriting(run.then(ignore, ignore));
     return run;
+  }
+
+  /** Counts `work` among the writes shutdown waits for. */
+  private whileWriting(work: Promise<void>): Promise<void> {
+    this.writing.add(work);
+    void work.then(() => this.writing.delete(work));
+    return work;
   }
 
   private async latestText(roomId: string): Promise<string> {
