@@ -260,6 +260,40 @@ describe('JavaScript and TypeScript: Monaco’s TypeScript service, in each brow
     await dana.context.close();
   });
 
+  it('the completion list is ranked with pairpad’s engine; where pairpad is silent, the service’s only member is the ghost text', async () => {
+    const code = ['const list: number[] = [];', 'list.push(1);', 'list.push(2);', 'list.push(3);', 'list'].join('\n');
+    const roomId = await createRoom('typescript', code);
+    const erin = await user('Erin');
+    await erin.page.goto(`${baseUrl}/room/${roomId}`);
+    await waitForRoom(erin.page);
+    await caretAtEnd(erin.page);
+    // The service lists an array's members alphabetically (`at`, `concat`, …); the code pushes.
+    await erin.page.keyboard.type('.');
+    const list = erin.page.locator('.suggest-widget.visible');
+    await list.waitFor({ timeout: 30_000 });
+    const labels = await list.locator('.monaco-list-row .label-name').allTextContents();
+    expect(labels[0]).toBe('push');
+    expect(labels).toEqual(expect.arrayContaining(['at', 'concat', 'map']));
+    // Typing filters the same list and keeps the order: `p` leaves `push` above `pop`.
+    await erin.page.keyboard.type('p');
+    await waitFor(async () => (await list.locator('.monaco-list-row .label-name').first().textContent()) === 'push', {
+      timeout: 10_000,
+      message: 'push first in the filtered list',
+    });
+    await erin.page.keyboard.press('Escape');
+    await erin.page.keyboard.press('Backspace');
+
+    // `copyWithin` appears nowhere in the code, so pairpad offers nothing for `list.copyWi`; the
+    // service knows it is the array's only member starting so, and it becomes the ghost text.
+    // (The list stays closed: it opens on `.`, and that one was typed before.)
+    await erin.page.keyboard.type('copyWi');
+    await erin.page.waitForSelector('[data-testid="suggestion-hint"][data-source="language-service"]', { timeout: 20_000 });
+    await erin.page.keyboard.press('Tab');
+    await waitForText(erin.page, (text) => text === `${code}.copyWithin`, 'the accepted member in the text');
+    expect(erin.pageErrors).toEqual([]);
+    await erin.context.close();
+  });
+
   it('Format Document in a JS room, and each language’s indentation', async () => {
     const roomId = await createRoom('javascript', 'function  f ( a,b ){\nif(a){return b}\n}\n');
     const erin = await user('Erin');

@@ -35,6 +35,7 @@ import {
   synced,
 } from '../features/editor/connection-slice';
 import { suggestionCleared, suggestionRequested, suggestionShown } from '../features/editor/suggestion-slice';
+import type { SuggestionSource } from '../features/editor/autocomplete';
 import { ParticipantList } from '../features/presence/participant-list';
 import {
   followStopped,
@@ -58,6 +59,7 @@ import { useRoomRun } from './use-room-run';
 const HISTORY_VIEWS: HistoryViews = { Diff: DiffView, Code: CodeView };
 /** How long the restore toast stays when nobody acts on it. */
 const TOAST_MS = 15_000;
+const SOURCE_LABELS: Record<SuggestionSource, string> = { local: 'local engine', model: 'AI model', 'language-service': 'language service' };
 const EDIT_ONLY_REASON = 'Restore and fork need the edit link; this is a view link.';
 
 /** How often an open room asks /healthz whether the server's database is up, and while it is down. */
@@ -529,7 +531,7 @@ function RoomView({ id, role, mode, name, attempt, onRename }: RoomViewProps): R
             {suggestion.status === 'shown' && (
               <span className="suggestion-hint" data-testid="suggestion-hint" data-source={suggestion.source ?? ''}>
                 <span className={`source-pill source-${suggestion.source ?? 'local'}`}>
-                  {suggestion.source === 'model' ? 'AI model' : 'local engine'}
+                  {SOURCE_LABELS[suggestion.source ?? 'local']}
                 </span>
                 suggestion · <kbd>Tab</kbd> accept · <kbd>Esc</kbd> dismiss
               </span>

@@ -123,4 +123,59 @@ describe('autocomplete scheduler', () => {
     await vi.advanceTimersByTimeAsync(1000);
     expect(fetch).not.toHaveBeenCalled();
   });
+  describe("the editor's own guess where the server has none", () => {
+    let guesses: ReturnType<typeof deferred<string | null>>[];
+    const withFallback = () =>
+      createAutocompleteScheduler({
+        delayMs: 600,
+        read: () => body,
+        fetch: fetch as never,
+        fallback: () => {
+          const d = deferred<string | null>();
+          guesses.push(d);
+          return d.promise;
+        },
+        onSuggestion: (s) => shown.push(s),
+        onClear: () => clears++,
+      });
+    beforeEach(() => {
+      guesses = [];
+    });
+
+    it('is asked only when the server offers nothing, and shown as the language service', async () => {
+      const s = withFallback();
+      s.typed();
+      await vi.advanceTimersByTimeAsync(600);
+      pending[0]?.resolve({ suggestion: 'ole', suggestions: [] });
+      await vi.advanceTimersByTimeAsync(0);
+      expect(guesses).toHaveLength(0);
+      s.typed();
+      await vi.advanceTimersByTimeAsync(600);
+      pending[1]?.resolve({ suggestion: '', suggestions: [] });
+      await vi.advanceTimersByTimeAsync(0);
+      expect(guesses).toHaveLength(1);
+      guesses[0]?.resolve('tructor');
+      await vi.advanceTimersByTimeAsync(0);
+      expect(shown.at(-1)).toEqual({ text: 'tructor', source: 'language-service', offset: 4, prefix: 'cons' });
+    });
+
+    it('drops a guess that arrives after the user typed again, and shows nothing for none', async () => {
+      const s = withFallback();
+      s.typed();
+      await vi.advanceTimersByTimeAsync(600);
+      pending[0]?.resolve({ suggestion: '', suggestions: [] });
+      await vi.advanceTimersByTimeAsync(0);
+      const before = clears;
+      s.typed();
+      expect(clears).toBe(before + 1); // the pending guess counted as something in flight
+      guesses[0]?.resolve('stale');
+      await vi.advanceTimersByTimeAsync(600);
+      pending[1]?.resolve({ suggestion: '', suggestions: [] });
+      await vi.advanceTimersByTimeAsync(0);
+      guesses[1]?.resolve(null);
+      await vi.advanceTimersByTimeAsync(0);
+      expect(shown).toEqual([]);
+      expect(s.current()).toBeNull();
+    });
+  });
 });

@@ -6,9 +6,12 @@ export interface AutocompleteBody {
   language: Language;
 }
 
+/** Who wrote a ghost text: pairpad's engine, a configured model, or the editor's language service. */
+export type SuggestionSource = 'local' | 'model' | 'language-service';
+
 export interface ReadySuggestion {
   text: string;
-  source: 'local' | 'model';
+  source: SuggestionSource;
   /** Cursor offset (UTF-16) the suggestion was computed for. */
   offset: number;
   /** Text before the cursor at request time; the suggestion is only valid while it is unchanged. */
@@ -20,6 +23,8 @@ export interface AutocompleteSchedulerOptions {
   /** What to ask for right now, or null when nothing should be asked (selection, read-only, ...). */
   read(): AutocompleteBody | null;
   fetch(body: AutocompleteBody, signal: AbortSignal): Promise<AutocompleteResult>;
+  /** Asked only when the server offers nothing: a guess of the editor's own (or null). */
+  fallback?(body: AutocompleteBody): Promise<string | null>;
   onRequest?(offset: number): void;
   onSuggestion(suggestion: ReadySuggestion): void;
   /** The current suggestion (if any) is gone: typing, Esc, a stale answer. */
@@ -81,13 +86,23 @@ export function createAutocompleteScheduler(options: AutocompleteSchedulerOption
     }
     if (inFlight === controller) inFlight = null;
     if (mine !== generation || disposed) return; // the user typed meanwhile: stale
-    if (typeof result.suggestion !== 'string' || result.suggestion.length === 0) {
+    let text = typeof result.suggestion === 'string' ? result.suggestion : '';
+    let source: SuggestionSource = result.source === 'model' ? 'model' : 'local';
+    if (text.length === 0 && options.fallback) {
+      inFlight = controller;
+      const guess = await options.fallback(body).catch(() => null);
+      if (inFlight === controller) inFlight = null;
+      if (mine !== generation || disposed) return;
+      text = guess ?? '';
+      source = 'language-service';
+    }
+    if (text.length === 0) {
       options.onClear();
       return;
     }
     shown = {
-      text: result.suggestion,
-      source: result.source === 'model' ? 'model' : 'local',
+      text,
+      source,
       offset: body.cursorPosition,
       prefix: body.code.slice(0, body.cursorPosition),
     };

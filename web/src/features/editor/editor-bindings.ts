@@ -3,7 +3,8 @@ import { monaco } from './monaco-setup';
 import { createAutocompleteScheduler, type AutocompleteBody, type ReadySuggestion } from './autocomplete';
 import { utf8Bytes } from '../../lib/utf8';
 import { editFits, tooLargeMessage } from './edit-size';
-import { toDisposable, type Disposable } from './disposable';
+import { createScope, toDisposable, type Disposable } from './disposable';
+import { memberGuess, rankCompletionsWith } from './language/typescript-completions';
 import type { UndoControls } from './text-binding';
 
 export type Editor = monaco.editor.IStandaloneCodeEditor;
@@ -149,6 +150,7 @@ export function bindAutocomplete(
       return { code, cursorPosition: model.getOffsetAt(selection.getPosition()), language: options().language };
     },
     fetch: (body, signal) => options().fetch(body, signal),
+    fallback: (body) => memberGuess(model, body.code, body.cursorPosition),
     onRequest: (offset) => options().onRequest(offset),
     onSuggestion: (suggestion) => {
       options().onSuggestion(suggestion);
@@ -178,14 +180,18 @@ export function bindAutocomplete(
     if (event.reason === monaco.editor.CursorChangeReason.Explicit) scheduler.cancel();
   });
   const blur = editor.onDidBlurEditorText(() => scheduler.cancel());
-  return {
-    typed: () => scheduler.typed(),
-    dispose: () => {
-      scheduler.dispose();
-      blur.dispose();
-      cursor.dispose();
-      keys.dispose();
-      provider.dispose();
-    },
-  };
+  const scope = createScope();
+  scope.add(provider);
+  scope.add(keys);
+  scope.add(cursor);
+  scope.add(blur);
+  scope.add(toDisposable(() => scheduler.dispose()));
+  // The completion list (JS/TS) is ranked with the same engine's words at the list's cursor.
+  scope.add(
+    rankCompletionsWith(model, async (offset, signal) => {
+      const result = await options().fetch({ code: model.getValue(), cursorPosition: offset, language: options().language }, signal);
+      return result.suggestions.filter((s) => s.kind !== 'line' && s.kind !== 'snippet').map((s) => s.label);
+    }),
+  );
+  return { typed: () => scheduler.typed(), dispose: () => scope.dispose() };
 }

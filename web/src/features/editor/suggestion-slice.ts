@@ -1,9 +1,10 @@
 import { createSlice, type PayloadAction } from '@reduxjs/toolkit';
+import type { SuggestionSource } from './autocomplete';
 
 export interface SuggestionState {
   status: 'idle' | 'waiting' | 'shown';
   text: string;
-  source: 'local' | 'model' | null;
+  source: SuggestionSource | null;
   /** UTF-16 offset the suggestion belongs to. */
   offset: number;
 }
@@ -20,7 +21,7 @@ export const suggestionSlice = createSlice({
       state.source = null;
       state.offset = action.payload;
     },
-    suggestionShown(state, action: PayloadAction<{ text: string; source: 'local' | 'model'; offset: number }>) {
+    suggestionShown(state, action: PayloadAction<{ text: string; source: SuggestionSource; offset: number }>) {
       state.status = 'shown';
       state.text = action.payload.text;
       state.source = action.payload.source;

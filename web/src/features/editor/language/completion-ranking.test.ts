@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { memberPrefixAt, rankByEngine, uniqueMemberGuess } from './completion-ranking';
+
+/** Monaco's order among items that match the typed text equally well: sortText, then label. */
+function listed(items: { label: string; sortText?: string }[]): string[] {
+  return [...items].sort((a, b) => ((a.sortText ?? a.label) < (b.sortText ?? b.label) ? -1 : (a.sortText ?? a.label) > (b.sortText ?? b.label) ? 1 : a.label < b.label ? -1 : 1)).map((i) => i.label);
+}
+
+const arrayMembers = ['at', 'concat', 'filter', 'indexOf', 'map', 'pop', 'push', 'slice'].map((label) => ({ label, sortText: '11' }));
+
+describe('rankByEngine', () => {
+  it("puts the engine's words first, in the engine's order, and keeps the service's order for the rest", () => {
+    const ranked = rankByEngine(arrayMembers, ['push', 'nonMember', 'map']);
+    expect(listed(ranked)).toEqual(['push', 'map', 'at', 'concat', 'filter', 'indexOf', 'pop', 'slice']);
+  });
+
+  it("keeps the service's own groups (locals before globals) behind the engine's words", () => {
+    const items = [
+      { label: 'window', sortText: '15' },
+      { label: 'total', sortText: '11' },
+      { label: 'count', sortText: '11' },
+    ];
+    expect(listed(rankByEngine(items, ['window']))).toEqual(['window', 'count', 'total']);
+  });
+
+  it('first occurrence wins and labels may be objects', () => {
+    const items: { label: { label: string }; sortText?: string }[] = [{ label: { label: 'b' } }, { label: { label: 'a' } }];
+    const ranked = rankByEngine(items, ['b', 'a', 'b']);
+    expect(ranked.map((i) => i.sortText)).toEqual(['00', '01']);
+  });
+
+  it('leaves the list as it is without the engine', () => {
+    expect(listed(rankByEngine(arrayMembers, []))).toEqual(listed(arrayMembers));
+  });
+});
+
+describe('memberPrefixAt', () => {
+  it('reads the member being typed after . and ?.', () => {
+    expect(memberPrefixAt('list.pu', 7)).toBe('pu');
+    expect(memberPrefixAt('a?.bc', 5)).toBe('bc');
+  });
+
+  it('is null right after the dot, outside a member, and for numbers', () => {
+    expect(memberPrefixAt('list.', 5)).toBeNull();
+    expect(memberPrefixAt('const pu', 8)).toBeNull();
+    expect(memberPrefixAt('1.5', 3)).toBeNull();
+  });
+});
+
+describe('uniqueMemberGuess', () => {
+  const entries = [
+    { name: 'createTreeWalker', kind: 'method' },
+    { name: 'createElement', kind: 'method' },
+    { name: 'createElementNS', kind: 'method' },
+  ];
+
+  it('offers the rest of the only member with the prefix', () => {
+    expect(uniqueMemberGuess(entries, 'createT')).toBe('reeWalker');
+  });
+
+  it('is silent when several members fit or the rest is one character', () => {
+    expect(uniqueMemberGuess(entries, 'createE')).toBeNull();
+    expect(uniqueMemberGuess([{ name: 'ab', kind: 'property' }], 'a')).toBeNull();
+  });
+
+  it("ignores the service's guesses for an unknown receiver", () => {
+    expect(uniqueMemberGuess([{ name: 'createTreeWalker', kind: 'warning' }], 'createT')).toBeNull();
+  });
+});

@@ -1,0 +1,71 @@
+/**
+ * How the language service's completion list and pairpad's engine work together (issue 18):
+ * the list's items are the service's, ranked with the engine's words; the ghost text is the
+ * engine's, and only where the engine is silent does the service add its one fitting member.
+ * Both measured by `npm run eval:autocomplete -- --ls` (docs/autocomplete.md,
+ * "Language-service candidates").
+ */
+
+/** What a list item needs for ranking (Monaco's CompletionItem has both fields). */
+export interface RankableItem {
+  label: string | { label: string };
+  sortText?: string;
+}
+
+/**
+ * The items, with the ones the engine would write here first, in the engine's order; the rest
+ * keep the service's order after them. Monaco sorts equally good matches of the typed text by
+ * sortText, so the order holds as the list is filtered while the word is typed.
+ */
+export function rankByEngine<T extends RankableItem>(items: readonly T[], engineWords: readonly string[]): T[] {
+  if (engineWords.length === 0) return [...items];
+  const rank = new Map<string, number>();
+  for (const word of engineWords) if (!rank.has(word)) rank.set(word, rank.size);
+  const width = String(rank.size).length;
+  return items.map((item) => {
+    const label = typeof item.label === 'string' ? item.label : item.label.label;
+    const position = rank.get(label);
+    const sortText = position === undefined ? `1${item.sortText ?? label}` : `0${String(position).padStart(width, '0')}`;
+    return { ...item, sortText };
+  });
+}
+
+/** A completion entry as the TypeScript service reports it (`ts.CompletionEntry`, the fields used). */
+export interface ServiceEntry {
+  name: string;
+  kind: string;
+}
+
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+const WORD_CHAR = /[\w$]/;
+
+/**
+ * The shortest rest worth a ghost text, as the engine's own `minInsert`
+ * (server/src/autocomplete/tuning.ts): one character is quicker typed than accepted.
+ */
+export const MIN_GUESS_LENGTH = 2;
+
+/** The member name being typed at `offset` (after `.` or `?.`, at least one character), else null. */
+export function memberPrefixAt(code: string, offset: number): string | null {
+  let start = offset;
+  while (start > 0 && WORD_CHAR.test(code[start - 1] as string)) start--;
+  if (start === offset || code[start - 1] !== '.' || /\d/.test(code[start] as string)) return null;
+  return code.slice(start, offset);
+}
+
+/**
+ * The rest of the only member that starts with `prefix`, or null when there are none or
+ * several. `warning` entries are left out: in a JavaScript file the service lists the file's
+ * identifiers that way for a receiver of unknown type, a guess rather than knowledge of it.
+ */
+export function uniqueMemberGuess(entries: readonly ServiceEntry[], prefix: string): string | null {
+  let found: string | null = null;
+  for (const entry of entries) {
+    if (entry.kind === 'warning' || !IDENTIFIER.test(entry.name)) continue;
+    if (!entry.name.startsWith(prefix) || entry.name.length === prefix.length) continue;
+    if (found !== null && found !== entry.name) return null;
+    found = entry.name;
+  }
+  const rest = found?.slice(prefix.length) ?? '';
+  return rest.length >= MIN_GUESS_LENGTH ? rest : null;
+}

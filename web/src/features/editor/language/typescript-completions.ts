@@ -1,0 +1,101 @@
+/**
+ * The JavaScript/TypeScript completion list: Monaco's own adapter over its TypeScript worker
+ * (same items, kinds and details), with the items ranked by pairpad's engine for the model's
+ * room when the list opens. Monaco's own registration of that adapter is turned off here, so
+ * this module must be loaded before the first JS/TS model is created (editor-bindings imports
+ * it). The adapter's module is Monaco's lazily loaded TypeScript chunk, fetched only when a list
+ * is first asked for.
+ */
+import { monaco } from '../monaco-setup';
+import { memberPrefixAt, rankByEngine, uniqueMemberGuess, type ServiceEntry } from './completion-ranking';
+import { toDisposable, type Disposable } from '../disposable';
+import type { SuggestAdapter } from 'monaco-editor/esm/vs/language/typescript/tsMode.js';
+
+type Model = monaco.editor.ITextModel;
+type ServiceLanguage = 'typescript' | 'javascript';
+
+/** The engine's words for a list at `offset`, best first (empty when it has none). */
+export type EngineWords = (offset: number, signal: AbortSignal) => Promise<readonly string[]>;
+
+/**
+ * How long a list that is ready waits for the engine's words before it shows in the service's
+ * order: the list must never feel slower for the ranking.
+ */
+const ENGINE_WAIT_MS = 150;
+
+const engines = new WeakMap<Model, EngineWords>();
+
+function isServiceLanguage(language: string): language is ServiceLanguage {
+  return language === 'typescript' || language === 'javascript';
+}
+
+function workerFor(language: ServiceLanguage): Promise<(...uris: monaco.Uri[]) => Promise<monaco.languages.typescript.TypeScriptWorker>> {
+  return language === 'typescript' ? monaco.languages.typescript.getTypeScriptWorker() : monaco.languages.typescript.getJavaScriptWorker();
+}
+
+function wait(ms: number): Promise<readonly string[]> {
+  return new Promise((resolve) => setTimeout(() => resolve([]), ms));
+}
+
+function registerRankedList(language: ServiceLanguage): void {
+  const defaults = language === 'typescript' ? monaco.languages.typescript.typescriptDefaults : monaco.languages.typescript.javascriptDefaults;
+  defaults.setModeConfiguration({ ...defaults.modeConfiguration, completionItems: false });
+  let adapter: Promise<SuggestAdapter> | null = null;
+  const load = (): Promise<SuggestAdapter> => {
+    adapter ??= Promise.all([import('monaco-editor/esm/vs/language/typescript/tsMode.js'), workerFor(language)]).then(
+      ([mode, worker]) => new mode.SuggestAdapter(worker),
+    );
+    adapter.catch(() => {
+      adapter = null; // a later list tries again
+    });
+    return adapter;
+  };
+  monaco.languages.registerCompletionItemProvider(language, {
+    triggerCharacters: ['.'],
+    async provideCompletionItems(model, position, context, token) {
+      const engine = engines.get(model);
+      const controller = new AbortController();
+      const cancel = token.onCancellationRequested(() => controller.abort());
+      const words = engine ? engine(model.getOffsetAt(position), controller.signal).catch(() => []) : Promise.resolve([]);
+      try {
+        const list = await (await load()).provideCompletionItems(model, position, context, token);
+        if (!list || list.suggestions.length === 0 || !engine) return list;
+        return { ...list, suggestions: rankByEngine(list.suggestions, await Promise.race([words, wait(ENGINE_WAIT_MS)])) };
+      } finally {
+        controller.abort();
+        cancel.dispose();
+      }
+    },
+    async resolveCompletionItem(item, token) {
+      return (await load()).resolveCompletionItem(item, token);
+    },
+  });
+}
+
+registerRankedList('typescript');
+registerRankedList('javascript');
+
+/** Ranks this model's completion lists with the engine's words while bound. */
+export function rankCompletionsWith(model: Model, words: EngineWords): Disposable {
+  engines.set(model, words);
+  return toDisposable(() => {
+    if (engines.get(model) === words) engines.delete(model);
+  });
+}
+
+/**
+ * A ghost text from the language service where the engine has none: the rest of the only
+ * member of the receiver's type that starts with the word being typed after `.`. Null
+ * elsewhere, in other languages, and when the service does not know the receiver's type.
+ */
+export async function memberGuess(model: Model, code: string, offset: number): Promise<string | null> {
+  const language = model.getLanguageId();
+  if (!isServiceLanguage(language)) return null;
+  const prefix = memberPrefixAt(code, offset);
+  if (prefix === null) return null;
+  const worker = await (await workerFor(language))(model.uri);
+  if (model.isDisposed()) return null;
+  const info = (await worker.getCompletionsAtPosition(model.uri.toString(), offset)) as { isMemberCompletion?: boolean; entries?: ServiceEntry[] } | undefined;
+  if (!info?.isMemberCompletion || !info.entries) return null;
+  return uniqueMemberGuess(info.entries, prefix);
+}
