@@ -4,7 +4,8 @@ import { createAutocompleteScheduler, type AutocompleteBody, type ReadySuggestio
 import { utf8Bytes } from '../../lib/utf8';
 import { editFits, tooLargeMessage } from './edit-size';
 import { createScope, toDisposable, type Disposable } from './disposable';
-import { memberGuess, rankCompletionsWith } from './language/typescript-completions';
+import { memberGuess } from './language/typescript-completions';
+import { rankCompletionsWith } from './language/completion-ranking';
 import type { UndoControls } from './text-binding';
 
 export type Editor = monaco.editor.IStandaloneCodeEditor;
@@ -186,7 +187,7 @@ export function bindAutocomplete(
   scope.add(cursor);
   scope.add(blur);
   scope.add(toDisposable(() => scheduler.dispose()));
-  // The completion list (JS/TS) is ranked with the same engine's words at the list's cursor.
+  // The language services' completion lists are ranked with the same engine's words at the list's cursor.
   scope.add(
     rankCompletionsWith(model, async (offset, signal) => {
       const result = await options().fetch({ code: model.getValue(), cursorPosition: offset, language: options().language }, signal);

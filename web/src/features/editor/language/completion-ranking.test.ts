@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { memberPrefixAt, rankByEngine, uniqueMemberGuess } from './completion-ranking';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { memberPrefixAt, rankByEngine, rankCompletionsWith, startEngineRanking, uniqueMemberGuess } from './completion-ranking';
 
 /** Monaco's order among items that match the typed text equally well: sortText, then label. */
 function listed(items: { label: string; sortText?: string }[]): string[] {
@@ -65,5 +65,44 @@ describe('uniqueMemberGuess', () => {
 
   it("ignores the service's guesses for an unknown receiver", () => {
     expect(uniqueMemberGuess([{ name: 'createTreeWalker', kind: 'warning' }], 'createT')).toBeNull();
+  });
+});
+
+describe('startEngineRanking', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it("asks the model's engine at the list's offset and ranks with its answer", async () => {
+    const model = {};
+    const asked: number[] = [];
+    const binding = rankCompletionsWith(model, async (offset) => {
+      asked.push(offset);
+      return ['push'];
+    });
+    const ranking = startEngineRanking(model, 42);
+    expect(asked).toEqual([42]);
+    expect(listed(await ranking.rank(arrayMembers))[0]).toBe('push');
+    ranking.dispose();
+    binding.dispose();
+    expect(listed(await startEngineRanking(model, 1).rank(arrayMembers))[0]).toBe('at');
+  });
+
+  it("shows the service's order when the engine is slow or fails, and cancels it when the list is done", async () => {
+    vi.useFakeTimers();
+    const model = {};
+    let signal: AbortSignal | undefined;
+    rankCompletionsWith(model, (_offset, s) => {
+      signal = s;
+      return new Promise(() => {});
+    });
+    const ranking = startEngineRanking(model, 0);
+    const ranked = ranking.rank(arrayMembers);
+    await vi.advanceTimersByTimeAsync(150);
+    expect(listed(await ranked)[0]).toBe('at');
+    ranking.dispose();
+    expect(signal?.aborted).toBe(true);
+
+    const failing = {};
+    rankCompletionsWith(failing, () => Promise.reject(new Error('offline')));
+    expect(listed(await startEngineRanking(failing, 0).rank(arrayMembers))[0]).toBe('at');
   });
 });

@@ -5,6 +5,7 @@
  * Both measured by `npm run eval:autocomplete -- --ls` (docs/autocomplete.md,
  * "Language-service candidates").
  */
+import { toDisposable, type Disposable } from '../disposable';
 
 /** What a list item needs for ranking (Monaco's CompletionItem has both fields). */
 export interface RankableItem {
@@ -28,6 +29,55 @@ export function rankByEngine<T extends RankableItem>(items: readonly T[], engine
     const sortText = position === undefined ? `1${item.sortText ?? label}` : `0${String(position).padStart(width, '0')}`;
     return { ...item, sortText };
   });
+}
+
+/** The engine's words for a list at `offset`, best first (empty when it has none). */
+export type EngineWords = (offset: number, signal: AbortSignal) => Promise<readonly string[]>;
+
+/**
+ * How long a list that is ready waits for the engine's words before it shows in the service's
+ * order: the list must never feel slower for the ranking.
+ */
+const ENGINE_WAIT_MS = 150;
+
+const engines = new WeakMap<object, EngineWords>();
+
+/** Ranks the completion lists of this editor model with the engine's words while bound. */
+export function rankCompletionsWith(model: object, words: EngineWords): Disposable {
+  engines.set(model, words);
+  return toDisposable(() => {
+    if (engines.get(model) === words) engines.delete(model);
+  });
+}
+
+export interface EngineRanking extends Disposable {
+  /** The service's items ranked with the engine's words, or as they are if none came in time. */
+  rank<T extends RankableItem>(items: readonly T[]): Promise<T[]>;
+}
+
+/**
+ * Asks the model's engine (if bound) for its words at `offset` right away, in parallel with the
+ * language service; dispose when the list is done, which cancels a request still running.
+ */
+export function startEngineRanking(model: object, offset: number): EngineRanking {
+  const engine = engines.get(model);
+  const controller = new AbortController();
+  const words = engine ? engine(offset, controller.signal).catch((): readonly string[] => []) : null;
+  return {
+    async rank(items) {
+      if (!words || items.length === 0) return [...items];
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<readonly string[]>((resolve) => {
+        timer = setTimeout(() => resolve([]), ENGINE_WAIT_MS);
+      });
+      try {
+        return rankByEngine(items, await Promise.race([words, late]));
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    dispose: () => controller.abort(),
+  };
 }
 
 /** A completion entry as the TypeScript service reports it (`ts.CompletionEntry`, the fields used). */

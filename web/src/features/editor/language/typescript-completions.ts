@@ -7,23 +7,11 @@
  * is first asked for.
  */
 import { monaco } from '../monaco-setup';
-import { memberPrefixAt, rankByEngine, uniqueMemberGuess, type ServiceEntry } from './completion-ranking';
-import { toDisposable, type Disposable } from '../disposable';
+import { memberPrefixAt, startEngineRanking, uniqueMemberGuess, type ServiceEntry } from './completion-ranking';
 import type { SuggestAdapter } from 'monaco-editor/esm/vs/language/typescript/tsMode.js';
 
 type Model = monaco.editor.ITextModel;
 type ServiceLanguage = 'typescript' | 'javascript';
-
-/** The engine's words for a list at `offset`, best first (empty when it has none). */
-export type EngineWords = (offset: number, signal: AbortSignal) => Promise<readonly string[]>;
-
-/**
- * How long a list that is ready waits for the engine's words before it shows in the service's
- * order: the list must never feel slower for the ranking.
- */
-const ENGINE_WAIT_MS = 150;
-
-const engines = new WeakMap<Model, EngineWords>();
 
 function isServiceLanguage(language: string): language is ServiceLanguage {
   return language === 'typescript' || language === 'javascript';
@@ -31,10 +19,6 @@ function isServiceLanguage(language: string): language is ServiceLanguage {
 
 function workerFor(language: ServiceLanguage): Promise<(...uris: monaco.Uri[]) => Promise<monaco.languages.typescript.TypeScriptWorker>> {
   return language === 'typescript' ? monaco.languages.typescript.getTypeScriptWorker() : monaco.languages.typescript.getJavaScriptWorker();
-}
-
-function wait(ms: number): Promise<readonly string[]> {
-  return new Promise((resolve) => setTimeout(() => resolve([]), ms));
 }
 
 function registerRankedList(language: ServiceLanguage): void {
@@ -53,17 +37,12 @@ function registerRankedList(language: ServiceLanguage): void {
   monaco.languages.registerCompletionItemProvider(language, {
     triggerCharacters: ['.'],
     async provideCompletionItems(model, position, context, token) {
-      const engine = engines.get(model);
-      const controller = new AbortController();
-      const cancel = token.onCancellationRequested(() => controller.abort());
-      const words = engine ? engine(model.getOffsetAt(position), controller.signal).catch(() => []) : Promise.resolve([]);
+      const ranking = startEngineRanking(model, model.getOffsetAt(position));
       try {
         const list = await (await load()).provideCompletionItems(model, position, context, token);
-        if (!list || list.suggestions.length === 0 || !engine) return list;
-        return { ...list, suggestions: rankByEngine(list.suggestions, await Promise.race([words, wait(ENGINE_WAIT_MS)])) };
+        return list && { ...list, suggestions: await ranking.rank(list.suggestions) };
       } finally {
-        controller.abort();
-        cancel.dispose();
+        ranking.dispose();
       }
     },
     async resolveCompletionItem(item, token) {
@@ -74,14 +53,6 @@ function registerRankedList(language: ServiceLanguage): void {
 
 registerRankedList('typescript');
 registerRankedList('javascript');
-
-/** Ranks this model's completion lists with the engine's words while bound. */
-export function rankCompletionsWith(model: Model, words: EngineWords): Disposable {
-  engines.set(model, words);
-  return toDisposable(() => {
-    if (engines.get(model) === words) engines.delete(model);
-  });
-}
 
 /**
  * A ghost text from the language service where the engine has none: the rest of the only

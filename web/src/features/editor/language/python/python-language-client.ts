@@ -25,6 +25,7 @@ import {
 import { monaco } from '../../monaco-setup';
 import { toDisposable, type Disposable } from '../../disposable';
 import { startPyrightWorkers, type PyrightWorkers } from './pyright-worker';
+import { startEngineRanking } from '../completion-ranking';
 import {
   toCompletionItem,
   toDocumentation,
@@ -190,23 +191,29 @@ export class PythonLanguageClient {
         provideCompletionItems: async (model, position, context, token) => {
           const uri = uriOf(model);
           if (!uri) return undefined;
-          const result = await ask(() =>
-            connection.sendRequest(
-              CompletionRequest.type,
-              {
-                textDocument: { uri },
-                position: toLspPosition(position),
-                // Monaco's trigger kinds count from 0, LSP's from 1.
-                context: { triggerKind: (context.triggerKind + 1) as 1 | 2 | 3, triggerCharacter: context.triggerCharacter },
-              },
-              asToken(token),
-            ),
-          );
-          if (!result) return undefined;
-          const word = model.getWordUntilPosition(position);
-          const range = { startLineNumber: position.lineNumber, startColumn: word.startColumn, endLineNumber: position.lineNumber, endColumn: position.column };
-          const items = Array.isArray(result) ? result : result.items;
-          return { suggestions: items.map((item) => toCompletionItem(item, range)), incomplete: !Array.isArray(result) && result.isIncomplete };
+          const ranking = startEngineRanking(model, model.getOffsetAt(position));
+          try {
+            const result = await ask(() =>
+              connection.sendRequest(
+                CompletionRequest.type,
+                {
+                  textDocument: { uri },
+                  position: toLspPosition(position),
+                  // Monaco's trigger kinds count from 0, LSP's from 1.
+                  context: { triggerKind: (context.triggerKind + 1) as 1 | 2 | 3, triggerCharacter: context.triggerCharacter },
+                },
+                asToken(token),
+              ),
+            );
+            if (!result) return undefined;
+            const word = model.getWordUntilPosition(position);
+            const range = { startLineNumber: position.lineNumber, startColumn: word.startColumn, endLineNumber: position.lineNumber, endColumn: position.column };
+            const items = Array.isArray(result) ? result : result.items;
+            const suggestions = await ranking.rank(items.map((item) => toCompletionItem(item, range)));
+            return { suggestions, incomplete: !Array.isArray(result) && result.isIncomplete };
+          } finally {
+            ranking.dispose();
+          }
         },
         resolveCompletionItem: async (item, token) => {
           const source = (item as CompletionWithSource).lsp;
