@@ -12,7 +12,7 @@ import { apiDocsPlugin } from './http/plugins/api-docs';
 import { clusterPlugin } from './http/plugins/cluster';
 import { fromPeer } from './http/cluster-forwarding';
 import { databasePlugin } from './http/plugins/database';
-import { installErrorHandler } from './http/plugins/error-handler';
+import { answerClientError, installErrorHandler } from './http/plugins/error-handler';
 import { acceptEmptyJsonBodies } from './http/plugins/json-body';
 import { roomsPlugin } from './http/plugins/rooms';
 import { scheduledJobsPlugin } from './http/plugins/scheduled-jobs';
@@ -78,6 +78,7 @@ export async function buildApp(deps: AppDeps): Promise<PairpadApp> {
     // Strict JSON bodies: "5" is not a number and a wrong type is a 400, not a silent coercion.
     ajv: { customOptions: { coerceTypes: false, allErrors: false } },
     forceCloseConnections: true,
+    clientErrorHandler: answerClientError,
     keepAliveTimeout: config.keepAliveTimeoutMs,
     requestTimeout: http.requestTimeoutMs,
     connectionTimeout: http.connectionTimeoutMs,

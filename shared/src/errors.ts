@@ -6,6 +6,9 @@ export const ERROR_CODES = [
   'limit_below_online',
   'rate_limited',
   'payload_too_large',
+  // Refused by the HTTP parser, before any route (408, 431).
+  'request_timeout',
+  'headers_too_large',
   'not_found',
   'internal_error',
   'db_unavailable',

@@ -1,4 +1,7 @@
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance } from 'fastify';
+import type { ErrorCode } from '@pairpad/shared';
 import { AppError, toApiError } from '../../errors';
 import { isDatabaseUnavailable } from '../../storage/db-errors';
 import { redactUrl } from '../../log';
@@ -43,4 +46,27 @@ export function installErrorHandler(app: FastifyInstance, options: { refusalDela
     request.log.error({ err: error, method: request.method, url: redactUrl(request.url) }, 'request failed');
     return reply.status(500).send(toApiError('internal_error', 'internal server error'));
   });
+}
+
+/**
+ * Node's HTTP parser refuses some requests before Fastify sees them: a malformed request line,
+ * headers over Node's limit, a request that took longer than the timeout to arrive. Fastify's
+ * own answer to those has another shape; this one keeps the contract's (given to Fastify as
+ * `clientErrorHandler`). The connection is closed after it, as Node does.
+ */
+export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, code, message]: [number, ErrorCode, string] =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'request_timeout', 'the request did not arrive in time']
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'headers_too_large', 'the request headers are too large']
+        : [400, 'invalid_request', 'malformed HTTP request'];
+  if (socket.writable) {
+    const body = JSON.stringify(toApiError(code, message));
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
 }
