@@ -1,6 +1,7 @@
 /**
- * "pairpad + TypeScript language service": what issue 18 asks of the editor, measured in the
- * harness. The ghost text stays pairpad's best guess; the language service's completion list
+ * "pairpad + language service": what issue 18 asks of the editor, measured in the harness
+ * (the TypeScript LanguageService for JavaScript and TypeScript; basedpyright for Python, see
+ * pyright-client.ts and PyMembers below). The ghost text stays pairpad's best guess; the language service's completion list
  * (one `typescript` LanguageService per file, run against the simulated document) only filters
  * or re-ranks pairpad's words where it knows something: a member list for a known type (after
  * `.`, or an object literal with a contextual type). Where it is silent or answers with the
@@ -10,14 +11,21 @@
  * not resolved (`noResolve`), so imported names are `any`; the default lib the package ships is
  * loaded (or none with `noLib`). JavaScript files get `allowJs`, `checkJs: false`.
  * `LS_DEBUG=1` prints each vetoed ghost text that was right, to stderr.
+ *
+ * The `ranking` engine measures the completion list itself: the service's members, in the
+ * service's order or ranked with pairpad's words as the editor ranks them
+ * (web/src/features/editor/language/completion-ranking.ts, `rankByEngine`).
  */
 import { performance } from 'node:perf_hooks';
 import ts from 'typescript';
 import type { Language } from '@pairpad/shared';
 import { suggestDetailed } from '../../server/src/autocomplete/suggest.js';
 import { DEFAULT_TUNING, type SuggestTuning } from '../../server/src/autocomplete/tuning.js';
-import type { CorpusFile } from './corpus.js';
-import type { Engine, FilePredictor, Prediction } from './simulate.js';
+import { LANGUAGE_SPECS } from '../../server/src/autocomplete/languages.js';
+import { IDENT, lex } from '../../server/src/autocomplete/lexer.js';
+import { fnv1a, type CorpusFile } from './corpus.js';
+import { LSP_KIND_KEYWORD, LSP_KIND_SNIPPET, PyrightClient, type LspCompletionItem } from './pyright-client.js';
+import { editorDocument, regionOf, type Engine, type FilePredictor, type Prediction } from './simulate.js';
 
 /**
  * How pairpad's answer and the language service's member list are combined (only where the
@@ -48,12 +56,41 @@ export interface RuleEffect {
 export interface LsStats {
   /** Time of each distinct getCompletionsAtPosition call (ms), per language. */
   lsMs: Record<string, number[]>;
-  /** Queries where the service returned a usable member list, per language (distinct cursors). */
+  /** Queries where the service returned a usable member list, per language (distinct cursors; Python: distinct word starts). */
   memberLists: Record<string, number>;
   /** Distinct cursors asked, per language. */
   asked: Record<string, number>;
   /** Per engine name, then language. */
   effects: Record<string, Record<string, RuleEffect>>;
+  /** The completion list's ranking, per language (the `ranking` engine of createLsHarness). */
+  ranking: Record<string, RankTally>;
+  /** Python words after `.` left unasked by the per-file cap (`--ls-py-max-words`). */
+  capped: Record<string, number>;
+  /** The basedpyright version that answered (Python only). */
+  pyrightVersion?: string;
+}
+
+/**
+ * The completion list's ranking at each query (the first two keystrokes of a word after `.`,
+ * while the word is not fully typed) where the service gave a member list that holds the word
+ * the file continues with. Hits = that word first (top-1) or among the first three (top-3) of
+ * the list filtered by the typed prefix: in the service's order; ranked with pairpad asked at
+ * the word's start (when `.` opens the list); ranked with pairpad asked at the cursor.
+ */
+export interface RankTally {
+  queries: number;
+  service1: number;
+  service3: number;
+  open1: number;
+  open3: number;
+  typing1: number;
+  typing3: number;
+  /** Queries where pairpad, asked at the word's start, listed at least one member (so the ranking moved something). */
+  openRanked: number;
+}
+
+export function newRankTally(): RankTally {
+  return { queries: 0, service1: 0, service3: 0, open1: 0, open3: 0, typing1: 0, typing3: 0, openRanked: 0 };
 }
 
 const IDENT_RE = /^[A-Za-z_$][\w$]*$/;
@@ -173,32 +210,161 @@ class FileService {
 }
 
 export function newLsStats(): LsStats {
-  return { lsMs: {}, memberLists: {}, asked: {}, effects: {} };
+  return { lsMs: {}, memberLists: {}, asked: {}, effects: {}, ranking: {}, capped: {} };
+}
+
+/** What the engines need from a language service: the member list where the word at `wordStart` is typed. */
+interface MemberSource {
+  membersAt(doc: string, cursor: number, wordStart: number): string[] | undefined;
+}
+
+class TsMembers implements MemberSource {
+  constructor(private readonly service: FileService) {}
+  membersAt(doc: string, cursor: number): string[] | undefined {
+    return this.service.at(doc, cursor).members;
+  }
+  dispose(): void {
+    this.service.dispose();
+  }
+}
+
+const PY_IDENT_RE = /^[A-Za-z_]\w*$/;
+
+/**
+ * basedpyright's member lists for one Python file, asked before the file is simulated: at the
+ * start of every word in the typed region that follows `.`, with the document the user has
+ * there (the file up to the word's start + the file after the line, as simulate.ts builds it),
+ * as when typing `.` opens the editor's list. The editor then filters that list as the word is
+ * typed, so the answer at the word's start serves every keystroke of the word (the receiver, and
+ * so the list, does not change while the member's name is typed).
+ */
+class PyMembers implements MemberSource {
+  readonly byWordStart = new Map<number, string[] | undefined>();
+  constructor(readonly file: CorpusFile) {}
+  membersAt(_doc: string, _cursor: number, wordStart: number): string[] | undefined {
+    if (!this.byWordStart.has(wordStart)) throw new Error(`basedpyright was not asked at ${this.file.id}:${wordStart}`);
+    return this.byWordStart.get(wordStart);
+  }
+  static async ask(file: CorpusFile, client: PyrightClient, stats: LsStats, maxWords: number): Promise<PyMembers> {
+    const out = new PyMembers(file);
+    const { text } = file;
+    const { start, end } = regionOf(file, fnv1a(`region:${file.id}`));
+    const toks = lex(text, 0, text.length, LANGUAGE_SPECS.python, -1);
+    client.open(`${file.id.replace(/[^\w.-]/g, '_')}.py`, editorDocument(text, start));
+    let asked = 0;
+    for (let t = 0; t < toks.kinds.length; t++) {
+      if (toks.kinds[t] !== IDENT) continue;
+      const ws = toks.starts[t] as number;
+      if (ws < start) continue;
+      if (ws >= end) break;
+      if (text[ws - 1] !== '.' || /^\d/.test(text[ws] as string)) continue;
+      if (asked++ >= maxWords) {
+        out.byWordStart.set(ws, undefined);
+        stats.capped.python = (stats.capped.python ?? 0) + 1;
+        continue;
+      }
+      const doc = editorDocument(text, ws);
+      const t0 = performance.now();
+      const items = await client.completeAt(doc, ws);
+      (stats.lsMs.python ??= []).push(performance.now() - t0);
+      stats.asked.python = (stats.asked.python ?? 0) + 1;
+      const known = items.filter((i) => i.kind !== LSP_KIND_KEYWORD && i.kind !== LSP_KIND_SNIPPET && PY_IDENT_RE.test(i.label));
+      let members: string[] | undefined;
+      if (known.length > 0) {
+        const key = (i: LspCompletionItem): string => i.sortText ?? i.label;
+        known.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
+        members = [...new Set(known.map((i) => i.label))];
+        stats.memberLists.python = (stats.memberLists.python ?? 0) + 1;
+      }
+      out.byWordStart.set(ws, members);
+    }
+    client.close();
+    return out;
+  }
+  dispose(): void {}
+}
+
+/** The list after ranking with pairpad's words (members pairpad lists first, in its order; then the rest in the service's order), filtered by the typed prefix. */
+function rankedList(members: string[], words: string[], prefix: string): string[] {
+  const memberSet = new Set(members);
+  const first = [...new Set(words.filter((w) => memberSet.has(w)))];
+  const firstSet = new Set(first);
+  return [...first, ...members.filter((m) => !firstSet.has(m))].filter((m) => m.startsWith(prefix));
+}
+
+function engineWords(doc: string, cursor: number, language: Language, tuning: SuggestTuning): string[] {
+  return suggestDetailed(doc, cursor, language, tuning)
+    .result.suggestions.filter((s) => s.kind !== 'line' && s.kind !== 'snippet')
+    .map((s) => s.label);
+}
+
+export interface LsHarness {
+  /** The language-service engines, one per rule. */
+  engines: Engine[];
+  /** Measures the completion list's ranking (LsStats.ranking); never offers anything. Simulate it after the engines, per file. */
+  ranking: Engine;
+  /** Call before simulating `file` with any of the engines (asks basedpyright for a Python file). */
+  prepare(file: CorpusFile): Promise<void>;
+  close(): Promise<void>;
 }
 
 /**
- * The language-service engines, one per rule, sharing one service (and its answers) per file.
- * run.ts simulates a file with every engine before the next file, so the previous file's
- * service is disposed when the next file arrives.
+ * The language-service engines, one per rule, sharing one service (and its answers) per file:
+ * the TypeScript LanguageService for JavaScript and TypeScript, basedpyright for Python (unless
+ * `noPython`). run.ts simulates a file with every engine before the next file, so the previous
+ * file's service is disposed when the next file arrives.
  */
-export function lsEngines(rules: LsRule[], stats: LsStats, opts: { noLib?: boolean; tuning?: SuggestTuning; everywhere?: boolean } = {}): Engine[] {
-  let current: FileService | undefined;
-  const serviceFor = (file: CorpusFile): FileService => {
-    if (current?.file !== file) {
+export function createLsHarness(
+  rules: LsRule[],
+  stats: LsStats,
+  opts: { noLib?: boolean; tuning?: SuggestTuning; everywhere?: boolean; pyMaxWords?: number } = {},
+): LsHarness {
+  let current: (TsMembers | PyMembers) | undefined;
+  let currentFile: CorpusFile | undefined;
+  let client: PyrightClient | undefined;
+  const prepare = async (file: CorpusFile): Promise<void> => {
+    if (currentFile === file) return;
+    current?.dispose();
+    current = undefined;
+    currentFile = file;
+    if (file.language === 'python') {
+      client ??= await PyrightClient.start();
+      stats.pyrightVersion = client.serverVersion;
+      current = await PyMembers.ask(file, client, stats, opts.pyMaxWords ?? Infinity);
+    } else current = new TsMembers(new FileService(file, stats, opts.noLib ?? false));
+  };
+  const sourceFor = (file: CorpusFile): MemberSource => {
+    if (currentFile !== file || !current) {
+      if (file.language === 'python') throw new Error('createLsHarness: prepare() a Python file first');
       current?.dispose();
-      current = new FileService(file, stats, opts.noLib ?? false);
+      currentFile = file;
+      current = new TsMembers(new FileService(file, stats, opts.noLib ?? false));
     }
     return current;
   };
   const tuning = opts.tuning ?? DEFAULT_TUNING;
-  return rules.map((rule) => {
+  /** The prefix typed of a member name at the cursor and where its word starts, or undefined where no list is asked for. */
+  const memberPrefix = (doc: string, cursor: number): { ws: number; prefix: string } | undefined => {
+    let ws = cursor;
+    while (ws > 0 && /[\w$]/.test(doc[ws - 1] as string)) ws--;
+    const prefix = doc.slice(ws, cursor);
+    if (prefix === '' || /^\d/.test(prefix)) return undefined;
+    // Only a member list changes the answer, so the simulation asks only after `.` / `?.`
+    // (an object literal's contextual members are left out); `everywhere` asks at every
+    // identifier, as an editor's completion list would, to measure latency.
+    if (!opts.everywhere && doc[ws - 1] !== '.') return undefined;
+    return { ws, prefix };
+  };
+  const engines = rules.map((rule): Engine => {
     const name = `pairpad + TS LS (${rule}${opts.noLib ? ', noLib' : ''}${opts.everywhere ? ', asked everywhere' : ''})`;
+    const pyName = `pairpad + basedpyright (${rule})`;
     return {
       name,
+      nameFor: (language) => (language === 'python' ? pyName : name),
       forFile(file: CorpusFile): FilePredictor {
         const language = file.language as Language;
-        const service = file.language === 'python' ? undefined : serviceFor(file);
-        const effect = ((stats.effects[name] ??= {})[file.language] ??= { vetoed: 0, vetoedCorrect: 0, replaced: 0, replacedCorrect: 0, added: 0, addedCorrect: 0 });
+        const effectName = language === 'python' ? pyName : name;
+        const effect = ((stats.effects[effectName] ??= {})[file.language] ??= { vetoed: 0, vetoedCorrect: 0, replaced: 0, replacedCorrect: 0, added: 0, addedCorrect: 0 });
         // The simulated document is the file up to the cursor, so the file says whether an offer is right.
         const right = (s: string, cursor: number): number => (file.text.startsWith(s, cursor) ? 1 : 0);
         return {
@@ -206,16 +372,10 @@ export function lsEngines(rules: LsRule[], stats: LsStats, opts: { noLib?: boole
             const base = suggestDetailed(doc, cursor, language, tuning).result;
             const words = base.suggestions.filter((s) => s.kind !== 'line' && s.kind !== 'snippet').map((s) => s.label);
             const pairpadTop = words[0];
-            if (!service) return { suggestion: base.suggestion, top: pairpadTop };
-            let ws = cursor;
-            while (ws > 0 && /[\w$]/.test(doc[ws - 1] as string)) ws--;
-            const prefix = doc.slice(ws, cursor);
-            if (prefix === '' || /^\d/.test(prefix)) return { suggestion: base.suggestion, top: pairpadTop };
-            // Only a member list changes the answer, so the simulation asks only after `.` / `?.`
-            // (an object literal's contextual members are left out); `everywhere` asks at every
-            // identifier, as an editor's completion list would, to measure latency.
-            if (!opts.everywhere && doc[ws - 1] !== '.') return { suggestion: base.suggestion, top: pairpadTop };
-            const { members } = service.at(doc, cursor);
+            const at = memberPrefix(doc, cursor);
+            if (!at) return { suggestion: base.suggestion, top: pairpadTop };
+            const { ws, prefix } = at;
+            const members = sourceFor(file).membersAt(doc, cursor, ws);
             if (!members) return { suggestion: base.suggestion, top: pairpadTop };
             const memberSet = new Set(members);
             const fitting = members.filter((m) => m.startsWith(prefix) && m.length > prefix.length);
@@ -231,8 +391,8 @@ export function lsEngines(rules: LsRule[], stats: LsStats, opts: { noLib?: boole
                 effect.vetoed++;
                 effect.vetoedCorrect += right(suggestion, cursor);
                 if (process.env.LS_DEBUG && right(suggestion, cursor)) {
-                console.error(`vetoed right: ${file.id} ${JSON.stringify(doc.slice(cursor - 40, cursor))} + ${suggestion} | members ${fitting.slice(0, 5).join(' ')} / ${members.length}`);
-              }
+                  console.error(`vetoed right: ${file.id} ${JSON.stringify(doc.slice(cursor - 40, cursor))} + ${suggestion} | members ${fitting.slice(0, 5).join(' ')} / ${members.length}`);
+                }
                 suggestion = '';
                 if (rule === 'prefer' && listedMember !== undefined) {
                   suggestion = listedMember.slice(prefix.length);
@@ -255,4 +415,63 @@ export function lsEngines(rules: LsRule[], stats: LsStats, opts: { noLib?: boole
       },
     };
   });
+  const ranking: Engine = {
+    name: 'list ranking',
+    forFile(file: CorpusFile): FilePredictor {
+      const language = file.language as Language;
+      const tally = (stats.ranking[file.language] ??= newRankTally());
+      // pairpad asked at a word's start, as when `.` opens the list: the document a user has there.
+      const atOpen = new Map<number, string[]>();
+      return {
+        predict(doc, cursor): Prediction {
+          const none = { suggestion: '', top: undefined };
+          const at = memberPrefix(doc, cursor);
+          if (!at) return none;
+          const { ws, prefix } = at;
+          const members = sourceFor(file).membersAt(doc, cursor, ws);
+          if (!members) return none;
+          const word = /^[\w$]*/.exec(file.text.slice(ws))?.[0] ?? '';
+          // Top-1 as the main table counts it: only while the word is not fully typed.
+          if (word.length <= prefix.length || !members.includes(word)) return none;
+          tally.queries++;
+          const score = (list: string[], hit1: 'service1' | 'open1' | 'typing1', hit3: 'service3' | 'open3' | 'typing3'): void => {
+            const i = list.indexOf(word);
+            if (i === 0) tally[hit1]++;
+            if (i >= 0 && i < 3) tally[hit3]++;
+          };
+          score(
+            members.filter((m) => m.startsWith(prefix)),
+            'service1',
+            'service3',
+          );
+          let open = atOpen.get(ws);
+          if (!open) {
+            open = engineWords(editorDocument(file.text, ws), ws, language, tuning);
+            atOpen.set(ws, open);
+          }
+          if (open.some((w) => members.includes(w))) tally.openRanked++;
+          score(rankedList(members, open, prefix), 'open1', 'open3');
+          score(rankedList(members, engineWords(doc, cursor, language, tuning), prefix), 'typing1', 'typing3');
+          return none;
+        },
+      };
+    },
+  };
+  return {
+    engines,
+    ranking,
+    prepare,
+    async close() {
+      current?.dispose();
+      current = undefined;
+      currentFile = undefined;
+      await client?.dispose();
+      client = undefined;
+    },
+  };
+}
+
+/** The TypeScript-service engines alone (the large-file latency run). */
+export function lsEngines(rules: LsRule[], stats: LsStats, opts: { noLib?: boolean; tuning?: SuggestTuning; everywhere?: boolean } = {}): Engine[] {
+  return createLsHarness(rules, stats, opts).engines;
 }

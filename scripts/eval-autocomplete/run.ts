@@ -14,9 +14,12 @@
  *   (--api-key, --timeout-ms; AUTOCOMPLETE_URL, AUTOCOMPLETE_MODEL, AUTOCOMPLETE_API_KEY and
  *   AUTOCOMPLETE_TIMEOUT_MS are the defaults)
  *
- * With `--ls`, JavaScript and TypeScript are also measured with pairpad + the TypeScript
- * language service (ls-engine.ts; one row per combination rule, `--ls-rules veto,prefer,unique,add`,
- * `--ls-nolib` for no default lib). Writes bench/results/autocomplete-ls-<date>.md instead.
+ * With `--ls`, every language is also measured with pairpad + its language service
+ * (ls-engine.ts): the TypeScript LanguageService for JavaScript and TypeScript, basedpyright's
+ * language server for Python (`--ls-no-python` leaves Python out, `--ls-py-max-words N` asks it
+ * at most N words per file). One row per combination rule (`--ls-rules veto,prefer,unique,add`,
+ * `--ls-nolib` for no default lib), and a table of the completion list's ranking. Writes
+ * bench/results/autocomplete-ls-<date>.md instead.
  *
  *   npm run eval:autocomplete -- --ls --split dev --no-write   # rules are chosen here
  *   npm run eval:autocomplete -- --ls                          # held-out, the chosen rule's figures
@@ -32,7 +35,7 @@ import { createAutocompleteService } from '../../server/src/autocomplete/service
 import { DEFAULT_TUNING, type SuggestTuning } from '../../server/src/autocomplete/tuning.js';
 import { fnv1a, loadCorpus, MAX_LINES, type CorpusFile, type EvalLanguage, type Split } from './corpus.js';
 import { baselineEngine, localEngine, modelEngine } from './engines.js';
-import { lsEngines, LS_RULES, newLsStats, type LsRule } from './ls-engine.js';
+import { createLsHarness, lsEngines, LS_RULES, newLsStats, type LsRule } from './ls-engine.js';
 import { latencyOnLargeFile, newTally, percentile, simulateFile, REGION_LINES, type Engine, type Tally } from './simulate.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -53,6 +56,8 @@ const { values: args } = parseArgs({
     'ls-rules': { type: 'string', default: LS_RULES.join(',') },
     'ls-nolib': { type: 'boolean', default: false },
     'ls-large-queries': { type: 'string', default: '100' },
+    'ls-no-python': { type: 'boolean', default: false },
+    'ls-py-max-words': { type: 'string' },
   },
 });
 const split = args.split as Split;
@@ -60,8 +65,7 @@ if (split !== 'dev' && split !== 'heldout') throw new Error('--split must be dev
 const tuning: SuggestTuning = { ...DEFAULT_TUNING, ...(args.tuning ? (JSON.parse(args.tuning) as Partial<SuggestTuning>) : {}) };
 const maxFiles = Number(args['max-files']);
 const LANGS: EvalLanguage[] = ['python', 'javascript', 'typescript'];
-// The TypeScript language service serves JavaScript and TypeScript only.
-const languages = args.language ? [args.language as EvalLanguage] : args.ls ? LANGS.filter((l) => l !== 'python') : LANGS;
+const languages = args.language ? [args.language as EvalLanguage] : args.ls && args['ls-no-python'] ? LANGS.filter((l) => l !== 'python') : LANGS;
 if (args.ls && args.provider) throw new Error('--ls and --provider are measured in separate runs');
 const lsRules = (args['ls-rules'] ?? '').split(',').filter((r) => r !== '') as LsRule[];
 for (const r of lsRules) if (!LS_RULES.includes(r)) throw new Error(`--ls-rules: unknown rule ${r} (${LS_RULES.join(', ')})`);
@@ -89,7 +93,9 @@ const harnessLogger: Logger = {
 const started = performance.now();
 const corpus = loadCorpus(repoRoot);
 const local = localEngine(tuning);
-const lsList = args.ls ? lsEngines(lsRules, lsStats, { noLib: args['ls-nolib'], tuning }) : [];
+const pyMaxWords = args['ls-py-max-words'] === undefined ? Infinity : Number(args['ls-py-max-words']);
+const lsHarness = args.ls ? createLsHarness(lsRules, lsStats, { noLib: args['ls-nolib'], tuning, pyMaxWords }) : undefined;
+const lsList = lsHarness?.engines ?? [];
 const engines: Engine[] = [local, ...lsList, baselineEngine()];
 // Latency of an editor's list: the service asked at every identifier, not only after `.`.
 const lsLargeEngine = args.ls ? lsEngines([lsRules[0] ?? 'veto'], newLsStats(), { noLib: args['ls-nolib'], tuning, everywhere: true })[0] : undefined;
@@ -122,7 +128,10 @@ for (const language of languages) {
   if (files.length === 0) continue;
   const tallies = engines.map(() => newTally());
   for (const [i, file] of files.entries()) {
+    await lsHarness?.prepare(file);
     for (const [e, engine] of engines.entries()) await simulateFile(file, engine, fnv1a(`region:${file.id}`), tallies[e] as Tally);
+    // The completion list's ranking, on the trajectory of a user who accepts no ghost text.
+    if (lsHarness) await simulateFile(file, lsHarness.ranking, fnv1a(`region:${file.id}`), newTally());
     if (args.ls) console.error(`${language}: ${i + 1}/${files.length} files, ${(performance.now() - started) / 1000 | 0} s`);
     if (provider) {
       const t = tallies[0] as Tally;
@@ -138,7 +147,7 @@ for (const language of languages) {
     tallies,
     large: latencyOnLargeFile(large, language, local, 300),
     largeLines: large.split('\n').length,
-    lsLarge: lsLargeEngine && Number(args['ls-large-queries']) > 0 ? latencyOnLargeFile(large, language, lsLargeEngine, Number(args['ls-large-queries'])) : undefined,
+    lsLarge: lsLargeEngine && language !== 'python' && Number(args['ls-large-queries']) > 0 ? latencyOnLargeFile(large, language, lsLargeEngine, Number(args['ls-large-queries'])) : undefined,
   });
 }
 
@@ -149,6 +158,7 @@ function largeFile(files: CorpusFile[]): string {
   return lines.slice(0, MAX_LINES).join('\n');
 }
 
+const nameOf = (engine: Engine, language: EvalLanguage): string => engine.nameFor?.(language) ?? engine.name;
 const pct = (x: number): string => (Number.isFinite(x) ? (100 * x).toFixed(1) + '%' : '-');
 const ms = (x: number): string => (Number.isFinite(x) ? x.toFixed(2) : '-');
 const out: string[] = [];
@@ -164,7 +174,7 @@ for (const row of rows) {
   row.tallies.forEach((t, e) => {
     const saved = t.savedChars / t.typedChars;
     out.push(
-      `| ${row.language} | ${(engines[e] as Engine).name} | ${row.files} | ${t.queries} | ${pct(t.top1Hits / t.top1Queries)} | ${pct(t.correct / t.offered)} | ${pct(saved)} | ${e !== BASE ? (saved / baseSaved).toFixed(3) + 'x' : ''} | ${ms(percentile(t.latencies, 50))} | ${ms(percentile(t.latencies, 99))} |`,
+      `| ${row.language} | ${nameOf(engines[e] as Engine, row.language)} | ${row.files} | ${t.queries} | ${pct(t.top1Hits / t.top1Queries)} | ${pct(t.correct / t.offered)} | ${pct(saved)} | ${e !== BASE ? (saved / baseSaved).toFixed(3) + 'x' : ''} | ${ms(percentile(t.latencies, 50))} | ${ms(percentile(t.latencies, 99))} |`,
     );
   });
 }
@@ -185,7 +195,10 @@ if (provider) {
 if (args.ls) {
   out.push('');
   out.push(
-    `Language service: one \`typescript\` ${ts.version} LanguageService per file (allowJs, checkJs false, noResolve, ${args['ls-nolib'] ? 'noLib' : 'the default lib'}), asked getCompletionsAtPosition when the word typed follows \`.\` (only a non-empty list of known members changes pairpad's answer, so elsewhere it is pairpad alone). Distinct cursors asked (the engines share one service and its answers per file); pairpad's latency is over all its queries:`,
+    `Language service: one \`typescript\` ${ts.version} LanguageService per file (allowJs, checkJs false, noResolve, ${args['ls-nolib'] ? 'noLib' : 'the default lib'}), asked getCompletionsAtPosition when the word typed follows \`.\` (only a non-empty list of known members changes pairpad's answer, so elsewhere it is pairpad alone). Distinct cursors asked (the engines and the list-ranking pass share one service and its answers per file); pairpad's latency is over all its queries.` +
+      (languages.includes('python')
+        ? ` Python: basedpyright ${lsStats.pyrightVersion ?? '-'}'s language server (\`basedpyright-langserver --stdio\` in a child process, LSP over stdio; typeCheckingMode standard, the bundled typeshed, no Python environment; one file open at a time, each document sent as full text by didChange), asked textDocument/completion once per word after \`.\` at the word's start, with the document the user has there (as when \`.\` opens the editor's list, which the editor then filters as the word is typed); a member list = its items other than keywords and snippets. Its latency is from the request to the answer, including the re-analysis of the changed document.${(lsStats.capped.python ?? 0) > 0 ? ` Capped at ${pyMaxWords} words per file: ${lsStats.capped.python} words after \`.\` were not asked (pairpad alone there).` : ''}`
+        : ''),
   );
   out.push('');
   out.push('| language | LS queries | with a member list | LS p50 ms | LS p95 ms | LS p99 ms | pairpad p50 ms | pairpad p95 ms |');
@@ -206,9 +219,26 @@ if (args.ls) {
   out.push('|---|---|---:|---:|---:|');
   for (const row of rows) {
     for (const engine of lsList) {
-      const f = lsStats.effects[engine.name]?.[row.language];
-      if (f) out.push(`| ${row.language} | ${engine.name} | ${f.vetoed} (${f.vetoedCorrect}) | ${f.replaced} (${f.replacedCorrect}) | ${f.added} (${f.addedCorrect}) |`);
+      const f = lsStats.effects[nameOf(engine, row.language)]?.[row.language];
+      if (f) out.push(`| ${row.language} | ${nameOf(engine, row.language)} | ${f.vetoed} (${f.vetoedCorrect}) | ${f.replaced} (${f.replacedCorrect}) | ${f.added} (${f.addedCorrect}) |`);
     }
+  }
+}
+if (args.ls) {
+  out.push('');
+  out.push(
+    "The completion list's ranking: at each query (the first two keystrokes of a word after `.`, while the word is not fully typed; the trajectory of a user who accepts no ghost text) where the service gave a member list holding the word the file continues with. The list is filtered by the typed prefix (case-sensitive); top-1/top-3 = that word is first / among the first three. Service order: the service's sortText, then name. Ranked at open: the members among pairpad's word suggestions (asked at the word's start, the document with the cursor after `.`, as when the list opens) first in pairpad's order, then the rest in the service's order (as the editor ranks it). Ranked as you type: the same with pairpad asked at the cursor. \"pairpad listed a member at open\" = queries where that ranking moved anything.",
+  );
+  out.push('');
+  out.push('| language | queries | service order top-1 | top-3 | ranked at open top-1 | top-3 | ranked as you type top-1 | top-3 | pairpad listed a member at open |');
+  out.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const row of rows) {
+    const r = lsStats.ranking[row.language];
+    if (!r) continue;
+    const q = r.queries;
+    out.push(
+      `| ${row.language} | ${q} | ${pct(r.service1 / q)} | ${pct(r.service3 / q)} | ${pct(r.open1 / q)} | ${pct(r.open3 / q)} | ${pct(r.typing1 / q)} | ${pct(r.typing3 / q)} | ${pct(r.openRanked / q)} |`,
+    );
   }
 }
 out.push('');
@@ -221,13 +251,14 @@ for (const row of rows) {
 }
 if (args.ls) {
   out.push('');
-  out.push(`The same large file with \`${lsLargeEngine?.name}\` (pairpad and the language service in one call, the service asked at every identifier as an editor's list would be), ${args['ls-large-queries']} queries after 30 warm-up:`);
+  out.push(`The same large file with \`${lsLargeEngine?.name}\` (JavaScript and TypeScript; pairpad and the language service in one call, the service asked at every identifier as an editor's list would be), ${args['ls-large-queries']} queries after 30 warm-up:`);
   out.push('');
   out.push('| language | wall p50 ms | wall p95 ms | wall p99 ms | CPU p50 ms | CPU p95 ms |');
   out.push('|---|---:|---:|---:|---:|---:|');
   for (const row of rows) {
-    const w = row.lsLarge?.wall ?? [];
-    const c = row.lsLarge?.cpu ?? [];
+    if (!row.lsLarge) continue;
+    const w = row.lsLarge.wall;
+    const c = row.lsLarge.cpu;
     out.push(`| ${row.language} | ${ms(percentile(w, 50))} | ${ms(percentile(w, 95))} | ${ms(percentile(w, 99))} | ${ms(percentile(c, 50))} | ${ms(percentile(c, 95))} |`);
   }
 }
@@ -237,6 +268,7 @@ out.push(
   `Run time ${((performance.now() - started) / 1000).toFixed(1)} s on ${process.platform}/${process.arch}, ${cpus().length} cores, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at the end (a shared machine inflates wall-time tails).`,
 );
 if (args.tuning) out.push(`Tuning override: \`${args.tuning}\``);
+await lsHarness?.close();
 const report = out.join('\n') + '\n';
 console.log(report);
 
