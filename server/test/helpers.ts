@@ -307,7 +307,7 @@ export async function waitFor<T>(check: () => T | Promise<T>, timeoutMs = 5_000,
   }
 }
 
-export { prng } from './prng';
+export { prng } from '@pairpad/shared/prng';
 
 /** A y-websocket update frame as a stock client would send it, built with y-protocols itself. */
 export function updateFrame(update: Uint8Array): Uint8Array {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { editorText, focusEnd, launchBrowser, newUser, waitForRoom, waitForText, type User } from './browser';
+import { caretAt, editorText, focusEnd, launchBrowser, newUser, waitForRoom, waitForText, type User } from './browser';
 
 const baseUrl = inject('baseUrl');
 let browser: Browser;
@@ -51,5 +51,19 @@ describe('?sync=lww fallback', () => {
     await lwwUser.page.waitForSelector('[data-testid="participant"][data-name="Yara"][data-online="true"]');
     // The Yjs side learns about the LWW participant from the server's roster in awareness.
     await yjsUser.page.waitForSelector('[data-testid="participant"][data-name="Lee"][data-online="true"]');
+  });
+  it('a buffer typed while offline is merged with what others typed meanwhile: nothing is overwritten', async () => {
+    const before = 'package main\n// from lww and yjs';
+    await lwwUser.context.setOffline(true);
+    await lwwUser.page.waitForSelector('[data-testid="offline-banner"]', { timeout: 15_000 });
+    await caretAt(lwwUser.page, 1, 1);
+    await lwwUser.page.keyboard.type('// offline ');
+    await focusEnd(yjsUser.page);
+    await yjsUser.page.keyboard.type('!');
+    await waitForText(yjsUser.page, (t) => t === `${before}!`, 'the Yjs edit made while Lee is offline');
+    await lwwUser.context.setOffline(false);
+    const merged = `// offline ${before}!`;
+    await waitForText(lwwUser.page, (t) => t === merged, 'Lee to get the merged text', 30_000);
+    await waitForText(yjsUser.page, (t) => t === merged, 'the Yjs editor to keep its edit and get the offline one', 30_000);
   });
 });

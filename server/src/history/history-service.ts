@@ -22,7 +22,7 @@ import { replayStored } from '../rooms/doc-store';
 import type { RoomMember } from '../rooms/member';
 import type { Room, RoomSettings } from '../rooms/room';
 import type { RoomRegistry } from '../rooms/room-registry';
-import { diffHunks } from '../sync/text-merge';
+import { diffHunks } from '@pairpad/shared/text-merge';
 import { bindingsFrom, bindRanges, blameText, rangesFromRows, RangeCollector, type ClientBindings } from './attribution';
 import { checkpointIfDue } from './checkpoints';
 import type { AuthorshipBatch, HistoryStore, VersionRecord } from './history-store';

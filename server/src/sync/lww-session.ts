@@ -10,7 +10,7 @@ import type { RoomMember } from '../rooms/member';
 import { joinLwwFanOut, type LwwListener } from './lww-fan-out';
 import { SessionBase } from './session-base';
 import type { IncomingFrame } from './socket';
-import { mergeWrite, roughDistance } from './text-merge';
+import { mergeWrite, roughDistance } from '@pairpad/shared/text-merge';
 
 /** Texts sent to one client that a later write may still name as its base. */
 const MAX_SENT_TEXTS = 16;

@@ -132,6 +132,38 @@ describe('LwwSession', () => {
     expect(next.sent).toEqual([{ type: 'code', code: 'offline work' }]);
   });
 
+  it('merges the buffer typed while disconnected with what others typed meanwhile, instead of replacing it', async () => {
+    vi.useFakeTimers();
+    const { socket, codes, session } = open();
+    socket.serverSends({ ...init, code: 'hello world', version: 1, ack: 0 });
+    socket.serverCloses(1006);
+    session.sendCode('hello brave world');
+    vi.advanceTimersByTime(5000);
+    const next = FakeSocket.last!;
+    // A partner appended "!!" while we were away; a push follows the init before the merge is loaded.
+    next.serverSends({ ...init, code: 'hello world!!', version: 1, ack: 0 });
+    next.serverSends({ type: 'code', code: 'hello brave world!!?', from: 'Kim', version: 2, ack: 1 });
+    await vi.dynamicImportSettled();
+    await vi.waitFor(() => expect(next.sent).toEqual([{ type: 'code', code: 'hello brave world!!', base: 1 }]));
+    expect(codes.slice(-2)).toEqual(['hello brave world!!', 'hello brave world!!?']);
+  });
+
+  it("drops its socket when the browser goes offline, keeps typing as the offline buffer, and reconnects at once when it is back", () => {
+    const { socket, cb, session } = open();
+    socket.serverSends({ ...init, version: 1, ack: 0 });
+    window.dispatchEvent(new Event('offline'));
+    expect(socket.readyState).toBe(3);
+    expect(cb.onStatus).toHaveBeenLastCalledWith('offline');
+    session.sendCode('hello offline');
+    expect(socket.sent).toEqual([]);
+    expect(cb.onOfflineEdit).toHaveBeenCalled();
+    window.dispatchEvent(new Event('online'));
+    const next = FakeSocket.last!;
+    expect(next).not.toBe(socket);
+    next.serverSends({ ...init, version: 1, ack: 0 });
+    expect(next.sent).toEqual([{ type: 'code', code: 'hello offline', base: 1 }]);
+  });
+
   it('a close for "too large" (1009) stops reconnecting instead of re-sending the edit forever', () => {
     vi.useFakeTimers();
     const { socket, cb, session } = open();

@@ -5,6 +5,7 @@ import type { ConnectionStatus } from './connection-slice';
 import { isFatalClose } from '../../lib/room-errors';
 import { isRoomLimit, type Peer } from './collab-session';
 import { SYNC_TRAITS, type BufferText, type RoomSession, type SessionCallbacks, type TextBinders } from './room-session';
+import type * as TextMerge from '@pairpad/shared/text-merge';
 
 /** The LWW session reports through the same callbacks as the Yjs session, so the page treats both alike. */
 export type LwwCallbacks = SessionCallbacks;
@@ -33,6 +34,9 @@ const OPEN = 1;
  * merges each buffer as the edit it makes to the text this client last had (the `base` we send
  * is that text's `version`), so two people typing at once both keep their text. A pushed text
  * that does not yet include all our writes (`ack`) is skipped: the server sends a newer one.
+ * A buffer typed while the socket was down is merged here, on reconnect, the same way (a new
+ * socket knows no older `base`): the edit it makes to the text the server last had from us is
+ * applied to the room's text as it is now, so what others typed meanwhile stays.
  */
 export class LwwSession implements RoomSession, BufferText {
   readonly traits = SYNC_TRAITS.lww;
@@ -42,8 +46,16 @@ export class LwwSession implements RoomSession, BufferText {
   private everConnected = false;
   private fatal = false;
   private destroyed = false;
-  /** The buffer typed while the socket was down; sent as soon as it is back. */
+  /** The buffer typed while the socket was down; merged and sent as soon as it is back. */
   private pending: string | null = null;
+  /** The text the server holds as far as we know: the last one it sent with all our writes, or our last write. */
+  private serverText: string | null = null;
+  /** The three-way merge, loaded with the first offline edit (most sessions never need it). */
+  private merge: typeof TextMerge | null = null;
+  private mergeLoading: Promise<typeof TextMerge> | null = null;
+  /** Messages held while the merge loads, so they are handled in order after the init that needs it. */
+  private held: LwwServerMessage[] | null = null;
+  private mergeFailed = false;
   private lastTypingSent = 0;
   /** The `version` of the last server text we applied, and our writes on this socket. */
   private baseVersion: number | undefined;
@@ -58,8 +70,36 @@ export class LwwSession implements RoomSession, BufferText {
   constructor(options: LwwSessionOptions) {
     this.options = options;
     this.role = options.role;
+    if (typeof window !== 'undefined') {
+      window.addEventListener('online', this.onBrowserOnline);
+      window.addEventListener('offline', this.onBrowserOffline);
+    }
     this.open();
   }
+
+  /**
+   * The browser says the network is gone: a socket may outlive that without any event, and a
+   * write sent into it would be lost unseen. Drop it, so typing is kept as the offline buffer.
+   */
+  private readonly onBrowserOffline = (): void => {
+    const ws = this.ws;
+    if (!ws || this.destroyed || this.fatal) return;
+    this.ws = null;
+    ws.onclose = null;
+    ws.onmessage = null;
+    ws.close();
+    this.setStatus('offline');
+    this.retryLater();
+  };
+
+  /** Back online: connect now rather than at the end of the backoff. */
+  private readonly onBrowserOnline = (): void => {
+    if (this.ws || this.destroyed || this.fatal) return;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.attempts = 0;
+    this.open();
+  };
 
   get readOnly(): boolean {
     return this.role === 'viewer';
@@ -72,12 +112,22 @@ export class LwwSession implements RoomSession, BufferText {
       this.sendWrite(code);
     } else {
       this.pending = code;
+      void this.loadMerge().catch(() => {});
       this.options.callbacks.onOfflineEdit();
     }
   }
 
+  private loadMerge(): Promise<typeof TextMerge> {
+    this.mergeLoading ??= import('@pairpad/shared/text-merge').then((module) => (this.merge = module));
+    this.mergeLoading.catch(() => {
+      this.mergeLoading = null; // tried again at the next need
+    });
+    return this.mergeLoading;
+  }
+
   private sendWrite(code: string): void {
     this.writesSent++;
+    this.serverText = code;
     this.ws?.send(JSON.stringify({ type: 'code', code, ...(this.baseVersion !== undefined && { base: this.baseVersion }) }));
   }
 
@@ -113,6 +163,10 @@ export class LwwSession implements RoomSession, BufferText {
   destroy(): void {
     this.destroyed = true;
     this.codeListeners.clear();
+    if (typeof window !== 'undefined') {
+      window.removeEventListener('online', this.onBrowserOnline);
+      window.removeEventListener('offline', this.onBrowserOffline);
+    }
     if (this.retryTimer) clearTimeout(this.retryTimer);
     const ws = this.ws;
     this.ws = null;
@@ -146,7 +200,8 @@ export class LwwSession implements RoomSession, BufferText {
       } catch {
         return;
       }
-      this.handle(message);
+      if (this.held) this.held.push(message);
+      else this.handle(message);
     };
     ws.onclose = (event: CloseEvent) => {
       if (this.ws !== ws) return;
@@ -157,16 +212,28 @@ export class LwwSession implements RoomSession, BufferText {
         return;
       }
       this.setStatus(typeof navigator !== 'undefined' && navigator.onLine === false ? 'offline' : 'reconnecting');
-      this.attempts++;
-      const delay = Math.min(4000, 100 * 2 ** this.attempts);
-      this.retryTimer = setTimeout(() => this.open(), delay);
+      this.retryLater();
     };
+  }
+
+  private retryLater(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.attempts++;
+    const delay = Math.min(4000, 100 * 2 ** this.attempts);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.open();
+    }, delay);
   }
 
   private handle(message: LwwServerMessage): void {
     const { callbacks } = this.options;
     switch (message.type) {
       case 'init': {
+        if (this.pending !== null && this.pending !== message.code && this.serverText !== null && this.serverText !== message.code && !this.merge && !this.mergeFailed) {
+          this.holdForMerge(message);
+          return;
+        }
         this.baseVersion = message.version;
         this.writesSent = 0;
         this.everConnected = true;
@@ -177,16 +244,13 @@ export class LwwSession implements RoomSession, BufferText {
           ...(isRoomLimit(message.limit) ? { limit: message.limit } : {}),
         });
         callbacks.onPeers(this.toPeers(message.participants));
-        if (this.pending !== null && this.pending !== message.code) {
-          // Our offline edits win: that is the contract of this mode, and the banner says so.
-          const code = this.pending;
-          this.pending = null;
-          this.sendWrite(code);
-          this.emitCode(code);
-        } else {
-          this.pending = null;
-          this.emitCode(message.code);
-        }
+        const offline = this.pending;
+        const base = this.serverText;
+        this.pending = null;
+        this.serverText = message.code;
+        const code = offline === null || offline === message.code ? message.code : this.mergeOffline(base, offline, message.code);
+        if (code !== message.code) this.sendWrite(code);
+        this.emitCode(code);
         callbacks.onSynced();
         return;
       }
@@ -199,6 +263,7 @@ export class LwwSession implements RoomSession, BufferText {
         // Written before our latest writes reached the server: a text that has them follows.
         if (message.ack < this.writesSent) return;
         this.baseVersion = message.version;
+        this.serverText = message.code;
         if (message.code !== this.latestCode) this.emitCode(message.code);
         return;
       case 'presence':
@@ -215,6 +280,33 @@ export class LwwSession implements RoomSession, BufferText {
       case 'error':
         return;
     }
+  }
+
+  /**
+   * The room's text with the offline buffer's edit applied: the edit it makes to the text the
+   * server last had from us, placed where that text now stands. Without a known base (nothing
+   * was ever received) or without the merge (it failed to load), the buffer replaces the text.
+   */
+  private mergeOffline(base: string | null, offline: string, current: string): string {
+    if (base === null || base === current || !this.merge) return offline;
+    return this.merge.applyEdits(current, this.merge.mergeWrite(base, current, offline));
+  }
+
+  /** An init that needs the merge while it loads: it and what follows wait for it, in order. */
+  private holdForMerge(init: LwwServerMessage): void {
+    const ws = this.ws;
+    this.held = [init];
+    const release = (): void => {
+      const held = this.held ?? [];
+      this.held = null;
+      // A socket that closed meanwhile is history: the next init merges the buffer again.
+      if (this.ws !== ws || this.destroyed) return;
+      for (const message of held) this.handle(message);
+    };
+    this.loadMerge().then(release, () => {
+      this.mergeFailed = true;
+      release();
+    });
   }
 
   private toPeers(participants: Participant[]): Peer[] {

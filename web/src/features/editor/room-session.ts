@@ -60,7 +60,7 @@ export const SYNC_TRAITS: Readonly<Record<SyncMode, SyncTraits>> = Object.freeze
     supportsUndo: false,
     reportsSaveState: false,
     mergeLabel: 'last write wins',
-    offlineHint: 'Keep typing: your buffer is sent when the connection is back (it replaces the server copy).',
+    offlineHint: 'Keep typing: your edits are merged with what others typed meanwhile when the connection is back.',
     notice: {
       title: 'Simple sync',
       text:

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { prng } from '../../test/prng';
+import { prng } from './prng';
 import { applyEdits, diffHunks, mergeWrite, roughDistance } from './text-merge';
 
 
