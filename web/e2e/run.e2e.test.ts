@@ -67,6 +67,14 @@ const TS = [
   '',
 ].join('\n');
 const SYNTAX = ['const a = 1;', 'const b = ;', 'console.log(a, b);', ''].join('\n');
+const AWAIT = [
+  'console.log("before");',
+  'const n = await new Promise((resolve) => setTimeout(() => resolve(41), 100));',
+  'console.log("after", n + 1);',
+  'function sync() { await 1; }',
+  '',
+].join('\n');
+const AWAIT_OK = AWAIT.replace('function sync() { await 1; }', 'async function later() { await 1; }');
 const LOOP = ['let i = 0;', 'while (true) { i++; }', ''].join('\n');
 const PY = ['import sys', 'print("hello from python", sum(range(10)))', 'print("careful", file=sys.stderr)', ''].join('\n');
 const PY_INPUT = ['print("asking")', 'name = input("name? ")', 'print("never", name)', ''].join('\n');
@@ -146,6 +154,20 @@ describe('Run in the browser', () => {
     expect(entry.status).toBe('error');
     expect(entry.output).toMatch(/SyntaxError: .*\(line 2(:\d+)?\)/);
     expect(await alice.page.textContent('[data-testid="run-entry"] [data-testid="run-result"]')).toMatch(/exit 1/);
+  });
+
+  it('top-level await runs, and the run waits for what it awaits; await in a plain function is a syntax error on its line', async () => {
+    const bad = await createRoom('Run await e2e', 'javascript', AWAIT);
+    await open(alice.page, `/room/${bad.roomId}`);
+    await alice.page.click('[data-testid="run-button"]');
+    const refused = await finishedEntry(alice.page, 1);
+    expect(refused.status).toBe('error');
+    expect(refused.output).toMatch(/SyntaxError: await is only valid in async functions.*\(line 4(:\d+)?\)/);
+    const good = await createRoom('Run await ok e2e', 'javascript', AWAIT_OK);
+    await open(alice.page, `/room/${good.roomId}`);
+    await alice.page.click('[data-testid="run-button"]');
+    const entry = await finishedEntry(alice.page, 1);
+    expect(entry).toMatchObject({ status: 'ok', output: 'before\nafter 42\n' });
   });
 
   it('an infinite loop is stopped by the limit (set to 2 s in the panel, remembered) and the page stays responsive', async () => {

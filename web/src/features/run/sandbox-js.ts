@@ -212,6 +212,9 @@ function prelude(cfg: PreludeConfig): void {
   /* eslint-enable @typescript-eslint/no-explicit-any */
 }
 
+/** The browser's refusal of `await` outside an async function (Chromium's and Firefox's wording). */
+const TOP_LEVEL_AWAIT = /await is only valid in async functions/i;
+
 /** "Unexpected token (2:7)" from sucrase reads "… (line 2:7)" like the browser's errors here. */
 function sucraseError(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
@@ -244,21 +247,35 @@ scope.onmessage = (event) => {
       const head = `(${prelude.toString()})(`;
       // The prelude's own line breaks (none once minified) put the program further down.
       config.offset = head.split('\n').length;
-      const script = `${head}${JSON.stringify(config)});\n${code}\n;__pairpadEnd();\n`;
-      const url = URL.createObjectURL(new Blob([script], { type: 'text/javascript' }));
+      const start = `${head}${JSON.stringify(config)});`;
+      // As a script first: its top-level declarations are globals, as in a console. A program
+      // with a top-level `await` cannot compile as one; it runs again (nothing of it ran) as the
+      // body of an async function, on the same lines, and ends when that body has settled.
+      const asScript = `${start}\n${code}\n;__pairpadEnd();\n`;
+      const asAsyncBody = `${start}(async () => {\n${code}\n})().then(__pairpadEnd);\n`;
       scope.postMessage({ type: 'started' });
-      const program = new Worker(url);
-      program.onmessage = (message: MessageEvent<SandboxMessage>) => {
-        if (message.data.type === 'exit') exit(message.data.code);
-        else scope.postMessage(message.data);
+      const launch = (script: string, retryWithAwait: boolean): void => {
+        const url = URL.createObjectURL(new Blob([script], { type: 'text/javascript' }));
+        const program = new Worker(url);
+        program.onmessage = (message: MessageEvent<SandboxMessage>) => {
+          if (message.data.type === 'exit') exit(message.data.code);
+          else scope.postMessage(message.data);
+        };
+        // Reaches here only for what the prelude could not catch: a syntax error (nothing ran).
+        program.onerror = (error) => {
+          error.preventDefault();
+          program.terminate();
+          URL.revokeObjectURL(url);
+          if (retryWithAwait && TOP_LEVEL_AWAIT.test(error.message)) {
+            launch(asAsyncBody, false);
+            return;
+          }
+          const line = error.lineno - config.offset;
+          const text = (error.message || 'Uncaught error').replace(/^(?!Uncaught )/, 'Uncaught ');
+          fail([{ s: 'err', t: `${text}${line > 0 ? ` (line ${line}${error.colno ? `:${error.colno}` : ''})` : ''}\n` }]);
+        };
       };
-      // Reaches here only for what the prelude could not catch: a syntax error (nothing ran).
-      program.onerror = (error) => {
-        error.preventDefault();
-        const line = error.lineno - config.offset;
-        const text = (error.message || 'Uncaught error').replace(/^(?!Uncaught )/, 'Uncaught ');
-        fail([{ s: 'err', t: `${text}${line > 0 ? ` (line ${line}${error.colno ? `:${error.colno}` : ''})` : ''}\n` }]);
-      };
+      launch(asScript, true);
     },
     (error: unknown) => {
       scope.postMessage({ type: 'started' });
