@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initSync, PositionEncoding, Workspace } from '@astral-sh/ruff-wasm-web';
+import { failureMessage, formatWith, positionOfByte, ruffSettings, syntaxError } from './ruff-format';
+
+// The same WebAssembly the browser loads, compiled here from the package's file.
+beforeAll(() => {
+  const require = createRequire(import.meta.url);
+  initSync({ module: readFileSync(require.resolve('@astral-sh/ruff-wasm-web/ruff_wasm_bg.wasm')) });
+});
+
+const ruff = (tabSize: number, insertSpaces: boolean): Workspace => new Workspace(ruffSettings({ tabSize, insertSpaces }), PositionEncoding.Utf16);
+
+describe('Ruff with the model’s indentation', () => {
+  it('formats with 4 spaces, double quotes and line length 88 by default', () => {
+    const result = formatWith(ruff(4, true), "x = {  'a':37,'b':42,\n'c':927}\ndef f(a,b):\n  return a+b\n");
+    expect(result).toEqual({ ok: true, text: 'x = {"a": 37, "b": 42, "c": 927}\n\n\ndef f(a, b):\n    return a + b\n' });
+    const long = `call(${Array.from({ length: 12 }, (_, i) => `argument_${i}`).join(', ')})\n`;
+    const wrapped = formatWith(ruff(4, true), long);
+    expect(wrapped.ok && wrapped.text.split('\n').every((line) => line.length <= 88)).toBe(true);
+    expect(wrapped.ok && wrapped.text.startsWith('call(\n    argument_0,')).toBe(true);
+  });
+
+  it('follows the model’s tab size and tabs', () => {
+    expect(formatWith(ruff(2, true), 'if x:\n        y = 1\n')).toEqual({ ok: true, text: 'if x:\n  y = 1\n' });
+    expect(formatWith(ruff(4, false), 'if x:\n    y = 1\n')).toEqual({ ok: true, text: 'if x:\n\ty = 1\n' });
+    expect(ruffSettings({ tabSize: 0, insertSpaces: true })).toMatchObject({ 'indent-width': 4 });
+  });
+
+  it('keeps \\r\\n line endings', () => {
+    expect(formatWith(ruff(4, true), 'x=1\r\ny=2\r\n')).toEqual({ ok: true, text: 'x = 1\r\ny = 2\r\n' });
+  });
+
+  it('reports a syntax error with its line and column, not an exception', () => {
+    const result = formatWith(ruff(4, true), 'x = 1\n\ndef f(:\n    pass\n');
+    expect(result).toEqual({ ok: false, reason: 'syntax', message: 'Expected a parameter or the end of the parameter list', lineNumber: 3, column: 7 });
+    expect(failureMessage(result as Exclude<typeof result, { ok: true }>)).toBe(
+      'Format Document: syntax error on line 3: Expected a parameter or the end of the parameter list. The text was not changed.',
+    );
+    const unclosed = formatWith(ruff(4, true), 'x = 1\ny = (\n');
+    expect(unclosed).toMatchObject({ ok: false, reason: 'syntax', lineNumber: 3 });
+  });
+});
+
+describe('positions of Ruff’s byte offsets', () => {
+  it('counts UTF-8 bytes, and columns in UTF-16 units as Monaco does', () => {
+    expect(positionOfByte('ab\ncd', 4)).toEqual({ lineNumber: 2, column: 2 });
+    // "é" is 2 bytes, "😀" 4 bytes and 2 UTF-16 units.
+    expect(positionOfByte('é😀x\ny', 6)).toEqual({ lineNumber: 1, column: 4 });
+    expect(positionOfByte('é😀x\ny', 8)).toEqual({ lineNumber: 2, column: 1 });
+    expect(positionOfByte('a\r\nb', 3)).toEqual({ lineNumber: 2, column: 1 });
+    expect(syntaxError('', new Error('something odd'))).toEqual({ ok: false, reason: 'syntax', message: 'something odd', lineNumber: null, column: null });
+  });
+});
