@@ -61,6 +61,14 @@ export const SANDBOX_SCRIPT = /^\/assets\/sandbox-[\w-]+\.js$/;
 const SANDBOX_POLICY = "default-src 'self';script-src 'self' 'unsafe-eval' 'wasm-unsafe-eval';worker-src 'self' blob:;connect-src 'self'";
 
 /**
+ * Ruff's formatter (web/src/features/editor/language/python/ruff-worker.ts, built as
+ * /assets/ruff-worker-*.js) compiles its WebAssembly in a worker of its own, and evaluates no
+ * code: its script may compile WebAssembly (`'wasm-unsafe-eval'`) and nothing more.
+ */
+export const FORMATTER_SCRIPT = /^\/assets\/ruff-worker-[\w-]+\.js$/;
+const FORMATTER_POLICY = "default-src 'self';script-src 'self' 'wasm-unsafe-eval';connect-src 'self'";
+
+/**
  * Builds the whole server, ready but not listening. Each resource is a plugin that closes
  * itself, and shutdown (`app.close()`) runs in reverse order of registration: sockets are told
  * to come back later (1001) and closed, the background jobs stop, every room is flushed and
@@ -127,7 +135,9 @@ export async function buildApp(deps: AppDeps): Promise<PairpadApp> {
   });
   const publicHttps = config.publicUrl?.startsWith('https:') === true;
   app.addHook('onSend', async (request, reply, payload) => {
-    if (SANDBOX_SCRIPT.test(request.url.split('?')[0] ?? '')) reply.header('content-security-policy', SANDBOX_POLICY);
+    const path = request.url.split('?')[0] ?? '';
+    if (SANDBOX_SCRIPT.test(path)) reply.header('content-security-policy', SANDBOX_POLICY);
+    else if (FORMATTER_SCRIPT.test(path)) reply.header('content-security-policy', FORMATTER_POLICY);
     const csp = reply.getHeader('content-security-policy');
     if (typeof csp === 'string' && (publicHttps || request.protocol === 'https')) {
       reply.header('content-security-policy', `${csp};upgrade-insecure-requests`);

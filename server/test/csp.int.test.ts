@@ -45,3 +45,16 @@ describe('Content-Security-Policy of the run workers', () => {
     expect(String(other.headers['content-security-policy'])).not.toContain('unsafe-eval');
   });
 });
+
+describe('Content-Security-Policy of the formatter’s worker', () => {
+  it('[CSP-formatter] Ruff’s worker script may compile WebAssembly but not evaluate code', async () => {
+    const server = await startServer();
+    servers.push(server);
+    const worker = await server.app.inject({ method: 'GET', url: '/assets/ruff-worker-Bx1_a.js' });
+    const policy = String(worker.headers['content-security-policy']);
+    expect(policy).toContain("script-src 'self' 'wasm-unsafe-eval'");
+    expect(policy).not.toContain("'unsafe-eval'");
+    const other = await server.app.inject({ method: 'GET', url: '/assets/format-ruff-worker-Bx1_a.js' });
+    expect(String(other.headers['content-security-policy'])).not.toContain('wasm-unsafe-eval');
+  });
+});
