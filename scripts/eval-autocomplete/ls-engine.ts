@@ -66,6 +66,8 @@ export interface LsStats {
   ranking: Record<string, RankTally>;
   /** Python words after `.` left unasked by the per-file cap (`--ls-py-max-words`). */
   capped: Record<string, number>;
+  /** Python words whose list at the word's start was the scope's, asked again after the first character (PyMembers). */
+  pyRetried?: number;
   /** The basedpyright version that answered (Python only). */
   pyrightVersion?: string;
 }
@@ -229,6 +231,7 @@ class TsMembers implements MemberSource {
 }
 
 const PY_IDENT_RE = /^[A-Za-z_]\w*$/;
+const isKeyword = (i: LspCompletionItem): boolean => i.kind === LSP_KIND_KEYWORD;
 
 /**
  * basedpyright's member lists for one Python file, asked before the file is simulated: at the
@@ -263,12 +266,25 @@ class PyMembers implements MemberSource {
         stats.capped.python = (stats.capped.python ?? 0) + 1;
         continue;
       }
-      const doc = editorDocument(text, ws);
-      const t0 = performance.now();
-      const items = await client.completeAt(doc, ws);
-      (stats.lsMs.python ??= []).push(performance.now() - t0);
-      stats.asked.python = (stats.asked.python ?? 0) + 1;
-      const known = items.filter((i) => i.kind !== LSP_KIND_KEYWORD && i.kind !== LSP_KIND_SNIPPET && PY_IDENT_RE.test(i.label));
+      const complete = async (cursor: number): Promise<LspCompletionItem[]> => {
+        const t0 = performance.now();
+        const items = await client.completeAt(editorDocument(text, cursor), cursor);
+        (stats.lsMs.python ??= []).push(performance.now() - t0);
+        stats.asked.python = (stats.asked.python ?? 0) + 1;
+        return items;
+      };
+      // A list with keywords is the scope's, not a member list. The simulated document drops the
+      // rest of the line, so inside an open bracket the next line's first word continues the
+      // expression (`f(io.` + `\n    x` parses as `io.x`), and basedpyright answers with the
+      // scope at the word's start; with the word's first character typed the member access is
+      // whole and it answers with the members that match that character. Every use of the list
+      // filters it by the typed prefix, so that list serves the whole word.
+      let items = await complete(ws);
+      if (items.some(isKeyword)) {
+        stats.pyRetried = (stats.pyRetried ?? 0) + 1;
+        items = await complete(ws + 1);
+      }
+      const known = items.some(isKeyword) ? [] : items.filter((i) => i.kind !== LSP_KIND_SNIPPET && PY_IDENT_RE.test(i.label));
       let members: string[] | undefined;
       if (known.length > 0) {
         const key = (i: LspCompletionItem): string => i.sortText ?? i.label;
