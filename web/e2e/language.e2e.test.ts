@@ -392,6 +392,18 @@ describe('Python: basedpyright in the browser, on first use', () => {
     expect(await hints.textContent()).toContain('word: str');
     await fay.page.keyboard.press('Escape');
 
+    // Where pairpad is silent (`removeprefix` is nowhere in the code), basedpyright's only
+    // member starting with the typed word is the ghost text.
+    await caretAtEnd(fay.page);
+    await fay.page.keyboard.press('Enter');
+    await fay.page.keyboard.type('message.');
+    await fay.page.locator('.suggest-widget.visible').waitFor({ timeout: 20_000 });
+    await fay.page.keyboard.press('Escape');
+    await fay.page.keyboard.type('removep');
+    await fay.page.waitForSelector('[data-testid="suggestion-hint"][data-source="language-service"]', { timeout: 20_000 });
+    await fay.page.keyboard.press('Tab');
+    await waitForText(fay.page, (t) => t.includes('message.removeprefix'), 'the accepted member in the text');
+
     const heaps = await workerHeaps(fay.page);
     console.log(`[language] Python service memory (worker JS heaps): ${JSON.stringify(heaps)}; renderer RSS ${rssBefore} -> ${rendererRssMB()} MB`);
 

@@ -4,8 +4,9 @@ import { createAutocompleteScheduler, type AutocompleteBody, type ReadySuggestio
 import { utf8Bytes } from '../../lib/utf8';
 import { editFits, tooLargeMessage } from './edit-size';
 import { createScope, toDisposable, type Disposable } from './disposable';
-import { memberGuess } from './language/typescript-completions';
-import { rankCompletionsWith } from './language/completion-ranking';
+// Replaces Monaco's own JS/TS completion list before any model exists.
+import './language/typescript-completions';
+import { memberGuess, rankCompletionsWith } from './language/completion-ranking';
 import type { UndoControls } from './text-binding';
 
 export type Editor = monaco.editor.IStandaloneCodeEditor;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { memberPrefixAt, rankByEngine, rankCompletionsWith, startEngineRanking, uniqueMemberGuess } from './completion-ranking';
+import { memberGuess, memberPrefixAt, provideMemberNames, rankByEngine, rankCompletionsWith, startEngineRanking, uniqueMemberGuess } from './completion-ranking';
 
 /** Monaco's order among items that match the typed text equally well: sortText, then label. */
 function listed(items: { label: string; sortText?: string }[]): string[] {
@@ -48,23 +48,39 @@ describe('memberPrefixAt', () => {
 });
 
 describe('uniqueMemberGuess', () => {
-  const entries = [
-    { name: 'createTreeWalker', kind: 'method' },
-    { name: 'createElement', kind: 'method' },
-    { name: 'createElementNS', kind: 'method' },
-  ];
+  const members = ['createTreeWalker', 'createElement', 'createElementNS'];
 
   it('offers the rest of the only member with the prefix', () => {
-    expect(uniqueMemberGuess(entries, 'createT')).toBe('reeWalker');
+    expect(uniqueMemberGuess(members, 'createT')).toBe('reeWalker');
   });
 
   it('is silent when several members fit or the rest is one character', () => {
-    expect(uniqueMemberGuess(entries, 'createE')).toBeNull();
-    expect(uniqueMemberGuess([{ name: 'ab', kind: 'property' }], 'a')).toBeNull();
+    expect(uniqueMemberGuess(members, 'createE')).toBeNull();
+    expect(uniqueMemberGuess(['ab'], 'a')).toBeNull();
+  });
+});
+
+describe('memberGuess', () => {
+  const model = (language: string) => ({ getLanguageId: () => language });
+
+  it("asks the model's language's service, only for a member being typed", async () => {
+    const asked: number[] = [];
+    const binding = provideMemberNames('python', async (_model, offset) => {
+      asked.push(offset);
+      return ['append', 'extend'];
+    });
+    expect(await memberGuess(model('python'), 'xs.ap', 5)).toBe('pend');
+    expect(await memberGuess(model('python'), 'app', 3)).toBeNull();
+    expect(await memberGuess(model('go'), 'xs.ap', 5)).toBeNull();
+    expect(asked).toEqual([5]);
+    binding.dispose();
+    expect(await memberGuess(model('python'), 'xs.ap', 5)).toBeNull();
   });
 
-  it("ignores the service's guesses for an unknown receiver", () => {
-    expect(uniqueMemberGuess([{ name: 'createTreeWalker', kind: 'warning' }], 'createT')).toBeNull();
+  it('is silent when the service does not know the receiver', async () => {
+    const binding = provideMemberNames('python', async () => null);
+    expect(await memberGuess(model('python'), 'xs.ap', 5)).toBeNull();
+    binding.dispose();
   });
 });
 

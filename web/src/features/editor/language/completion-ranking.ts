@@ -80,12 +80,6 @@ export function startEngineRanking(model: object, offset: number): EngineRanking
   };
 }
 
-/** A completion entry as the TypeScript service reports it (`ts.CompletionEntry`, the fields used). */
-export interface ServiceEntry {
-  name: string;
-  kind: string;
-}
-
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 const WORD_CHAR = /[\w$]/;
 
@@ -103,19 +97,45 @@ export function memberPrefixAt(code: string, offset: number): string | null {
   return code.slice(start, offset);
 }
 
-/**
- * The rest of the only member that starts with `prefix`, or null when there are none or
- * several. `warning` entries are left out: in a JavaScript file the service lists the file's
- * identifiers that way for a receiver of unknown type, a guess rather than knowledge of it.
- */
-export function uniqueMemberGuess(entries: readonly ServiceEntry[], prefix: string): string | null {
+/** The rest of the only member name that starts with `prefix`, or null when there are none or several. */
+export function uniqueMemberGuess(members: readonly string[], prefix: string): string | null {
   let found: string | null = null;
-  for (const entry of entries) {
-    if (entry.kind === 'warning' || !IDENTIFIER.test(entry.name)) continue;
-    if (!entry.name.startsWith(prefix) || entry.name.length === prefix.length) continue;
-    if (found !== null && found !== entry.name) return null;
-    found = entry.name;
+  for (const name of members) {
+    if (!IDENTIFIER.test(name) || !name.startsWith(prefix) || name.length === prefix.length) continue;
+    if (found !== null && found !== name) return null;
+    found = name;
   }
   const rest = found?.slice(prefix.length) ?? '';
   return rest.length >= MIN_GUESS_LENGTH ? rest : null;
+}
+
+/**
+ * The members a language service knows for the receiver before `offset`, or null when it does
+ * not know the receiver's type (its list is then the scope's, or a guess).
+ */
+export type MemberNames = (model: object, offset: number) => Promise<readonly string[] | null>;
+
+const memberSources = new Map<string, MemberNames>();
+
+/** Lets the ghost text ask this language's service for members (see memberGuess). */
+export function provideMemberNames(language: string, source: MemberNames): Disposable {
+  memberSources.set(language, source);
+  return toDisposable(() => {
+    if (memberSources.get(language) === source) memberSources.delete(language);
+  });
+}
+
+/**
+ * A ghost text from the language service where the engine has none: the rest of the only
+ * member of the receiver's type that starts with the word being typed after `.` (the rule
+ * `add`, which raised keystrokes saved in JavaScript, TypeScript and Python). Null elsewhere,
+ * in languages without a service, and when the service does not know the receiver's type.
+ */
+export async function memberGuess(model: { getLanguageId(): string }, code: string, offset: number): Promise<string | null> {
+  const source = memberSources.get(model.getLanguageId());
+  if (!source) return null;
+  const prefix = memberPrefixAt(code, offset);
+  if (prefix === null) return null;
+  const members = await source(model, offset);
+  return members ? uniqueMemberGuess(members, prefix) : null;
 }

@@ -7,15 +7,11 @@
  * is first asked for.
  */
 import { monaco } from '../monaco-setup';
-import { memberPrefixAt, startEngineRanking, uniqueMemberGuess, type ServiceEntry } from './completion-ranking';
+import { provideMemberNames, startEngineRanking } from './completion-ranking';
 import type { SuggestAdapter } from 'monaco-editor/esm/vs/language/typescript/tsMode.js';
 
 type Model = monaco.editor.ITextModel;
 type ServiceLanguage = 'typescript' | 'javascript';
-
-function isServiceLanguage(language: string): language is ServiceLanguage {
-  return language === 'typescript' || language === 'javascript';
-}
 
 function workerFor(language: ServiceLanguage): Promise<(...uris: monaco.Uri[]) => Promise<monaco.languages.typescript.TypeScriptWorker>> {
   return language === 'typescript' ? monaco.languages.typescript.getTypeScriptWorker() : monaco.languages.typescript.getJavaScriptWorker();
@@ -51,22 +47,26 @@ function registerRankedList(language: ServiceLanguage): void {
   });
 }
 
+/** A completion entry as the TypeScript service reports it (`ts.CompletionEntry`, the fields used). */
+interface ServiceEntry {
+  name: string;
+  kind: string;
+}
+
+function provideMembers(language: ServiceLanguage): void {
+  provideMemberNames(language, async (model, offset) => {
+    const editorModel = model as Model;
+    const worker = await (await workerFor(language))(editorModel.uri);
+    if (editorModel.isDisposed()) return null;
+    const info = (await worker.getCompletionsAtPosition(editorModel.uri.toString(), offset)) as { isMemberCompletion?: boolean; entries?: ServiceEntry[] } | undefined;
+    if (!info?.isMemberCompletion || !info.entries) return null;
+    // In a JavaScript file the service lists the file's identifiers as `warning` entries for a
+    // receiver of unknown type: a guess, not knowledge of the type.
+    return info.entries.filter((entry) => entry.kind !== 'warning').map((entry) => entry.name);
+  });
+}
+
 registerRankedList('typescript');
 registerRankedList('javascript');
-
-/**
- * A ghost text from the language service where the engine has none: the rest of the only
- * member of the receiver's type that starts with the word being typed after `.`. Null
- * elsewhere, in other languages, and when the service does not know the receiver's type.
- */
-export async function memberGuess(model: Model, code: string, offset: number): Promise<string | null> {
-  const language = model.getLanguageId();
-  if (!isServiceLanguage(language)) return null;
-  const prefix = memberPrefixAt(code, offset);
-  if (prefix === null) return null;
-  const worker = await (await workerFor(language))(model.uri);
-  if (model.isDisposed()) return null;
-  const info = (await worker.getCompletionsAtPosition(model.uri.toString(), offset)) as { isMemberCompletion?: boolean; entries?: ServiceEntry[] } | undefined;
-  if (!info?.isMemberCompletion || !info.entries) return null;
-  return uniqueMemberGuess(info.entries, prefix);
-}
+provideMembers('typescript');
+provideMembers('javascript');

@@ -1,5 +1,6 @@
 import pyrightScriptUrl from 'browser-basedpyright/dist/pyright.worker.js?url';
 import {
+  CompletionItemKind,
   CompletionRequest,
   CompletionResolveRequest,
   ConfigurationRequest,
@@ -25,7 +26,7 @@ import {
 import { monaco } from '../../monaco-setup';
 import { toDisposable, type Disposable } from '../../disposable';
 import { startPyrightWorkers, type PyrightWorkers } from './pyright-worker';
-import { startEngineRanking } from '../completion-ranking';
+import { provideMemberNames, startEngineRanking } from '../completion-ranking';
 import {
   toCompletionItem,
   toDocumentation,
@@ -222,6 +223,17 @@ export class PythonLanguageClient {
           if (!resolved) return item;
           return { ...item, detail: resolved.detail ?? item.detail, documentation: toDocumentation(resolved.documentation) ?? item.documentation };
         },
+      }),
+      // The ghost text's `add` rule: a list with keywords is the scope's, not the receiver's members.
+      provideMemberNames('python', async (model, offset) => {
+        const editorModel = model as Model;
+        const uri = uriOf(editorModel);
+        if (!uri) return null;
+        const position = toLspPosition(editorModel.getPositionAt(offset));
+        const result = await ask(() => connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position, context: { triggerKind: 1 } }));
+        const items = !result ? [] : Array.isArray(result) ? result : result.items;
+        if (items.length === 0 || items.some((item) => item.kind === CompletionItemKind.Keyword)) return null;
+        return items.filter((item) => item.kind !== CompletionItemKind.Snippet).map((item) => item.label);
       }),
       monaco.languages.registerHoverProvider('python', {
         provideHover: async (model, position, token) => {
