@@ -3,6 +3,8 @@ import type { LanguageStatus } from './language-services';
 
 const { start } = vi.hoisted(() => ({ start: vi.fn() }));
 vi.mock('./python/python-language-client', () => ({ PythonLanguageClient: { start } }));
+// Ruff's provider registration needs Monaco; its parts are tested in python/format-*.test.ts.
+vi.mock('./python/format-provider', () => ({ bindPythonFormatter: () => ({ dispose() {} }) }));
 
 type Listener = () => void;
 

@@ -2,6 +2,7 @@ import { isLanguage, type Language } from '@pairpad/shared';
 import type * as Monaco from 'monaco-editor/esm/vs/editor/editor.api.js';
 import { createScope, toDisposable, type Disposable } from '../disposable';
 import { indentationOptions } from './indentation';
+import { bindPythonFormatter } from './python/format-provider';
 import type { LoadProgress, PythonLanguageClient } from './python/python-language-client';
 
 type Editor = Monaco.editor.IStandaloneCodeEditor;
@@ -65,8 +66,9 @@ export interface LanguageServicesOptions {
 /**
  * Per-language behaviour of the editor's model, following its language as it changes: the
  * language's indentation, and for Python a language server attached on first use (the editor
- * gets focus), so a room nobody touches never downloads it. TypeScript/JavaScript, JSON, CSS and
- * HTML need nothing here: Monaco's own services start when a model of their language exists.
+ * gets focus), so a room nobody touches never downloads it, and Format Document with Ruff (loaded
+ * on the first format). TypeScript/JavaScript, JSON, CSS and HTML need nothing here: Monaco's own
+ * services start when a model of their language exists.
  */
 export function bindLanguageServices(editor: Editor, model: Model, options: LanguageServicesOptions): Disposable {
   const scope = createScope();
@@ -109,6 +111,8 @@ export function bindLanguageServices(editor: Editor, model: Model, options: Lang
     );
   };
 
+  // Registered for the language, so it follows a room that switches to or from Python.
+  scope.add(bindPythonFormatter(editor, model));
   scope.add(model.onDidChangeLanguage(update));
   scope.add(
     editor.onDidFocusEditorText(() => {

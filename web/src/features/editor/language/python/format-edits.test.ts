@@ -47,7 +47,11 @@ describe('minimalEdits', () => {
     // Three separate places, each a few characters wide.
     expect(edits.length).toBeGreaterThanOrEqual(3);
     for (const edit of edits) expect(edit.range.endLineNumber - edit.range.startLineNumber).toBeLessThanOrEqual(2);
-    expect(edits[0]).toEqual({ range: { startLineNumber: 1, startColumn: 6, endLineNumber: 1, endColumn: 12 }, text: '"a": ' });
+    // `x = {  "a":37}` -> `x = {"a": 37}`: two spaces out, one in; `"a"` and `37` untouched.
+    expect(edits.filter(({ range }) => range.startLineNumber === 1)).toEqual([
+      { range: { startLineNumber: 1, startColumn: 6, endLineNumber: 1, endColumn: 8 }, text: '' },
+      { range: { startLineNumber: 1, startColumn: 12, endLineNumber: 1, endColumn: 12 }, text: ' ' },
+    ]);
   });
 
   it('leaves lines that did not change out of every edit (a partner’s caret there stays put)', () => {
@@ -58,6 +62,21 @@ describe('minimalEdits', () => {
     expect(applyEdits(before, edits)).toBe(after);
     for (const { range } of edits) expect(range.startLineNumber === 2 && range.endLineNumber === 3).toBe(false);
     for (const { range } of edits) expect(range.endLineNumber <= 2 || range.startLineNumber >= 4 || range.endLineNumber === range.startLineNumber).toBe(true);
+  });
+
+  it('edits a reindented, requoted block line by line, even where lines were added around it', () => {
+    const before = "def f(a,b):\n  x={'a':1}\n  return  x\nclass C :\n  pass\n";
+    const after = 'def f(a, b):\n    x = {"a": 1}\n    return x\n\n\nclass C:\n    pass\n';
+    const edits = minimalEdits(before, after);
+    expect(applyEdits(before, edits)).toBe(after);
+    // No edit reaches from one line into the next, but for the two blank lines inserted before `class`.
+    const multiline = edits.filter(({ range }) => range.endLineNumber !== range.startLineNumber);
+    expect(multiline).toEqual([]);
+    // `  return  x` -> `    return x`: two spaces in front, one out before `x`; `return` is not touched.
+    expect(edits.filter(({ range }) => range.startLineNumber === 3)).toEqual([
+      { range: { startLineNumber: 3, startColumn: 3, endLineNumber: 3, endColumn: 3 }, text: '  ' },
+      { range: { startLineNumber: 3, startColumn: 10, endLineNumber: 3, endColumn: 11 }, text: '' },
+    ]);
   });
 
   it('handles the end of the text, empty texts and \\r\\n', () => {
@@ -72,6 +91,19 @@ describe('minimalEdits', () => {
       expect(applyEdits(before, minimalEdits(before, after))).toBe(after);
     }
     expect(minimalEdits('same\n', 'same\n')).toEqual([]);
+  });
+
+  it('past a bound on their number, joins the edits closest together first', () => {
+    const before = Array.from({ length: 700 }, (_, i) => `x${i}=1`).join('\n');
+    const after = Array.from({ length: 700 }, (_, i) => `x${i} = 1`).join('\n');
+    const all = minimalEdits(before, after);
+    expect(all).toHaveLength(1400);
+    const capped = minimalEdits(before, after, 800);
+    expect(capped.length).toBeLessThanOrEqual(800);
+    expect(applyEdits(before, capped)).toBe(after);
+    // Joined around `=` within a line (1 character apart) before across lines.
+    expect(capped.every(({ range }) => range.startLineNumber === range.endLineNumber)).toBe(true);
+    expect(applyEdits(before, minimalEdits(before, after, 1))).toBe(after);
   });
 
   it('turns any text into any other (random line edits)', () => {

@@ -30,6 +30,35 @@ export interface Hunk {
  */
 const MAX_DIFF_COST = 2000;
 
+/**
+ * A bound on the edits of one format (each is an operation in the editor and the shared
+ * document): past it the closest are joined. Far above what a file of a few thousand lines needs.
+ */
+const MAX_EDITS = 20_000;
+
+/**
+ * At most `max` spans: where there are more, the spans closest together are joined (with the
+ * unchanged text between them), so the largest stretches of untouched text stay untouched.
+ */
+function fewerSpans(spans: { from: number; to: number; text: string }[], before: string, max: number): { from: number; to: number; text: string }[] {
+  if (spans.length <= max) return spans;
+  const gaps = spans.slice(1).map((span, i) => ({ i, size: span.from - spans[i]!.to }));
+  gaps.sort((x, y) => x.size - y.size || x.i - y.i);
+  const join = new Set(gaps.slice(0, spans.length - Math.max(1, max)).map((gap) => gap.i));
+  const joined: { from: number; to: number; text: string }[] = [];
+  for (let i = 0; i < spans.length; i++) {
+    const span = spans[i]!;
+    const last = joined[joined.length - 1];
+    if (last && join.has(i - 1)) {
+      last.text += before.slice(last.to, span.from) + span.text;
+      last.to = span.to;
+    } else {
+      joined.push({ ...span });
+    }
+  }
+  return joined;
+}
+
 /** Splits after each line terminator, keeping it: joining the parts gives the text back. */
 export function splitLinesKeepEnds(text: string): string[] {
   const lines: string[] = [];
@@ -163,47 +192,122 @@ function positionFinder(lines: readonly string[]): (offset: number) => { lineNum
   };
 }
 
+/** The characters of `text` other than white space (code points, so a surrogate pair stays whole), and their offsets. */
+function visibleCharacters(text: string): { chars: string[]; at: number[] } {
+  const chars: string[] = [];
+  const at: number[] = [];
+  for (const match of text.matchAll(/[^\s]/gu)) {
+    chars.push(match[0]);
+    at.push(match.index);
+  }
+  return { chars, at };
+}
+
+/** `old` -> `next` as one edit from their first differing character to their last; null if equal. */
+function trimmedEdit(old: string, next: string): { from: number; to: number; text: string } | null {
+  if (old === next) return null;
+  let head = 0;
+  while (head < old.length && head < next.length && old[head] === next[head]) head++;
+  let tail = 0;
+  while (tail < old.length - head && tail < next.length - head && old[old.length - 1 - tail] === next[next.length - 1 - tail]) tail++;
+  // Never inside a \r\n pair or a surrogate pair (Monaco has no position there).
+  const inside = (text: string, at: number): boolean =>
+    at > 0 && at < text.length && ((text[at - 1] === '\r' && text[at] === '\n') || /[\ud800-\udbff]/.test(text[at - 1]!));
+  while (head > 0 && (inside(old, head) || inside(next, head))) head--;
+  while (tail > 0 && (inside(old, old.length - tail) || inside(next, next.length - tail))) tail--;
+  return { from: head, to: old.length - tail, text: next.slice(head, next.length - tail) };
+}
+
+/**
+ * A line as the formatter may rewrite it without changing what it says: no spaces, one kind of
+ * quote. Within a run of differing lines, lines with the same key are the same line reformatted.
+ */
+function similarityKey(line: string): string {
+  return line.replace(/\s+/g, '').replace(/'/g, '"');
+}
+
 /**
  * Edits that turn `before` into `after`, touching only the characters that differ. Both texts
  * should use the same line terminators (normalise the formatter's output to the model's first).
+ *
+ * Lines the formatter kept are never inside an edit. Within a run of changed lines, each line
+ * that is still "the same line" (the same but for spacing and quotes) is edited on its own, so a
+ * caret on it stays on it; what remains (lines split, joined, added or removed) is diffed as
+ * one block. Within a line or block, no visible character that both texts keep (a name, an
+ * operator) is inside an edit: Myers again on the visible characters, the spacing between them
+ * edited where it differs.
  */
-export function minimalEdits(before: string, after: string): TextEdit[] {
+export function minimalEdits(before: string, after: string, maxEdits = MAX_EDITS): TextEdit[] {
   if (before === after) return [];
   const a = splitLinesKeepEnds(before);
   const b = splitLinesKeepEnds(after);
   const positionAt = positionFinder(a);
-  const edits: TextEdit[] = [];
+  // As offsets into `before`, ascending; touching ones are merged.
+  const spans: { from: number; to: number; text: string }[] = [];
   let aOffset = 0;
   let aLine = 0;
+  const push = (from: number, to: number, text: string): void => {
+    const last = spans[spans.length - 1];
+    if (last && last.to >= from) {
+      last.to = to;
+      last.text += text;
+    } else {
+      spans.push({ from, to, text });
+    }
+  };
   const replace = (aStart: number, aEnd: number, bStart: number, bEnd: number): void => {
     while (aLine < aStart) aOffset += a[aLine++]!.length;
     const old = a.slice(aStart, aEnd).join('');
     const next = b.slice(bStart, bEnd).join('');
     if (old === next) return;
-    let head = 0;
-    while (head < old.length && head < next.length && old[head] === next[head]) head++;
-    let tail = 0;
-    while (tail < old.length - head && tail < next.length - head && old[old.length - 1 - tail] === next[next.length - 1 - tail]) tail++;
-    // Never split a \r\n pair (Monaco's positions have no place between them).
-    while (head > 0 && old[head - 1] === '\r' && old[head] === '\n') head--;
-    while (tail > 0 && old[old.length - tail] === '\n' && old[old.length - tail - 1] === '\r') tail--;
-    const start = positionAt(aOffset + head);
-    const end = positionAt(aOffset + old.length - tail);
-    edits.push({
-      range: { startLineNumber: start.lineNumber, startColumn: start.column, endLineNumber: end.lineNumber, endColumn: end.column },
-      text: next.slice(head, next.length - tail),
-    });
+    // The visible characters both keep are anchors no edit touches; between two anchors, the
+    // spacing (and any character that changed) is one edit, trimmed to where the two differ.
+    const oldMarks = visibleCharacters(old);
+    const nextMarks = visibleCharacters(next);
+    let oldFrom = 0;
+    let nextFrom = 0;
+    const between = (oldTo: number, nextTo: number): void => {
+      const edit = trimmedEdit(old.slice(oldFrom, oldTo), next.slice(nextFrom, nextTo));
+      if (edit) push(aOffset + oldFrom + edit.from, aOffset + oldFrom + edit.to, edit.text);
+    };
+    const anchor = (i: number, j: number): void => {
+      between(oldMarks.at[i]!, nextMarks.at[j]!);
+      oldFrom = oldMarks.at[i]! + oldMarks.chars[i]!.length;
+      nextFrom = nextMarks.at[j]! + nextMarks.chars[j]!.length;
+    };
+    let i = 0;
+    let j = 0;
+    for (const hunk of diffLines(oldMarks.chars, nextMarks.chars)) {
+      for (; i < hunk.aStart; i++, j++) anchor(i, j);
+      i = hunk.aEnd;
+      j = hunk.bEnd;
+    }
+    for (; i < oldMarks.chars.length; i++, j++) anchor(i, j);
+    between(old.length, next.length);
+  };
+  /** A run of differing lines: line by line when the counts match, else one block. */
+  const replaceRun = (aStart: number, aEnd: number, bStart: number, bEnd: number): void => {
+    if (aEnd - aStart === bEnd - bStart) for (let i = 0; aStart + i < aEnd; i++) replace(aStart + i, aStart + i + 1, bStart + i, bStart + i + 1);
+    else replace(aStart, aEnd, bStart, bEnd);
   };
   for (const hunk of diffLines(a, b)) {
-    const count = hunk.aEnd - hunk.aStart;
-    if (count === hunk.bEnd - hunk.bStart) {
-      // As many lines before as after (spacing within lines, the usual format): line by line.
-      for (let i = 0; i < count; i++) replace(hunk.aStart + i, hunk.aStart + i + 1, hunk.bStart + i, hunk.bStart + i + 1);
-    } else {
-      replace(hunk.aStart, hunk.aEnd, hunk.bStart, hunk.bEnd);
+    const pairs = diffLines(a.slice(hunk.aStart, hunk.aEnd).map(similarityKey), b.slice(hunk.bStart, hunk.bEnd).map(similarityKey));
+    let x = hunk.aStart;
+    let y = hunk.bStart;
+    for (const gap of pairs) {
+      // Between the gaps: the same lines reformatted, as many on each side.
+      replaceRun(x, hunk.aStart + gap.aStart, y, hunk.bStart + gap.bStart);
+      replaceRun(hunk.aStart + gap.aStart, hunk.aStart + gap.aEnd, hunk.bStart + gap.bStart, hunk.bStart + gap.bEnd);
+      x = hunk.aStart + gap.aEnd;
+      y = hunk.bStart + gap.bEnd;
     }
+    replaceRun(x, hunk.aEnd, y, hunk.bEnd);
   }
-  return edits;
+  return fewerSpans(spans, before, maxEdits).map(({ from, to, text }) => {
+    const start = positionAt(from);
+    const end = positionAt(to);
+    return { range: { startLineNumber: start.lineNumber, startColumn: start.column, endLineNumber: end.lineNumber, endColumn: end.column }, text };
+  });
 }
 
 /** Applies edits (non-overlapping, against `text`) the way Monaco does: for tests. */

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initSync, PositionEncoding, Workspace } from '@astral-sh/ruff-wasm-web';
+import { applyEdits, minimalEdits } from './format-edits';
 import { failureMessage, formatWith, positionOfByte, ruffSettings, syntaxError } from './ruff-format';
 
 // The same WebAssembly the browser loads, compiled here from the package's file.
@@ -40,6 +41,37 @@ describe('Ruff with the model’s indentation', () => {
     );
     const unclosed = formatWith(ruff(4, true), 'x = 1\ny = (\n');
     expect(unclosed).toMatchObject({ ok: false, reason: 'syntax', lineNumber: 3 });
+  });
+});
+
+describe('the edits of a format', () => {
+  it('turn a badly formatted file into Ruff’s output, leaving every token where it was', () => {
+    const block = (i: number): string =>
+      [
+        `def func_${i}(a,b = 2 , *args,**kwargs):`,
+        "  x={'a':1,'b':[1,2,3 ],'c':(a,b)}",
+        '  if a>b :',
+        "      return x[ 'a' ]",
+        '  else:',
+        '   for k in range( 10 ):print(k,a ,b)',
+        `class Thing_${i} :`,
+        '  def value(self) :return self.v*2',
+      ].join('\n');
+    const before = `import os,sys\n${Array.from({ length: 40 }, (_, i) => block(i)).join('\n')}\nprint("done")\n`;
+    const result = formatWith(ruff(4, true), before);
+    if (!result.ok) throw new Error(result.message);
+    const started = performance.now();
+    const edits = minimalEdits(before, result.text);
+    const ms = performance.now() - started;
+    expect(applyEdits(before, edits)).toBe(result.text);
+    // Ruff adds spaces, blank lines and line breaks and turns quotes: no edit removes a name.
+    for (const { range } of edits) {
+      const removed = before.split('\n').slice(range.startLineNumber - 1, range.endLineNumber).join('\n');
+      const start = range.startColumn - 1;
+      const end = removed.length - (before.split('\n')[range.endLineNumber - 1]!.length - (range.endColumn - 1));
+      expect(removed.slice(start, end)).toMatch(/^[\s'"]*$/);
+    }
+    expect(ms).toBeLessThan(500);
   });
 });
 

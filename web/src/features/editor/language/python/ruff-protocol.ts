@@ -1,0 +1,13 @@
+import type { FormatRequestOptions, FormatResult } from './ruff-format';
+
+/** Messages between the page (format.ts) and Ruff's worker (ruff-worker.ts). */
+export interface FormatRequest {
+  id: number;
+  text: string;
+  options: FormatRequestOptions;
+}
+
+export interface FormatResponse {
+  id: number;
+  result: FormatResult;
+}

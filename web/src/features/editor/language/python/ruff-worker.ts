@@ -1,0 +1,44 @@
+import init, { PositionEncoding, Workspace } from '@astral-sh/ruff-wasm-web';
+// Served from our own origin, hashed like any other asset (never a CDN).
+import wasmUrl from '@astral-sh/ruff-wasm-web/ruff_wasm_bg.wasm?url';
+import { formatWith, ruffSettings, type FormatResult } from './ruff-format';
+import type { FormatRequest, FormatResponse } from './ruff-protocol';
+
+/**
+ * Ruff's formatter in a module worker of its own, started on the first Format Document of a
+ * Python room and kept for the page. The WebAssembly is compiled here, under this script's own
+ * Content-Security-Policy (`'wasm-unsafe-eval'`, no `'unsafe-eval'`; see server/src/app.ts): the
+ * page's policy stays `script-src 'self'`.
+ */
+
+interface Scope {
+  postMessage(message: FormatResponse): void;
+  onmessage: ((event: MessageEvent<FormatRequest>) => void) | null;
+}
+const scope = self as unknown as Scope;
+
+let ready: Promise<unknown> | null = null;
+const workspaces = new Map<string, Workspace>();
+
+function workspaceFor(settings: Record<string, unknown>): Workspace {
+  const key = JSON.stringify(settings);
+  let workspace = workspaces.get(key);
+  if (!workspace) workspaces.set(key, (workspace = new Workspace(settings, PositionEncoding.Utf16)));
+  return workspace;
+}
+
+async function format(request: FormatRequest): Promise<FormatResult> {
+  try {
+    ready ??= init({ module_or_path: new URL(wasmUrl, self.location.href) });
+    await ready;
+  } catch (error) {
+    ready = null; // the next request tries again
+    return { ok: false, reason: 'unavailable', message: error instanceof Error ? error.message : String(error) };
+  }
+  return formatWith(workspaceFor(ruffSettings(request.options)), request.text);
+}
+
+scope.onmessage = (event) => {
+  const request = event.data;
+  void format(request).then((result) => scope.postMessage({ id: request.id, result }));
+};
