@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { initSync, PositionEncoding, Workspace } from '@astral-sh/ruff-wasm-web';
+import { format, initSync } from '@wasm-fmt/ruff_fmt/web';
 import { caretAt, editorText, launchBrowser, newUser, waitForRoom, waitForText, type User } from './browser';
 import { waitFor } from './server';
 
@@ -37,9 +37,8 @@ const UGLY = [
 
 function ruffFormat(text: string): string {
   const require = createRequire(import.meta.url);
-  initSync({ module: readFileSync(require.resolve('@astral-sh/ruff-wasm-web/ruff_wasm_bg.wasm')) });
-  const workspace = new Workspace({ 'indent-width': 4, format: { 'indent-style': 'space' } }, PositionEncoding.Utf16);
-  return workspace.format(text);
+  initSync(readFileSync(require.resolve('@wasm-fmt/ruff_fmt/ruff_fmt_bg.wasm')));
+  return format(text, 'main.py', { indent_style: 'space', indent_width: 4 });
 }
 
 /** Runs Format Document in `page` and returns how long the action took, in the page's clock. */
@@ -131,7 +130,7 @@ describe('Format Document in a Python room: Ruff, loaded on first use', () => {
     // Everything came from our server: the worker and its WebAssembly among it.
     expect(requests.filter((url) => !url.startsWith(baseUrl) && !/^(data|blob):/.test(url))).toEqual([]);
     expect(requests.some((url) => /\/assets\/ruff-worker-[\w-]+\.js$/.test(url))).toBe(true);
-    expect(requests.some((url) => /\/assets\/ruff_wasm_bg-[\w-]+\.wasm$/.test(url))).toBe(true);
+    expect(requests.some((url) => /\/assets\/ruff_fmt_bg-[\w-]+\.wasm$/.test(url))).toBe(true);
     expect(alice.pageErrors).toEqual([]);
     expect(bob.pageErrors).toEqual([]);
   });

@@ -10,9 +10,8 @@ let provider: monaco.IDisposable | null = null;
 
 /**
  * Format Document (Shift+Alt+F) for Python with Ruff: one provider for the page, registered
- * while an editor is bound. Only the registration is here; Ruff (its worker and 11 MB of
- * WebAssembly, see format.ts) is loaded on the first format. Ruff's WebAssembly build has no
- * range formatting, so Format Selection is not offered.
+ * while an editor is bound. Only the registration is here; Ruff (its worker and 1.2 MB of
+ * WebAssembly, see format.ts) is loaded on the first format. Format Selection is not offered.
  */
 export function bindPythonFormatter(editor: Editor, model: Model): Disposable {
   editors.set(model, editor);

@@ -15,18 +15,22 @@ export type FormatResult =
   | { ok: false; reason: 'syntax'; message: string; lineNumber: number | null; column: number | null }
   | { ok: false; reason: 'unavailable'; message: string };
 
-/** The part of `@astral-sh/ruff-wasm-web`'s Workspace used here. */
-export interface RuffWorkspace {
-  format(contents: string): string;
+/** Ruff's formatter (`format` of `@wasm-fmt/ruff_fmt`): the text, a file name, the options. */
+export type RuffFormatter = (text: string, path: string, config: RuffConfig) => string;
+
+/** The options of `@wasm-fmt/ruff_fmt` set here. */
+export interface RuffConfig {
+  indent_style: 'space' | 'tab';
+  indent_width: number;
 }
 
 /**
- * Ruff's settings for the model's indentation: `indent-width` and `indent-style`; line length
- * (88), quotes (double) and line endings (those of the input) stay Ruff's defaults.
+ * Ruff's options for the model's indentation: indent width and style; line length (88), quotes
+ * (double) and the rest stay Ruff's defaults.
  */
-export function ruffSettings(options: FormatRequestOptions): Record<string, unknown> {
+export function ruffSettings(options: FormatRequestOptions): RuffConfig {
   const width = Number.isInteger(options.tabSize) && options.tabSize >= 1 && options.tabSize <= 16 ? options.tabSize : 4;
-  return { 'indent-width': width, format: { 'indent-style': options.insertSpaces ? 'space' : 'tab' } };
+  return { indent_style: options.insertSpaces ? 'space' : 'tab', indent_width: width };
 }
 
 /** 1-based line and UTF-16 column of a UTF-8 byte offset into `text` (Ruff reports byte ranges). */
@@ -59,9 +63,9 @@ export function syntaxError(text: string, error: unknown): Extract<FormatResult,
 }
 
 /** Formats `text`; a file Ruff cannot parse is a `syntax` result, never an exception. */
-export function formatWith(workspace: RuffWorkspace, text: string): FormatResult {
+export function formatWith(format: RuffFormatter, text: string, options: FormatRequestOptions): FormatResult {
   try {
-    return { ok: true, text: workspace.format(text) };
+    return { ok: true, text: format(text, 'main.py', ruffSettings(options)) };
   } catch (error) {
     return syntaxError(text, error);
   }

@@ -1,7 +1,7 @@
-import init, { PositionEncoding, Workspace } from '@astral-sh/ruff-wasm-web';
+import init, { format as ruffFormat } from '@wasm-fmt/ruff_fmt/web';
 // Served from our own origin, hashed like any other asset (never a CDN).
-import wasmUrl from '@astral-sh/ruff-wasm-web/ruff_wasm_bg.wasm?url';
-import { formatWith, ruffSettings, type FormatResult } from './ruff-format';
+import wasmUrl from '@wasm-fmt/ruff_fmt/ruff_fmt_bg.wasm?url';
+import { formatWith, type FormatResult } from './ruff-format';
 import type { FormatRequest, FormatResponse } from './ruff-protocol';
 
 /**
@@ -18,24 +18,16 @@ interface Scope {
 const scope = self as unknown as Scope;
 
 let ready: Promise<unknown> | null = null;
-const workspaces = new Map<string, Workspace>();
-
-function workspaceFor(settings: Record<string, unknown>): Workspace {
-  const key = JSON.stringify(settings);
-  let workspace = workspaces.get(key);
-  if (!workspace) workspaces.set(key, (workspace = new Workspace(settings, PositionEncoding.Utf16)));
-  return workspace;
-}
 
 async function format(request: FormatRequest): Promise<FormatResult> {
   try {
-    ready ??= init({ module_or_path: new URL(wasmUrl, self.location.href) });
+    ready ??= init(new URL(wasmUrl, self.location.href));
     await ready;
   } catch (error) {
     ready = null; // the next request tries again
     return { ok: false, reason: 'unavailable', message: error instanceof Error ? error.message : String(error) };
   }
-  return formatWith(workspaceFor(ruffSettings(request.options)), request.text);
+  return formatWith(ruffFormat, request.text, request.options);
 }
 
 scope.onmessage = (event) => {
