@@ -23,9 +23,18 @@ import { suggestDetailed } from '../../server/src/autocomplete/suggest.js';
 import { DEFAULT_TUNING, type SuggestTuning } from '../../server/src/autocomplete/tuning.js';
 import { LANGUAGE_SPECS } from '../../server/src/autocomplete/languages.js';
 import { IDENT, lex } from '../../server/src/autocomplete/lexer.js';
-import { fnv1a, type CorpusFile } from './corpus.js';
+import { fnv1a, type CorpusFile, type EvalLanguage } from './corpus.js';
 import { LSP_KIND_KEYWORD, LSP_KIND_SNIPPET, PyrightClient, type LspCompletionItem } from './pyright-client.js';
 import { editorDocument, regionOf, type Engine, type FilePredictor, type Prediction } from './simulate.js';
+
+/** An engine whose row is named after the language service that answers for the language. */
+export interface LanguageNamedEngine extends Engine {
+  nameFor(language: EvalLanguage): string;
+}
+
+export function rowName(engine: Engine, language: EvalLanguage): string {
+  return 'nameFor' in engine ? (engine as LanguageNamedEngine).nameFor(language) : engine.name;
+}
 
 /**
  * How pairpad's answer and the language service's member list are combined (only where the
@@ -371,7 +380,7 @@ export function createLsHarness(
     if (!opts.everywhere && doc[ws - 1] !== '.') return undefined;
     return { ws, prefix };
   };
-  const engines = rules.map((rule): Engine => {
+  const engines = rules.map((rule): LanguageNamedEngine => {
     const name = `pairpad + TS LS (${rule}${opts.noLib ? ', noLib' : ''}${opts.everywhere ? ', asked everywhere' : ''})`;
     const pyName = `pairpad + basedpyright (${rule})`;
     return {

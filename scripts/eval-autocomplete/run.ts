@@ -35,7 +35,7 @@ import { createAutocompleteService } from '../../server/src/autocomplete/service
 import { DEFAULT_TUNING, type SuggestTuning } from '../../server/src/autocomplete/tuning.js';
 import { fnv1a, loadCorpus, MAX_LINES, type CorpusFile, type EvalLanguage, type Split } from './corpus.js';
 import { baselineEngine, localEngine, modelEngine } from './engines.js';
-import { createLsHarness, lsEngines, LS_RULES, newLsStats, type LsRule } from './ls-engine.js';
+import { createLsHarness, lsEngines, LS_RULES, newLsStats, rowName, type LsRule } from './ls-engine.js';
 import { latencyOnLargeFile, newTally, percentile, simulateFile, REGION_LINES, type Engine, type Tally } from './simulate.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -158,7 +158,7 @@ function largeFile(files: CorpusFile[]): string {
   return lines.slice(0, MAX_LINES).join('\n');
 }
 
-const nameOf = (engine: Engine, language: EvalLanguage): string => engine.nameFor?.(language) ?? engine.name;
+const nameOf = rowName;
 const pct = (x: number): string => (Number.isFinite(x) ? (100 * x).toFixed(1) + '%' : '-');
 const ms = (x: number): string => (Number.isFinite(x) ? x.toFixed(2) : '-');
 const out: string[] = [];

@@ -23,8 +23,6 @@ export interface FilePredictor {
 
 export interface Engine {
   name: string;
-  /** The row's name for one language, where it differs (the language service that answers). */
-  nameFor?(language: EvalLanguage): string;
   forFile(file: CorpusFile): FilePredictor;
 }
 
