@@ -70,7 +70,7 @@ afterAll(async () => {
 });
 
 describe('Format Document in a Python room: Ruff, loaded on first use', () => {
-  it('formats for both users, leaves a partner’s caret where it was, and refuses a file with a syntax error', async () => {
+  it('formats for both users, leaves a partner’s caret where it was, formats a selection alone, and refuses a file with a syntax error', async () => {
     const expected = ruffFormat(UGLY);
     expect(expected).not.toBe(UGLY);
     const response = await fetch(`${baseUrl}/rooms`, {
@@ -114,6 +114,25 @@ describe('Format Document in a Python room: Ruff, loaded on first use', () => {
       performance.getEntriesByType('mark').filter((m) => m.name.startsWith('pairpad:format')).map((m) => `${m.name.slice(15)} ${Math.round(m.startTime)}${(m as PerformanceMark).detail === null ? '' : ` (${String((m as PerformanceMark).detail)} edits)`}`),
     );
     console.log(`[format] Ruff, ${uglyLines.length} lines: first Format Document (worker + WebAssembly load) ${firstMs.toFixed(0)} ms, warm ${warmMs.toFixed(0)} ms; marks ${marks.join(', ')}`);
+
+    // Format Selection: only the statement the selection touches (func_3) changes.
+    await setText(alice.page, UGLY);
+    await waitForText(alice.page, (text) => text === UGLY, 'the ugly text again');
+    const defLine = uglyLines.indexOf('def func_3(a,b = 2 , *args,**kwargs):') + 1;
+    const classLine = uglyLines.indexOf('class Thing_3 :') + 1;
+    await alice.page.evaluate(async (from) => {
+      const editor = window.__pairpad?.editor;
+      editor?.setSelection({ startLineNumber: from, startColumn: 1, endLineNumber: from + 2, endColumn: 1 });
+      await editor?.getAction('editor.action.formatSelection')?.run();
+    }, defLine);
+    const selected = await waitForText(alice.page, (text) => text !== UGLY, 'Format Selection to change the function');
+    const head = uglyLines.slice(0, defLine - 1).join('\n');
+    const tail = uglyLines.slice(classLine - 1).join('\n');
+    expect(selected.startsWith(`${head}\n`)).toBe(true);
+    expect(selected.endsWith(`\n${tail}`)).toBe(true);
+    expect(selected).toContain('def func_3(a, b=2, *args, **kwargs):\n    x = {"a": 1, "b": [1, 2, 3], "c": (a, b)}');
+    expect(selected).toContain('def func_4(a,b = 2 , *args,**kwargs):');
+    await waitForText(bob.page, (text) => text === selected, 'Bob to get the formatted selection');
 
     // A syntax error: the text stays as it is, and the editor says why and where.
     const broken = `${expected}def broken(:\n    pass\n`;

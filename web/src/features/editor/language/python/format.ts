@@ -40,9 +40,9 @@ function ruffWorker(): Worker {
 }
 
 /** `text` formatted by Ruff with the given indentation (Ruff's defaults otherwise). */
-export function formatPython(text: string, options: FormatRequestOptions): Promise<FormatResult> {
+export function formatPython(text: string, options: FormatRequestOptions, range?: FormatRequest['range']): Promise<FormatResult> {
   const id = nextId++;
-  const request: FormatRequest = { id, text, options: { tabSize: options.tabSize, insertSpaces: options.insertSpaces } };
+  const request: FormatRequest = { id, text, options: { tabSize: options.tabSize, insertSpaces: options.insertSpaces }, ...(range && { range }) };
   return new Promise<FormatResult>((resolve) => {
     pending.set(id, resolve);
     ruffWorker().postMessage(request);
@@ -57,8 +57,8 @@ function showMessage(editor: Editor | null, message: string): void {
 }
 
 /**
- * The provider's answer: the edits from the model's text to Ruff's, each touching only what
- * changed (see format-edits.ts); none, and a message in `editor`, when Ruff cannot parse the
+ * The provider's answer (Format Document, or Format Selection with `range`: the statements it
+ * touches): the edits from the model's text to Ruff's, each touching only what changed (see format-edits.ts); none, and a message in `editor`, when Ruff cannot parse the
  * file. None either when the text changed meanwhile (a partner typed): Monaco would cancel the
  * format anyway, and the edits were computed for the old text.
  */
@@ -67,11 +67,13 @@ export async function formatDocumentEdits(
   options: Monaco.languages.FormattingOptions,
   token: Monaco.CancellationToken,
   editor: Editor | null,
+  range?: Monaco.IRange,
 ): Promise<TextEdit[]> {
   performance.mark('pairpad:format:start');
   const version = model.getVersionId();
   const text = model.getValue();
-  const result = await formatPython(text, options);
+  const offsets = range && { start: model.getOffsetAt({ lineNumber: range.startLineNumber, column: range.startColumn }), end: model.getOffsetAt({ lineNumber: range.endLineNumber, column: range.endColumn }) };
+  const result = await formatPython(text, options, offsets);
   performance.mark('pairpad:format:formatted');
   if (token.isCancellationRequested || model.isDisposed() || model.getVersionId() !== version) return [];
   if (!result.ok) {

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { format, initSync } from '@wasm-fmt/ruff_fmt/web';
+import { format, format_range, initSync } from '@wasm-fmt/ruff_fmt/web';
 import { applyEdits, minimalEdits } from './format-edits';
-import { failureMessage, formatWith, positionOfByte, ruffSettings, syntaxError } from './ruff-format';
+import { failureMessage, formatRangeWith, formatWith, offsetOfByte, positionOfByte, ruffSettings, syntaxError } from './ruff-format';
 
 // The same WebAssembly the browser loads, compiled here from the package's file.
 beforeAll(() => {
@@ -41,6 +41,29 @@ describe('Ruff with the model’s indentation', () => {
     );
     const unclosed = fmt('x = 1\ny = (\n');
     expect(unclosed).toMatchObject({ ok: false, reason: 'syntax', lineNumber: 3 });
+  });
+});
+
+describe('Format Selection', () => {
+  const messy = "x  =  {'a':1}\ndef f(a,b):\n  return a+b\ny  =  'é😀'+'z'\n";
+
+  it('formats the statements the selection touches and leaves the rest as it is', () => {
+    const start = messy.indexOf('def');
+    const end = messy.indexOf('a+b') + 3;
+    const result = formatRangeWith(format_range, messy, { start, end }, { tabSize: 4, insertSpaces: true });
+    expect(result).toEqual({ ok: true, text: "x  =  {'a':1}\ndef f(a, b):\n    return a + b\ny  =  'é😀'+'z'\n" });
+  });
+
+  it('counts the range in UTF-16 units around multi-byte characters', () => {
+    const start = messy.indexOf('y  =');
+    const result = formatRangeWith(format_range, messy, { start, end: messy.length - 1 }, { tabSize: 4, insertSpaces: true });
+    expect(result).toEqual({ ok: true, text: `${messy.slice(0, start)}y = "é😀" + "z"\n` });
+    expect(offsetOfByte('é😀z', 6)).toBe(3);
+  });
+
+  it('refuses a file Ruff cannot parse, with the line', () => {
+    const broken = 'x = 1\ndef f(:\n  pass\n';
+    expect(formatRangeWith(format_range, broken, { start: 0, end: 5 }, { tabSize: 4, insertSpaces: true })).toMatchObject({ ok: false, reason: 'syntax', lineNumber: 2 });
   });
 });
 

@@ -3,6 +3,7 @@
  * page, the package's files in Node for tests): the settings from the model's indentation, and a
  * syntax error turned into a message with its line.
  */
+import { utf8Bytes } from '../../../../lib/utf8';
 
 /** What the editor asks for: the model's indentation. Everything else is Ruff's default. */
 export interface FormatRequestOptions {
@@ -33,23 +34,22 @@ export function ruffSettings(options: FormatRequestOptions): RuffConfig {
   return { indent_style: options.insertSpaces ? 'space' : 'tab', indent_width: width };
 }
 
-/** 1-based line and UTF-16 column of a UTF-8 byte offset into `text` (Ruff reports byte ranges). */
-export function positionOfByte(text: string, byteOffset: number): { lineNumber: number; column: number } {
+/** The UTF-16 offset in `text` of a UTF-8 byte offset (Ruff reports byte ranges). */
+export function offsetOfByte(text: string, byteOffset: number): number {
   let bytes = 0;
-  let lineNumber = 1;
-  let lineStart = 0;
   let i = 0;
   while (i < text.length && bytes < byteOffset) {
     const code = text.codePointAt(i)!;
-    const units = code > 0xffff ? 2 : 1;
     bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
-    i += units;
-    if (code === 0x0a || (code === 0x0d && text[i] !== '\n')) {
-      lineNumber++;
-      lineStart = i;
-    }
+    i += code > 0xffff ? 2 : 1;
   }
-  return { lineNumber, column: i - lineStart + 1 };
+  return i;
+}
+
+/** 1-based line and UTF-16 column of a UTF-8 byte offset into `text`. */
+export function positionOfByte(text: string, byteOffset: number): { lineNumber: number; column: number } {
+  const lines = text.slice(0, offsetOfByte(text, byteOffset)).split(/\r\n|\r|\n/);
+  return { lineNumber: lines.length, column: (lines.at(-1) ?? '').length + 1 };
 }
 
 /** Ruff's parse error ("Expected ..., at byte range 6..7") as a message and a position. */
@@ -66,6 +66,30 @@ export function syntaxError(text: string, error: unknown): Extract<FormatResult,
 export function formatWith(format: RuffFormatter, text: string, options: FormatRequestOptions): FormatResult {
   try {
     return { ok: true, text: format(text, 'main.py', ruffSettings(options)) };
+  } catch (error) {
+    return syntaxError(text, error);
+  }
+}
+
+/** Ruff's range formatter (`format_range` of `@wasm-fmt/ruff_fmt`), in UTF-8 byte offsets. */
+export type RuffRangeFormatter = (
+  text: string,
+  range: { start: number; end: number },
+  path: string,
+  config: RuffConfig,
+) => { code: string; source_range: { start: number; end: number } };
+
+/**
+ * `text` with the statements that the range (UTF-16 offsets) touches formatted, the rest as it
+ * is: Ruff widens the range to whole statements and answers with their new text.
+ */
+export function formatRangeWith(formatRange: RuffRangeFormatter, text: string, range: { start: number; end: number }, options: FormatRequestOptions): FormatResult {
+  try {
+    const bytes = { start: utf8Bytes(text.slice(0, range.start)), end: utf8Bytes(text.slice(0, range.end)) };
+    const printed = formatRange(text, bytes, 'main.py', ruffSettings(options));
+    const from = offsetOfByte(text, printed.source_range.start);
+    const to = offsetOfByte(text, printed.source_range.end);
+    return { ok: true, text: text.slice(0, from) + printed.code + text.slice(to) };
   } catch (error) {
     return syntaxError(text, error);
   }

@@ -5,6 +5,8 @@ export interface FormatRequest {
   id: number;
   text: string;
   options: FormatRequestOptions;
+  /** Format Selection: the selection's UTF-16 offsets (absent: the whole document). */
+  range?: { start: number; end: number };
 }
 
 export interface FormatResponse {

@@ -1,7 +1,7 @@
-import init, { format as ruffFormat } from '@wasm-fmt/ruff_fmt/web';
+import init, { format as ruffFormat, format_range as ruffFormatRange } from '@wasm-fmt/ruff_fmt/web';
 // Served from our own origin, hashed like any other asset (never a CDN).
 import wasmUrl from '@wasm-fmt/ruff_fmt/ruff_fmt_bg.wasm?url';
-import { formatWith, type FormatResult } from './ruff-format';
+import { formatRangeWith, formatWith, type FormatResult } from './ruff-format';
 import type { FormatRequest, FormatResponse } from './ruff-protocol';
 
 /**
@@ -27,7 +27,7 @@ async function format(request: FormatRequest): Promise<FormatResult> {
     ready = null; // the next request tries again
     return { ok: false, reason: 'unavailable', message: error instanceof Error ? error.message : String(error) };
   }
-  return formatWith(ruffFormat, request.text, request.options);
+  return request.range ? formatRangeWith(ruffFormatRange, request.text, request.range, request.options) : formatWith(ruffFormat, request.text, request.options);
 }
 
 scope.onmessage = (event) => {
